@@ -1,0 +1,75 @@
+"""The controlled vocabularies of the dataset and the country registry."""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+
+import pycountry
+
+SITE_KINDS: dict[str, str] = {
+    "cosmodrome": "Cosmodrome",
+    "missile_test_range": "Missile test range",
+    "air_base": "Air base",
+    "military_base": "Military base",
+    "naval_test_base": "Naval test base",
+    "radar": "Radar station",
+    "space_surveillance": "Space surveillance station",
+    "seismic_station": "Seismic station",
+    "communications_centre": "Communications centre",
+    "industrial": "Industrial project",
+    "city": "City",
+}
+
+# Control statuses, in the order a legend lists them.
+STATUSES: dict[str, str] = {
+    "soviet": "Soviet (USSR, to 1991)",
+    "russian_lease": "Leased to Russia",
+    "russian": "Russian (owned or run without a lease)",
+    "joint": "Joint with the host country",
+    "host": "Host country alone",
+    "proposed": "Proposed, never set up",
+    "closed": "Closed",
+}
+
+EVENT_KINDS: dict[str, str] = {
+    "agreement": "Agreement",
+    "launch": "Launch",
+    "accident": "Accident",
+    "meeting": "Meeting",
+    "status_change": "Status change",
+    "construction": "Construction",
+    "protest": "Protest",
+    "statement": "Statement",
+    "economic": "Economic",
+}
+
+DATE_PRECISIONS = ("day", "month", "year")
+LOCATION_PRECISIONS = ("exact", "approximate")
+
+AREA_KINDS: dict[str, str] = {
+    "leased_territory": "Leased territory",
+    "test_range": "Test range",
+    "base_territory": "Base territory",
+}
+
+
+def is_iso3(code: str) -> bool:
+    """True when ``code`` is an ISO 3166-1 alpha-3 country code (upper case)."""
+    return isinstance(code, str) and code.isupper() and pycountry.countries.get(alpha_3=code) is not None
+
+
+@lru_cache(maxsize=None)
+def _russian() -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
+
+
+def country_name(code: str, lang: str = "en") -> str:
+    """The common name of an ISO3 country ("Kazakhstan"), in English or Russian."""
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    name = getattr(country, "common_name", None) or country.name
+    if lang == "ru":
+        return _russian().gettext(country.name)
+    return name

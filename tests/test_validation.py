@@ -1,0 +1,223 @@
+"""A broken copy of each data file is refused with one message naming file, row, column and fault."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from datafiles import edit_feature, edit_row, feature_index, first_row, read_features, read_rows, write_rows
+from strategic_sites import AtlasError, load_atlas
+
+
+def problems_of(folder) -> list[str]:
+    with pytest.raises(AtlasError) as info:
+        load_atlas(folder)
+    return [str(p) for p in info.value.problems]
+
+
+def assert_reported(folder, *fragments):
+    problems = problems_of(folder)
+    assert any(all(f in p for f in fragments) for p in problems), f"no problem says {fragments}; got {problems}"
+    return problems
+
+
+def test_the_shipped_data_loads(atlas):
+    assert atlas.counts["sites"] == len(atlas.sites) > 0
+
+
+# --- CSV files ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, column, value, expected",
+    [
+        ("sources.csv", "url", "ftp://example.org/x", "must be blank or an http(s) URL"),
+        ("sources.csv", "published", "15 Feb 2014", "must be an ISO date"),
+        ("sources.csv", "title", "", "must not be blank"),
+        ("control.csv", "status", "leased", "must be one of: soviet, russian_lease"),
+        ("control.csv", "start", "1994-13-01", "must be an ISO date"),
+        ("control.csv", "source_id", "", "must list one or more source ids"),
+        ("leases.csv", "annual_rent_usd", "115m", "must be blank or a number of US dollars"),
+        ("leases.csv", "lessor", "Kazakhstan", "ISO 3166-1 alpha-3"),
+        ("leases.csv", "area_km2", "-5", "positive number"),
+        ("events.csv", "kind", "war", "must be one of: agreement"),
+        ("events.csv", "countries", "KAZ,RUS", "ISO 3166-1 alpha-3 country codes separated by ';'"),
+        ("events.csv", "date", "2013-02-30", "must be an ISO date"),
+    ],
+)
+def test_a_bad_cell_is_named_by_file_line_and_column(shipped_copy, name, column, value, expected):
+    line = edit_row(shipped_copy, name, 0, **{column: value})
+    assert_reported(shipped_copy, f"{name} line {line}", f"column '{column}'", repr(value) if value else "blank", expected)
+
+
+def test_duplicate_ids_are_refused(shipped_copy):
+    rows = read_rows(shipped_copy / "sources.csv")
+    rows[1]["id"] = rows[0]["id"]
+    write_rows(shipped_copy / "sources.csv", rows)
+    assert_reported(shipped_copy, "sources.csv line 3", "column 'id'", "used more than once")
+
+
+def test_a_missing_column_is_named(shipped_copy):
+    rows = read_rows(shipped_copy / "control.csv")
+    write_rows(shipped_copy / "control.csv", [{k: v for k, v in r.items() if k != "status"} for r in rows])
+    assert_reported(shipped_copy, "control.csv", "column 'status'", "required column is missing")
+
+
+def test_a_row_with_too_many_fields_is_named(shipped_copy):
+    path = shipped_copy / "leases.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",surplus"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_reported(shipped_copy, "leases.csv line 3", "fields but the header has")
+
+
+def test_a_file_that_is_not_text_is_named(shipped_copy):
+    (shipped_copy / "events.csv").write_bytes(b"id,date\n\xff\xfe\x00garbage")
+    assert_reported(shipped_copy, "events.csv", "is not UTF-8")
+
+
+def test_a_missing_file_is_named(shipped_copy):
+    (shipped_copy / "leases.csv").unlink()
+    assert_reported(shipped_copy, "leases.csv", "file is missing")
+
+
+def test_unknown_site_and_source_ids_are_named(shipped_copy):
+    line = edit_row(shipped_copy, "control.csv", 0, site_id="atlantis", source_id="no-such-source")
+    problems = assert_reported(shipped_copy, f"control.csv line {line}", "column 'site_id'", "'atlantis' is not a known site id")
+    assert any("'no-such-source' is not a known source id" in p for p in problems)
+
+
+def test_an_end_before_its_start_is_refused(shipped_copy):
+    line = edit_row(shipped_copy, "leases.csv", 0, start="2000-01-01", end="1999-01-01")
+    assert_reported(shipped_copy, f"leases.csv line {line}", "column 'end'", "is not after start")
+
+
+def test_overlapping_control_periods_of_one_site_are_refused(shipped_copy):
+    rows = read_rows(shipped_copy / "control.csv")
+    ongoing = next(r for r in rows if r["end"] == "")
+    rows.append(dict(ongoing, start=str(int(ongoing["start"][:4]) + 1)))
+    write_rows(shipped_copy / "control.csv", rows)
+    assert_reported(shipped_copy, "control.csv", f"line {len(rows) + 1}", f"period of {ongoing['site_id']!r}", "overlaps")
+
+
+def test_a_soviet_period_after_1991_is_refused(shipped_copy):
+    index = first_row(shipped_copy, "control.csv", status="soviet")
+    line = edit_row(shipped_copy, "control.csv", index, end="1995")
+    assert_reported(shipped_copy, f"control.csv line {line}", "must end by 1992")
+
+
+def test_an_event_away_from_any_site_needs_coordinates(shipped_copy):
+    line = edit_row(shipped_copy, "events.csv", 0, site_id="", lat="", lon="")
+    assert_reported(shipped_copy, f"events.csv line {line}", "needs lat and lon")
+
+
+def test_date_precision_must_match_the_date(shipped_copy):
+    index = first_row(shipped_copy, "events.csv", date_precision="day")
+    line = edit_row(shipped_copy, "events.csv", index, date_precision="year")
+    assert_reported(shipped_copy, f"events.csv line {line}", "date_precision does not match")
+
+
+# --- GeoJSON files --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "column, value, expected",
+    [
+        ("kind", "spaceport", "must be one of: cosmodrome"),
+        ("country", "KZ", "ISO 3166-1 alpha-3"),
+        ("location_precision", "roughly", "must be one of: exact, approximate"),
+        ("id", "Baikonur Cosmodrome", "lowercase slug"),
+        ("sources", "", "must list one or more source ids"),
+    ],
+)
+def test_a_bad_site_property_is_named_by_feature_and_column(shipped_copy, column, value, expected):
+    number = edit_feature(shipped_copy, "sites.geojson", 0, **{column: value})
+    assert_reported(shipped_copy, f"sites.geojson feature {number}", f"column '{column}'", expected)
+
+
+def test_a_site_outside_its_host_country_is_refused(shipped_copy):
+    index = feature_index(shipped_copy, "sites.geojson", id="kant")
+    number = edit_feature(shipped_copy, "sites.geojson", index, geometry={"type": "Point", "coordinates": [76.95, 43.24]})
+    assert_reported(shipped_copy, f"sites.geojson feature {number} ('kant')", "column 'country'", "'KGZ' but the point lies in KAZ")
+
+
+def test_a_site_off_the_globe_is_refused(shipped_copy):
+    number = edit_feature(shipped_copy, "sites.geojson", 0, geometry={"type": "Point", "coordinates": [263.3, 45.9]})
+    assert_reported(shipped_copy, f"sites.geojson feature {number}", "longitude must be a number in [-180, 180]")
+
+
+def test_a_site_that_is_not_a_point_is_refused(shipped_copy):
+    number = edit_feature(shipped_copy, "sites.geojson", 1, geometry={"type": "LineString", "coordinates": [[63, 45], [64, 46]]})
+    assert_reported(shipped_copy, f"sites.geojson feature {number}", "geometry", "is a LineString; expected Point")
+
+
+def test_broken_json_is_named_with_its_line(shipped_copy):
+    path = shipped_copy / "sites.geojson"
+    path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    assert_reported(shipped_copy, "sites.geojson line", "is not valid JSON")
+
+
+def test_a_self_intersecting_area_is_refused(shipped_copy):
+    bowtie = {"type": "Polygon", "coordinates": [[[63, 45], [64, 46], [64, 45], [63, 46], [63, 45]]]}
+    number = edit_feature(shipped_copy, "areas.geojson", 0, geometry=bowtie)
+    assert_reported(shipped_copy, f"areas.geojson feature {number}", "is not a valid polygon", "Self-intersection")
+
+
+def test_a_bad_area_kind_is_named(shipped_copy):
+    number = edit_feature(shipped_copy, "areas.geojson", 0, area_kind="zone")
+    assert_reported(shipped_copy, f"areas.geojson feature {number}", "column 'area_kind'", "must be one of")
+
+
+def test_every_problem_is_reported_at_once(shipped_copy):
+    edit_row(shipped_copy, "control.csv", 0, status="leased")
+    edit_row(shipped_copy, "events.csv", 0, kind="war")
+    edit_feature(shipped_copy, "sites.geojson", 0, kind="spaceport")
+    problems = problems_of(shipped_copy)
+    assert {p.split(" ")[0] for p in problems} >= {"control.csv", "events.csv", "sites.geojson"}
+
+
+def test_the_error_report_is_one_readable_message(shipped_copy):
+    edit_row(shipped_copy, "control.csv", 0, status="leased")
+    with pytest.raises(AtlasError) as info:
+        load_atlas(shipped_copy)
+    report = str(info.value)
+    assert report.startswith("The atlas data in 'geodata' has 1 problem:")
+    assert "- control.csv line 2, column 'status': 'leased' must be one of" in report
+
+
+# --- the contributor's command ---------------------------------------------------------------------
+
+
+def run_validate(folder):
+    return subprocess.run(
+        [sys.executable, "-m", "strategic_sites", "validate", str(folder)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_validate_command_accepts_the_shipped_data(atlas):
+    result = run_validate(atlas.folder)
+    assert result.returncode == 0, result.stderr
+    assert "valid (" in result.stdout and f"{atlas.counts['sites']} sites" in result.stdout
+
+
+def test_validate_command_fails_with_the_problem_and_no_traceback(shipped_copy):
+    line = edit_row(shipped_copy, "control.csv", 0, status="leased")
+    result = run_validate(shipped_copy)
+    assert result.returncode == 1
+    assert f"control.csv line {line}, column 'status'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_validate_command_on_a_missing_folder(tmp_path):
+    result = run_validate(tmp_path / "nope")
+    assert result.returncode == 1
+    assert "is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_hostile_text_is_kept_as_text(shipped_copy):
+    """Markup in data is data: the loader keeps it verbatim (the UI escapes it where shown)."""
+    hostile = '<img src=x onerror="alert(1)">'
+    edit_feature(shipped_copy, "sites.geojson", 0, name=hostile)
+    assert hostile in set(load_atlas(shipped_copy).sites["name"])
