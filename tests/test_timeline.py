@@ -60,6 +60,7 @@ def test_leases_in_force_with_years_remaining(mini):
     assert pd.isna(on_2013.loc["kant", "years_remaining"])  # open-ended lease
 
     assert leases_in_force(mini.leases, "1994-12-09").empty
+    assert leases_in_force(mini.leases, "2013-01-01").loc["baikonur", "area_km2"] == 6717
     assert "baikonur" not in leases_in_force(mini.leases, "2050-01-01").index
 
 

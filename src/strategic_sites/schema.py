@@ -97,8 +97,8 @@ def iso3(blank_ok: bool = False) -> pa.Column:
 
 def iso3_list() -> pa.Column:
     return rule(
-        lambda v: split_list(v) and all(is_iso3(i) for i in split_list(v)),
-        "must list ISO 3166-1 alpha-3 country codes separated by ';'",
+        lambda v: split_list(v) and all(is_iso3(i, former=True) for i in split_list(v)),
+        "must list ISO 3166-1 alpha-3 country codes separated by ';' (former countries as in ISO 3166-3, e.g. SUN)",
     )
 
 

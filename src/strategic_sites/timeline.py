@@ -50,11 +50,14 @@ def leases_in_force(leases: pd.DataFrame, day: date | str) -> pd.DataFrame:
     """The lease governing each leased site on ``day``, with ``years_remaining``.
 
     Where several agreements of one site are in force at once (an extension signed
-    before the original term ran out), the one that took effect last governs.
-    ``years_remaining`` is blank for a lease with no end date.
+    before the original term ran out), the one that took effect last governs; a
+    protocol that does not restate the rent or area keeps those of the agreements in
+    force before it. ``years_remaining`` is blank for a lease with no end date.
     """
     day = _ts(day)
-    current = leases[_in_force(leases, day)].sort_values(["site_id", "start_date"])
+    current = leases[_in_force(leases, day)].sort_values(["site_id", "start_date"], kind="stable").copy()
+    for column in ("annual_rent_usd", "area_km2"):
+        current[column] = current.groupby("site_id")[column].ffill()
     governing = current.drop_duplicates("site_id", keep="last").copy()
     governing["years_remaining"] = (governing["end_date"] - day).dt.days / DAYS_PER_YEAR
     return governing.set_index("site_id", drop=False).rename_axis(None)

@@ -54,9 +54,17 @@ AREA_KINDS: dict[str, str] = {
 }
 
 
-def is_iso3(code: str) -> bool:
-    """True when ``code`` is an ISO 3166-1 alpha-3 country code (upper case)."""
-    return isinstance(code, str) and code.isupper() and pycountry.countries.get(alpha_3=code) is not None
+def is_iso3(code: str, former: bool = False) -> bool:
+    """True when ``code`` is an ISO 3166-1 alpha-3 country code (upper case).
+
+    With ``former``, codes of countries that no longer exist (ISO 3166-3, e.g. ``SUN``
+    for the USSR) are accepted too: an event of 1955 involved the USSR.
+    """
+    if not isinstance(code, str) or not code.isupper():
+        return False
+    if pycountry.countries.get(alpha_3=code) is not None:
+        return True
+    return former and pycountry.historic_countries.get(alpha_3=code) is not None
 
 
 @lru_cache(maxsize=None)
@@ -64,9 +72,19 @@ def _russian() -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
 
 
+# Short names where the ISO name is long or formal.
+SHORT_NAMES = {
+    "RUS": ("Russia", "Россия"),
+    "SUN": ("USSR", "СССР"),
+    "IRN": ("Iran", "Иран"),
+}
+
+
 def country_name(code: str, lang: str = "en") -> str:
     """The common name of an ISO3 country ("Kazakhstan"), in English or Russian."""
-    country = pycountry.countries.get(alpha_3=code)
+    if code in SHORT_NAMES:
+        return SHORT_NAMES[code][1 if lang == "ru" else 0]
+    country = pycountry.countries.get(alpha_3=code) or pycountry.historic_countries.get(alpha_3=code)
     if country is None:
         return code
     name = getattr(country, "common_name", None) or country.name
