@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from strategic_sites.schema import split_list
-from strategic_sites.timeline import events_in_period, events_in_years, leases_in_force, status_as_of, status_of
+from strategic_sites.timeline import events_in_period, events_in_years, events_of_site, leases_in_force, status_as_of, status_of
 
 SEED_SITES = [
     "baikonur", "baikonur-city", "sary-shagan", "priozersk", "vostochny", "tsiolkovsky", "kant",
@@ -196,3 +196,12 @@ def test_events_away_from_sites_have_their_own_coordinates(atlas):
 
 def test_list_cells_split_cleanly():
     assert split_list(" KAZ; RUS ;;") == ["KAZ", "RUS"]
+
+
+def test_a_site_has_the_events_at_it_and_those_concerning_it(atlas):
+    kant = events_of_site(atlas.events, "kant")
+    signed_in_moscow = kant[kant["id"] == "2003-09-22-kant-agreement"].iloc[0]
+    assert signed_in_moscow["site_id"] == "" and round(signed_in_moscow["lat"], 1) == 55.8
+    assert "kant-2003-10-23-opening" in set(kant["id"])
+    assert list(kant["date_first"]) == sorted(kant["date_first"])
+    assert "2013-07-02-proton-m-crash" not in set(kant["id"])

@@ -89,6 +89,11 @@ def test_unknown_site_and_source_ids_are_named(shipped_copy):
     assert any("'no-such-source' is not a known source id" in p for p in problems)
 
 
+def test_an_event_concerning_an_unknown_site_is_refused(shipped_copy):
+    line = edit_row(shipped_copy, "events.csv", 0, concerns="kant;atlantis")
+    assert_reported(shipped_copy, f"events.csv line {line}", "column 'concerns'", "'atlantis' is not a known site id")
+
+
 def test_an_end_before_its_start_is_refused(shipped_copy):
     line = edit_row(shipped_copy, "leases.csv", 0, start="2000-01-01", end="1999-01-01")
     assert_reported(shipped_copy, f"leases.csv line {line}", "column 'end'", "is not after start")

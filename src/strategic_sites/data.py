@@ -349,6 +349,8 @@ def load_atlas(folder: Path | str) -> Atlas:
         for key in ("control", "leases", "events", "areas"):
             if valid[key]:
                 _check_refs(raw[key], schemas[key].name, "site_id", site_ids, "site id in sites.geojson", problems, blank_ok=key == "events")
+        if valid["events"] and "concerns" in raw["events"].columns:
+            _check_refs(raw["events"], "events.csv", "concerns", site_ids, "site id in sites.geojson", problems, blank_ok=True)
     if valid["control"]:
         _check_periods(raw["control"], "control.csv", problems, overlap=True)
         _check_soviet(raw["control"], "control.csv", problems)
@@ -400,6 +402,9 @@ def _typed(folder: Path, raw: dict, sites: gpd.GeoDataFrame, countries: gpd.GeoD
     leases["source_ids"] = leases["source_id"].map(_ids)
 
     events = raw["events"].reset_index(drop=True)
+    if "concerns" not in events.columns:
+        events["concerns"] = ""
+    events["concern_ids"] = events["concerns"].map(_ids)
     events["date_first"] = _dates(events["date"])
     events["date_last"] = _dates(events["date"], last=True)
     events["country_list"] = events["countries"].map(_ids)

@@ -184,6 +184,11 @@ EVENTS = pa.DataFrameSchema(
         "summary": text(required=False),
         "countries": iso3_list(),
         "source_id": slugs(),
+        "concerns": pa.Column(
+            str,
+            checks=[pa.Check(_each(lambda v: all(SLUG.match(i) for i in split_list(v)), blank_ok=True), error="must be blank or list site ids separated by ';'")],
+            required=False,
+        ),
     },
     checks=[pa.Check(_date_matches_precision, error="date_precision does not match the form of date")],
     name="events.csv",

@@ -85,3 +85,9 @@ def events_in_period(events: pd.DataFrame, start: date | str | None = None, end:
 def events_in_years(events: pd.DataFrame, first_year: int, last_year: int) -> pd.DataFrame:
     """Events in the whole years ``first_year``..``last_year``."""
     return events_in_period(events, date(first_year, 1, 1), date(last_year, 12, 31))
+
+
+def events_of_site(events: pd.DataFrame, site_id: str) -> pd.DataFrame:
+    """Events at a site or concerning it (an agreement on Kant signed in Moscow), oldest first."""
+    mask = (events["site_id"] == site_id) | events["concern_ids"].map(lambda ids: site_id in ids)
+    return events[mask].sort_values(["date_first", "id"])

@@ -1,0 +1,145 @@
+"""Tooltip and popup HTML for the map. Every text from the data goes through :func:`esc`.
+
+folium inserts popup HTML as it is, and the map's iframe shares the dashboard's origin, so
+an unescaped name like ``<img src=x onerror=...>`` would run script in the dashboard.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pandas as pd
+
+from strategic_sites.style import EVENT_COLOURS, STATUS_COLOURS
+from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES, country_name
+
+LATEST_EVENTS = 4
+
+
+def esc(value) -> str:
+    """HTML-escape any value (quotes too); blanks and NaN become empty strings."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def money(value) -> str:
+    if value is None or pd.isna(value):
+        return "not known"
+    value = float(value)
+    if value >= 1_000_000:
+        return f"US${value / 1_000_000:,.2f} m a year".replace(".00 m", " m")
+    if value >= 1_000:
+        return f"US${value:,.0f} a year"
+    return f"US${value:g} a year"
+
+
+def years(value) -> str:
+    if value is None or pd.isna(value):
+        return "no end date"
+    if value < 0:
+        return "ended"
+    return f"{value:.1f} years left"
+
+
+def period_text(start: str, end: str) -> str:
+    return f"{start} – {end}" if end else f"since {start}"
+
+
+def source_links(source_ids: list[str], sources: pd.DataFrame) -> str:
+    """An HTML list of sources, linked where they have a URL (URLs are validated as http(s))."""
+    table = sources.set_index("id")
+    items = []
+    for source_id in source_ids:
+        if source_id not in table.index:
+            continue
+        row = table.loc[source_id]
+        label = esc(row["title"]) + (f" <span class='ssa-muted'>({esc(row['publisher'])}{', ' + esc(row['published']) if row['published'] else ''})</span>")
+        if row["url"]:
+            items.append(f'<li><a href="{esc(row["url"])}" target="_blank" rel="noopener noreferrer">{label}</a></li>')
+        else:
+            items.append(f"<li>{label}</li>")
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
+def site_tooltip(site, period: pd.Series | None, day: date) -> str:
+    status = STATUSES[period["status"]] if period is not None else f"no status on {day:%d %b %Y}"
+    return f"<b>{esc(site.name)}</b><br>{esc(status)}"
+
+
+def site_popup(site, period, lease, site_events: pd.DataFrame, sources: pd.DataFrame, day: date) -> str:
+    parts = [f'<div class="ssa-popup" data-site="{esc(site.id)}"><h3>{esc(site.name)}</h3>']
+    if site.name_ru:
+        parts.append(f'<div class="ssa-ru">{esc(site.name_ru)}</div>')
+    rows = [
+        ("Kind", esc(SITE_KINDS.get(site.kind, site.kind))),
+        ("Host", f"{esc(country_name(site.country))} ({esc(site.country)}), {esc(site.place)}"),
+    ]
+    if period is not None:
+        dot = f'<span class="ssa-status" style="background:{STATUS_COLOURS[period["status"]]}"></span>'
+        status = f"{dot}{esc(STATUSES[period['status']])}, {esc(period_text(period['start'], period['end']))}"
+        if period["operator"]:
+            status += f"<br><span class='ssa-muted'>{esc(period['operator'])}</span>"
+    else:
+        status = "No recorded status on this date"
+    rows.append((f"On {day:%d %b %Y}", status))
+    if lease is not None:
+        rows.append(
+            (
+                "Lease",
+                f"{esc(country_name(lease['lessor']))} → {esc(country_name(lease['lessee']))}, "
+                f"{esc(period_text(lease['start'], lease['end']))}; {esc(money(lease['annual_rent_usd']))}; "
+                f"{esc(years(lease['years_remaining']))}",
+            )
+        )
+    if site.location_precision == "approximate":
+        rows.append(("Location", "approximate (nearest town)"))
+    parts.append("<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>")
+    parts.append(f"<p>{esc(site.summary)}</p>")
+    latest = site_events.sort_values("date_first", ascending=False).head(LATEST_EVENTS)
+    if len(latest):
+        items = "".join(f"<li>{esc(e.date)} — {esc(e.title)}</li>" for e in latest.itertuples())
+        parts.append(f"<b>Latest events</b><ul>{items}</ul>")
+    links = source_links(site.source_ids, sources)
+    if links:
+        parts.append(f"<b>Sources</b>{links}")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def lease_tooltip(site_name: str, lease, label: str, area) -> str:
+    lines = [f"<b>{esc(site_name)}</b>"]
+    if lease is None:
+        lines.append("No lease in force on this date")
+    else:
+        lines.append(f"{esc(country_name(lease['lessor']))} → {esc(country_name(lease['lessee']))}")
+        lines.append(f"Term: {esc(period_text(lease['start'], lease['end']))}")
+        lines.append(f"Rent: {esc(money(lease['annual_rent_usd']))}")
+        lines.append(esc(label.capitalize() if lease is not None else label) + (f" ({esc(years(lease['years_remaining']))})" if pd.notna(lease["years_remaining"]) else ""))
+    if area is not None:
+        size = f"{area.area_km2:,.0f} km²" if pd.notna(area.area_km2) else "area not known"
+        lines.append(f"<span class='ssa-muted'>{esc(size)}; drawn as {esc(area.drawn_as)}</span>")
+    return "<br>".join(lines)
+
+
+def event_tooltip(event) -> str:
+    return f"<b>{esc(event.date)}</b> — {esc(event.title)}"
+
+
+def event_popup(event, site_name: str, sources: pd.DataFrame) -> str:
+    dot = f'<span class="ssa-status" style="background:{EVENT_COLOURS[event.kind]}"></span>'
+    rows = [
+        ("Date", esc(event.date) + (f" <span class='ssa-muted'>({esc(event.date_precision)})</span>" if event.date_precision != "day" else "")),
+        ("Kind", dot + esc(EVENT_KINDS[event.kind])),
+    ]
+    if site_name:
+        rows.append(("Site", esc(site_name)))
+    rows.append(("Countries", esc(", ".join(country_name(c) for c in event.country_list))))
+    return (
+        f'<div class="ssa-popup" data-event="{esc(event.id)}"><h3>{esc(event.title)}</h3>'
+        + "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+        + (f"<p>{esc(event.summary)}</p>" if event.summary else "")
+        + (f"<b>Sources</b>{source_links(event.source_ids, sources)}")
+        + "</div>"
+    )

@@ -1,0 +1,72 @@
+"""Colours and symbols shared by the map, its legend and the charts."""
+
+from __future__ import annotations
+
+# Control status colours (colour-blind-safe, after ColorBrewer); the legend uses this order.
+STATUS_COLOURS: dict[str, str] = {
+    "soviet": "#8c510a",
+    "russian_lease": "#e66101",
+    "russian": "#b2182b",
+    "joint": "#5e3c99",
+    "host": "#2166ac",
+    "proposed": "#878787",
+    "closed": "#1a1a1a",
+}
+NO_STATUS_COLOUR = "#bdbdbd"
+
+EVENT_COLOURS: dict[str, str] = {
+    "agreement": "#1b9e77",
+    "launch": "#d95f02",
+    "accident": "#e7298a",
+    "meeting": "#7570b3",
+    "status_change": "#66a61e",
+    "construction": "#e6ab02",
+    "protest": "#a6761d",
+    "statement": "#666666",
+    "economic": "#1f78b4",
+}
+
+# Lease shading by years remaining on the as-of date: (upper bound in years, colour, label).
+LEASE_CLASSES: list[tuple[float, str, str]] = [
+    (5, "#d7191c", "under 5 years left"),
+    (15, "#fdae61", "5 to 15 years left"),
+    (30, "#a6d96a", "15 to 30 years left"),
+    (float("inf"), "#1a9641", "30 years or more left"),
+]
+LEASE_OPEN_COLOUR = "#2b83ba"  # in force with no end date
+LEASE_NONE_COLOUR = "#bababa"  # not in force on the date
+
+
+def lease_colour(years_remaining: float | None) -> tuple[str, str]:
+    """Colour and label for a lease with ``years_remaining`` (None: in force, no end)."""
+    if years_remaining is None or years_remaining != years_remaining:  # None or NaN
+        return LEASE_OPEN_COLOUR, "in force, no end date"
+    for bound, colour, label in LEASE_CLASSES:
+        if years_remaining < bound:
+            return colour, label
+    raise AssertionError("unreachable")
+
+
+# One 24x24 SVG path per site kind, white on the status colour.
+KIND_GLYPHS: dict[str, str] = {
+    "cosmodrome": "M12 2c3 3 4 7 4 11l2 3v3h-3l-1-2h-4l-1 2H6v-3l2-3c0-4 1-8 4-11zm0 6a1.5 1.5 0 1 0 0 3a1.5 1.5 0 1 0 0-3z",
+    "missile_test_range": "M11 2h2v4.1A6 6 0 0 1 17.9 11H22v2h-4.1A6 6 0 0 1 13 17.9V22h-2v-4.1A6 6 0 0 1 6.1 13H2v-2h4.1A6 6 0 0 1 11 6.1zm1 6a4 4 0 1 0 0 8a4 4 0 1 0 0-8z",
+    "air_base": "M21 16v-2l-8-5V3.5a1.5 1.5 0 0 0-3 0V9l-8 5v2l8-2.5V19l-2 1.5V22l3.5-1l3.5 1v-1.5L13 19v-5.5z",
+    "military_base": "M12 2l2.9 6.9L22 9.3l-5.4 4.7L18.2 21L12 17.3L5.8 21l1.6-7L2 9.3l7.1-.4z",
+    "naval_test_base": "M12 2a3 3 0 0 1 1 5.8V10h3v2h-3v7.9c2.6-.4 4.6-2.2 5.3-4.6l-1.8.7l2.5-4l1.5 4.5l-1.5-.8C18.4 19.4 15.5 22 12 22s-6.4-2.6-7-6.3l-1.5.8L5 12l2.5 4l-1.8-.7c.7 2.4 2.7 4.2 5.3 4.6V12H8v-2h3V7.8A3 3 0 0 1 12 2z",
+    "radar": "M4 20h16v2H4zm7-2v-3.3L5.6 9.3a8 8 0 0 1 11.3-2.1l-3.5 3.5a2 2 0 1 1-1.4 1.4l3.5-3.5A6 6 0 0 0 7.4 9.1L13 14.7V18z",
+    "space_surveillance": "M12 5c5 0 9 4.5 10 7c-1 2.5-5 7-10 7S3 14.5 2 12c1-2.5 5-7 10-7zm0 3a4 4 0 1 0 0 8a4 4 0 1 0 0-8zm0 2a2 2 0 1 1 0 4a2 2 0 1 1 0-4z",
+    "seismic_station": "M2 12h4l2-5l3 10l3-13l3 12l2-4h3v2h-2l-3 6l-3-11l-3 12l-3-10l-1 2H2z",
+    "communications_centre": "M11 10h2l3 12h-2l-.8-3h-2.4L10 22H8zm1 3l-.7 4h1.4zM7.8 4.6l1.4 1.4a4 4 0 0 0 0 5.6l-1.4 1.4a6 6 0 0 1 0-8.4zm8.4 0a6 6 0 0 1 0 8.4l-1.4-1.4a4 4 0 0 0 0-5.6z",
+    "industrial": "M2 21V10l5 3V10l5 3V10l5 3V3h4v18z",
+    "city": "M3 21V9l6-4v4l6-4v16zm14 0V11h4v10zM6 12v2h2v-2zm0 4v2h2v-2zm5-4v2h2v-2zm0 4v2h2v-2z",
+}
+FALLBACK_GLYPH = "M12 7a5 5 0 1 0 0 10a5 5 0 1 0 0-10z"
+
+
+def glyph_svg(kind: str, size: int = 16, colour: str = "#ffffff") -> str:
+    path = KIND_GLYPHS.get(kind, FALLBACK_GLYPH)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="{size}" height="{size}" '
+        f'aria-hidden="true"><path fill="{colour}" d="{path}"/></svg>'
+    )
