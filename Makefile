@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: run test validate countries clean
 
 $(PY):
@@ -22,7 +24,14 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.installed-test
+# The browser tests drive Debian's Chromium (no browser download): install it when missing.
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+test: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) -m pytest
 
 validate: $(VENV)/.installed

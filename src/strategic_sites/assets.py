@@ -19,6 +19,7 @@ VENDOR_DIR = ROOT / "static" / "vendor"
 VENDORED: dict[str, str] = {
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet@1.9.3/leaflet.js",
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": "leaflet@1.9.3/leaflet.css",
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery@3.7.1/jquery.min.js",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js": "leaflet.markercluster@1.1.0/leaflet.markercluster.js",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": "leaflet.markercluster@1.1.0/MarkerCluster.css",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": "leaflet.markercluster@1.1.0/MarkerCluster.Default.css",
@@ -30,9 +31,9 @@ VENDORED: dict[str, str] = {
     "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css": "leaflet-measure@2.1.7/leaflet-measure.css",
 }
 
-# What the map itself needs of folium's defaults: Leaflet only. (jQuery, Bootstrap and the
-# awesome-markers icon fonts serve folium features the atlas does not use.)
-MAP_JS = ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"]
+# What the map itself needs of folium's defaults: Leaflet, and jQuery (folium builds popups
+# with it). Bootstrap and the awesome-markers icon fonts serve features the atlas does not use.
+MAP_JS = ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", "https://code.jquery.com/jquery-3.7.1.min.js"]
 MAP_CSS = ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"]
 
 # Where the component iframe of streamlit-folium finds Streamlit's static folder: the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 
 import folium
 import folium.plugins
@@ -178,7 +179,16 @@ def base_map(countries: gpd.GeoDataFrame, bounds: list[list[float]]) -> folium.M
 
     LandBase(_geojson(countries, ["iso3"], tolerance=0.01)).add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, control=True, show=True).add_to(fmap)
-    folium.TileLayer("CartoDB positron", name="Light (CARTO)", overlay=False, control=True, show=False).add_to(fmap)
+    folium.TileLayer(
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors &copy; <a href="https://carto.com/attributions">CARTO</a>',
+        name="Light (CARTO)",
+        subdomains="abcd",
+        max_zoom=20,
+        overlay=False,
+        control=True,
+        show=False,
+    ).add_to(fmap)
     # Choosing this base removes the tiles and leaves the Natural Earth land below.
     folium.FeatureGroup(name="Natural Earth (offline)", overlay=False, control=True, show=False).add_to(fmap)
 
@@ -192,10 +202,10 @@ def base_map(countries: gpd.GeoDataFrame, bounds: list[list[float]]) -> folium.M
 # --- data layers -------------------------------------------------------------------------------
 
 
-def _site_icon(kind: str, colour: str, faded: bool) -> folium.DivIcon:
+def _site_icon(site_id: str, kind: str, colour: str, faded: bool) -> folium.DivIcon:
     opacity = " ssa-faded" if faded else ""
     html = (
-        f'<div class="ssa-site{opacity}" style="background:{colour}" data-kind="{kind}">'
+        f'<div class="ssa-site{opacity}" style="background:{colour}" data-site="{popups.esc(site_id)}" data-kind="{popups.esc(kind)}">'
         f"{glyph_svg(kind, size=16)}</div>"
     )
     half = MARKER_SIZE // 2
@@ -221,9 +231,10 @@ def status_layer(
         site_events = events[events["site_id"] == site.id]
         folium.Marker(
             location=[site.geometry.y, site.geometry.x],
-            icon=_site_icon(site.kind, colour, faded=period is None),
+            icon=_site_icon(site.id, site.kind, colour, faded=period is None),
+            z_index_offset=1000,  # above event clusters at the same place
             tooltip=folium.Tooltip(popups.site_tooltip(site, period, day)),
-            popup=folium.Popup(popups.site_popup(site, period, lease, site_events, sources, day), max_width=380),
+            popup=folium.Popup(popups.site_popup(site, period, lease, site_events, sources, day), max_width=380, max_height=320),
         ).add_to(layer)
     return layer
 
@@ -241,8 +252,8 @@ def lease_layer(areas: gpd.GeoDataFrame, leases: pd.DataFrame, sites: gpd.GeoDat
         text = popups.lease_tooltip(names[area.site_id], lease, label, area)
         folium.GeoJson(
             {"type": "Feature", "geometry": area.geometry.__geo_interface__, "properties": {}},
-            style_function=lambda _, c=colour: {"color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.35, "dashArray": "4 3"},
-            highlight_function=lambda _: {"weight": 4, "fillOpacity": 0.5},
+            style_function=partial(_area_style, colour),
+            highlight_function=_area_highlight,
             tooltip=folium.Tooltip(text),
             name=f"area-{area.site_id}",
             control=False,
@@ -262,6 +273,19 @@ def lease_layer(areas: gpd.GeoDataFrame, leases: pd.DataFrame, sites: gpd.GeoDat
     return layer
 
 
+# Event clusters in a neutral colour, so that they are not read as control statuses.
+CLUSTER_ICON = """
+function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 28 : n < 50 ? 34 : 40;
+    return L.divIcon({
+        html: '<div class="ssa-cluster" style="width:' + size + 'px;height:' + size + 'px">' + n + '</div>',
+        className: 'ssa-cluster-icon', iconSize: L.point(size, size)
+    });
+}
+"""
+
+
 def events_layer(events: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, sources: pd.DataFrame) -> folium.FeatureGroup:
     """One clustered marker per event, coloured by kind; events away from sites at their own point."""
     layer = folium.FeatureGroup(name=LAYER_NAMES["events"], show=True)
@@ -269,6 +293,7 @@ def events_layer(events: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, sources: pd.
         name="events-cluster",
         control=False,
         options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
+        icon_create_function=CLUSTER_ICON,
     ).add_to(layer)
     names = sites.set_index("id")["name"].to_dict()
     for event in events.itertuples():
@@ -282,9 +307,24 @@ def events_layer(events: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, sources: pd.
             fill_color=colour,
             fill_opacity=0.95,
             tooltip=folium.Tooltip(popups.event_tooltip(event)),
-            popup=folium.Popup(popups.event_popup(event, names.get(event.site_id, ""), sources), max_width=360),
+            popup=folium.Popup(popups.event_popup(event, names.get(event.site_id, ""), sources), max_width=360, max_height=300),
         ).add_to(cluster)
     return layer
+
+
+# Style callbacks are module-level functions (not lambdas) so that layers can be pickled
+# into Streamlit's data cache.
+def _area_style(colour: str, _feature) -> dict:
+    return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35, "dashArray": "4 3"}
+
+
+def _area_highlight(_feature) -> dict:
+    return {"weight": 4, "fillOpacity": 0.5}
+
+
+def _outline_style(feature) -> dict:
+    host = feature["properties"]["iso3"] in HOST_COUNTRIES
+    return {"color": "#4d4d4d" if host else "#9e9e9e", "weight": 1.6 if host else 0.8, "fill": False}
 
 
 def countries_layer(countries: gpd.GeoDataFrame) -> folium.FeatureGroup:
@@ -293,11 +333,7 @@ def countries_layer(countries: gpd.GeoDataFrame) -> folium.FeatureGroup:
     data = _geojson(countries, ["iso3", "name"], tolerance=0.005)
     folium.GeoJson(
         data,
-        style_function=lambda f: {
-            "color": "#4d4d4d" if f["properties"]["iso3"] in HOST_COUNTRIES else "#9e9e9e",
-            "weight": 1.6 if f["properties"]["iso3"] in HOST_COUNTRIES else 0.8,
-            "fill": False,
-        },
+        style_function=_outline_style,
         interactive=False,
         name="country-outlines",
         control=False,
@@ -321,12 +357,11 @@ def legend_html() -> str:
     lease_rows += f"<li>{swatch(LEASE_OPEN_COLOUR, 'box')}In force, no end date</li><li>{swatch(LEASE_NONE_COLOUR, 'box')}No lease in force</li>"
     event_rows = "".join(f"<li>{swatch(c)}{popups.esc(EVENT_KINDS[k])}</li>" for k, c in EVENT_COLOURS.items())
     return (
-        '<details open><summary>Legend</summary><div class="ssa-legend-body">'
-        f"<h4>Control status</h4><ul>{status_rows}</ul>"
-        f"<h4>Site kind</h4><ul>{kind_rows}</ul>"
-        f"<h4>Lease terms</h4><ul>{lease_rows}</ul>"
-        f"<h4>Events</h4><ul>{event_rows}</ul>"
-        "</div></details>"
+        '<div class="ssa-legend-title">Legend</div>'
+        f'<details open><summary>Control status</summary><ul>{status_rows}</ul></details>'
+        f"<details><summary>Site kind</summary><ul>{kind_rows}</ul></details>"
+        f"<details><summary>Lease terms</summary><ul>{lease_rows}</ul></details>"
+        f"<details><summary>Events</summary><ul>{event_rows}</ul></details>"
     )
 
 
@@ -338,8 +373,10 @@ CSS = f"""
 .ssa-site.ssa-faded {{ opacity: .45; border-style: dashed; }}
 .ssa-legend {{ background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.3);
   max-height: 55vh; overflow-y: auto; min-width: 150px; }}
-.ssa-legend summary {{ font-weight: 600; cursor: pointer; }}
-.ssa-legend h4 {{ margin: 8px 0 3px; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #555; }}
+.ssa-legend-title {{ font-weight: 700; margin-bottom: 2px; }}
+.ssa-legend summary {{ cursor: pointer; margin: 4px 0 2px; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #444; }}
+.ssa-cluster {{ background: rgba(37, 52, 71, .85); color: #fff; border: 2px solid #fff; border-radius: 50%;
+  box-shadow: 0 1px 4px rgba(0,0,0,.4); display: flex; align-items: center; justify-content: center; font-weight: 600; font-size: 12px; }}
 .ssa-legend ul {{ list-style: none; margin: 0; padding: 0; }}
 .ssa-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }}
 .ssa-swatch {{ display: inline-block; width: 12px; height: 12px; flex: none; }}
@@ -355,3 +392,18 @@ CSS = f"""
 .ssa-popup ul {{ margin: 4px 0; padding-left: 16px; }}
 .ssa-popup .ssa-status {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; }}
 """
+
+
+def site_at(sites: gpd.GeoDataFrame, tooltip: str | None, latlng: dict | None) -> str | None:
+    """The site a click on the map selected: by its tooltip (which starts with the site's
+    name), else by the clicked marker's position. None for clicks on anything else."""
+    if tooltip:
+        text = tooltip.strip()
+        matches = [s.id for s in sites.itertuples() if text.startswith(s.name)]
+        if matches:
+            return max(matches, key=lambda i: len(sites.loc[sites["id"] == i, "name"].iloc[0]))
+    if latlng and "lat" in latlng and "lng" in latlng:
+        for site in sites.itertuples():
+            if abs(site.geometry.y - latlng["lat"]) < 1e-6 and abs(site.geometry.x - latlng["lng"]) < 1e-6:
+                return site.id
+    return None

@@ -18,10 +18,16 @@ LATEST_EVENTS = 4
 
 
 def esc(value) -> str:
-    """HTML-escape any value (quotes too); blanks and NaN become empty strings."""
+    """HTML-escape any value; blanks and NaN become empty strings.
+
+    Quotes are escaped, and so are the characters that mean something inside a JavaScript
+    template literal (backtick, dollar, backslash): folium embeds tooltips and popups in
+    `...` literals, where ``${...}`` or ``\u003c`` would otherwise be code or markup.
+    """
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    return html.escape(str(value), quote=True)
+    text = html.escape(str(value), quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def money(value) -> str:
@@ -45,6 +51,12 @@ def years(value) -> str:
 
 def period_text(start: str, end: str) -> str:
     return f"{start} – {end}" if end else f"since {start}"
+
+
+def lease_term(lease) -> str:
+    """'to 2050 (terms in force since 2010-06-07)': the end users ask about first."""
+    end = f"to {lease['end']}" if lease["end"] else "no end date"
+    return f"{end} (terms in force since {lease['start']})"
 
 
 def source_links(source_ids: list[str], sources: pd.DataFrame) -> str:
@@ -89,7 +101,7 @@ def site_popup(site, period, lease, site_events: pd.DataFrame, sources: pd.DataF
             (
                 "Lease",
                 f"{esc(country_name(lease['lessor']))} → {esc(country_name(lease['lessee']))}, "
-                f"{esc(period_text(lease['start'], lease['end']))}; {esc(money(lease['annual_rent_usd']))}; "
+                f"{esc(lease_term(lease))}; {esc(money(lease['annual_rent_usd']))}; "
                 f"{esc(years(lease['years_remaining']))}",
             )
         )
@@ -114,7 +126,7 @@ def lease_tooltip(site_name: str, lease, label: str, area) -> str:
         lines.append("No lease in force on this date")
     else:
         lines.append(f"{esc(country_name(lease['lessor']))} → {esc(country_name(lease['lessee']))}")
-        lines.append(f"Term: {esc(period_text(lease['start'], lease['end']))}")
+        lines.append(f"Term: {esc(lease_term(lease))}")
         lines.append(f"Rent: {esc(money(lease['annual_rent_usd']))}")
         lines.append(esc(label.capitalize() if lease is not None else label) + (f" ({esc(years(lease['years_remaining']))})" if pd.notna(lease["years_remaining"]) else ""))
     if area is not None:
