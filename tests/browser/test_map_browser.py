@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
-from conftest import ARTIFACTS, map_frame, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, map_frame, wait_for_markers
 
 from datafiles import edit_feature, feature_index
 from strategic_sites.ui import DATA_ENV
@@ -76,4 +77,30 @@ def test_hostile_names_are_shown_never_run(start_server, open_page, atlas, tmp_p
     watched.page.locator(".st-key-site-detail").wait_for(timeout=30_000)
     watched.page.wait_for_timeout(1000)
     assert watched.dialogs == []
+    assert not watched.errors, watched.errors
+
+
+def test_a_filter_change_updates_markers_without_resetting_the_view(server, open_page, atlas):
+    watched = open_page(server.url + "/")
+    wait_for_markers(watched.page, len(atlas.sites))
+    # The minimap settles its own view just after load and moves the main map with it;
+    # a user's first pan comes later than that.
+    watched.page.wait_for_timeout(3000)
+    frame = watched.page.locator(MAP_FRAME).element_handle().content_frame()
+    frame.evaluate("window.__probe = 'first mount'; window.map.setView([42.9, 74.8], 7, {animate: false})")
+    vostochny = map_frame(watched.page).locator('[data-site="vostochny"]')
+    assert "ssa-faded" not in vostochny.get_attribute("class")
+
+    year = watched.page.get_by_role("spinbutton", name="year, As of")
+    year.click()
+    watched.page.keyboard.type("2000")
+    watched.page.get_by_role("heading", name="Strategic Sites Atlas").click()  # leaving the field commits it
+    watched.page.get_by_text(re.compile(r"Leases in force on \d\d \w\w\w 2000")).wait_for(timeout=30_000)
+    map_frame(watched.page).locator('[data-site="vostochny"].ssa-faded').wait_for(timeout=30_000)  # not built in 2000
+
+    frame = watched.page.locator(MAP_FRAME).element_handle().content_frame()
+    assert frame.evaluate("window.__probe") == "first mount"  # the map was not remounted
+    assert frame.evaluate("window.map.getZoom()") == 7
+    center = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert abs(center[0] - 42.9) < 0.01 and abs(center[1] - 74.8) < 0.01
     assert not watched.errors, watched.errors
