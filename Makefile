@@ -6,7 +6,7 @@ PORT ?= 8501
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test validate countries clean
+.PHONY: run test bench validate countries clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ $(CHROMIUM):
 
 test: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
 
 validate: $(VENV)/.installed
 	$(PY) -m strategic_sites validate geodata

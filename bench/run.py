@@ -1,0 +1,123 @@
+"""Benchmarks: what loading, filtering and drawing the atlas cost, as ratios to a baseline.
+
+The baseline, measured in the same run, is the least any loader must do: read the data
+files and parse them (csv + json), with no validation and no typing. Each figure is the
+median of several runs; memory is the peak traced by tracemalloc. Results go to
+bench/results.md. Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import folium
+
+from strategic_sites import assets, layers, load_atlas
+from strategic_sites.filters import Filters, apply
+
+ROOT = Path(__file__).resolve().parents[1]
+GEODATA = ROOT / "geodata"
+RUNS = 7
+
+
+def baseline() -> None:
+    for name in ("sources.csv", "control.csv", "leases.csv", "events.csv"):
+        with (GEODATA / name).open(encoding="utf-8", newline="") as fh:
+            list(csv.reader(fh))
+    for name in ("sites.geojson", "areas.geojson", "countries.geojson"):
+        json.loads((GEODATA / name).read_text(encoding="utf-8"))
+
+
+ATLAS = load_atlas(GEODATA)
+DAY = date(2014, 1, 1)
+
+
+def load() -> None:
+    load_atlas(GEODATA)
+
+
+def filter_view() -> None:
+    apply(ATLAS, Filters(asof=DAY, year_from=1991, year_to=2026))
+
+
+def build_layers() -> list:
+    view = apply(ATLAS, Filters(asof=DAY))
+    return [
+        layers.status_layer(view.sites, ATLAS.control, view.leases, ATLAS.events, ATLAS.sources, DAY),
+        layers.lease_layer(view.areas, view.leases, view.sites, DAY),
+        layers.events_layer(view.events, view.sites, ATLAS.sources),
+        layers.countries_layer(ATLAS.countries),
+    ]
+
+
+def render_map() -> None:
+    fmap = layers.base_map(ATLAS.countries, layers.bounds_of(ATLAS.sites))
+    for group in build_layers():
+        group.add_to(fmap)
+    folium.LayerControl().add_to(fmap)
+    assets.localize(fmap)
+    fmap.get_root().render()
+
+
+def timed(func) -> float:
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def peak_memory(func) -> int:
+    tracemalloc.start()
+    func()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main() -> None:
+    cases = [
+        ("read and parse the files (baseline)", baseline),
+        ("load_atlas: read, validate, type", load),
+        ("filters.apply: one view", filter_view),
+        ("build the four data layers", build_layers),
+        ("render the whole map to HTML", render_map),
+    ]
+    base_time = timed(baseline)
+    base_memory = peak_memory(baseline)
+    rows = []
+    for label, func in cases:
+        seconds = base_time if func is baseline else timed(func)
+        memory = base_memory if func is baseline else peak_memory(func)
+        rows.append((label, seconds / base_time, memory / base_memory, seconds * 1000, memory / 2**20))
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` on {platform.machine()}, "
+        f"Python {sys.version.split()[0]}; median of {RUNS} runs; memory is the tracemalloc peak.",
+        f"Data: {ATLAS.counts['sites']} sites, {ATLAS.counts['control']} control periods, {ATLAS.counts['events']} events, "
+        f"{ATLAS.counts['sources']} sources.",
+        "",
+        "Ratios are to the baseline measured in the same run (reading and parsing the files, nothing else);",
+        "absolute figures depend on the machine and are given for orientation only.",
+        "",
+        "| case | time ÷ baseline | peak memory ÷ baseline | time (ms) | peak memory (MiB) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [f"| {label} | {t:.1f}× | {m:.1f}× | {ms:.1f} | {mib:.1f} |" for label, t, m, ms, mib in rows]
+    out = ROOT / "bench" / "results.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
