@@ -1,4 +1,5 @@
-"""Strategic Sites Atlas: the entry point. Declares the pages and what they share."""
+"""Strategic Sites Atlas: the entry point. Declares the pages and draws what they share:
+the sidebar filters, read from and written back to the URL."""
 
 import streamlit as st
 
@@ -11,5 +12,8 @@ navigation = st.navigation(
         st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
     ]
 )
-ui.atlas()  # validate the data once, before any page draws
+atlas = ui.atlas()  # validated once, before any page draws
+ui.sidebar(atlas)
+ui.link_warning()
 navigation.run()
+ui.sync_url(atlas, ui.filters(), navigation.url_path)

@@ -1,4 +1,4 @@
-"""The map page (default, at /): the sites on a map, and the selected site below it."""
+"""The map page (default, at /): the sites on a map, the selected site, and the tables."""
 
 import streamlit as st
 
@@ -6,8 +6,8 @@ from strategic_sites import ui
 from strategic_sites.filters import apply
 
 atlas = ui.atlas()
-filters = ui.sidebar(atlas)
-view = apply(atlas, filters)
+view = apply(atlas, ui.filters())
+f = view.filters
 
 st.title("Strategic Sites Atlas")
 st.caption(
@@ -16,11 +16,12 @@ st.caption(
 )
 counts = st.columns(3)
 counts[0].metric("Sites shown", view.counts["sites"])
-counts[1].metric(f"Events {filters.year_from}–{filters.year_to}", view.counts["events"])
-counts[2].metric(f"Leases in force on {filters.asof:%d %b %Y}", view.counts["leases"])
+counts[1].metric(f"Events {f.year_from}–{f.year_to}", view.counts["events"])
+counts[2].metric(f"Leases in force on {f.asof:%d %b %Y}", view.counts["leases"])
 
 clicked = ui.atlas_map(atlas, view)
 if clicked:
-    st.session_state["site"] = clicked
+    ui.select_site(clicked)
 
-ui.site_detail(atlas, view, st.session_state.get("site", ""))
+ui.site_detail(atlas, view, f.site)
+ui.tables_section(atlas, view)

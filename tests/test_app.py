@@ -14,8 +14,11 @@ from strategic_sites.ui import DATA_ENV
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def run_app(timeout: float = 60) -> AppTest:
+def run_app(timeout: float = 60, **params) -> AppTest:
+    """Open the app as a user opening a link with these query parameters would."""
     app = AppTest.from_file(APP, default_timeout=timeout)
+    for name, value in params.items():
+        app.query_params[name.rstrip("_")] = value  # `from_` for `from`
     app.run()
     return app
 
@@ -39,22 +42,20 @@ def test_map_page_shows_the_counts_of_what_the_map_shows(atlas):
 
 def test_as_of_date_changes_the_leases_in_force(atlas):
     app = run_app()
-    app.date_input(key="asof").set_value(date(1993, 6, 1)).run()
+    app.date_input(key="f_asof").set_value(date(1993, 6, 1)).run()
     assert not app.exception
     assert metrics(app)["Leases in force on 01 Jun 1993"] == "0"  # the first lease, Baikonur's, dates from Dec 1994
-    app.date_input(key="asof").set_value(date(2000, 1, 1)).run()
+    app.date_input(key="f_asof").set_value(date(2000, 1, 1)).run()
     assert int(metrics(app)["Leases in force on 01 Jan 2000"]) >= 1
 
 
 def test_a_selected_site_shows_its_history_leases_events_and_sources(atlas):
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["site"] = "kant"
-    app.run()
+    app = run_app(site="kant")
     assert not app.exception
-    assert app.subheader[0].value.startswith("Kant Air Base")
+    assert app.main.subheader[0].value.startswith("Kant Air Base")
     shown = metrics(app)
     assert any(v == "Leased to Russia" for v in shown.values())
-    history, leases, events, sources = (d.value for d in app.dataframe)
+    history, leases, events, sources = (d.value for d in app.dataframe[:4])
     assert len(history) == (atlas.control["site_id"] == "kant").sum()
     assert history["status"].iloc[0] == "Soviet (USSR, to 1991)"
     assert len(leases) == (atlas.leases["site_id"] == "kant").sum()
@@ -62,13 +63,14 @@ def test_a_selected_site_shows_its_history_leases_events_and_sources(atlas):
     assert "Status of Russian Kant Air Base in Kyrgyzstan to be changed" in set(sources["title"])
 
 
-def test_an_unknown_site_gives_a_clear_message_not_a_traceback():
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["site"] = "<atlantis>"
-    app.run()
+def test_an_unknown_site_in_the_link_gives_a_clear_message_not_a_traceback(atlas):
+    app = run_app(site="<atlantis>", country="KGZ")
     assert not app.exception
-    assert "There is no site with id" in app.warning[0].value
-    assert "atlantis" in app.warning[0].value
+    assert len(app.warning) == 1
+    assert "site=\\<atlantis\\>" in app.warning[0].value  # escaped: shown as written
+    assert "no site has this id" in app.warning[0].value
+    assert metrics(app)["Sites shown"] == str((atlas.sites["country"] == "KGZ").sum())  # the rest is kept
+    assert "Click a site on the map" in app.info[0].value
 
 
 def test_a_broken_data_folder_gives_one_clear_error_and_no_traceback(shipped_copy, monkeypatch):
@@ -101,3 +103,103 @@ def test_data_broken_while_the_app_runs_keeps_the_last_good_view(shipped_copy, m
     assert f"control.csv line {line}, column 'status'" in app.error[0].value
     assert "last version of the data" in app.warning[0].value
     assert metrics(app)["Sites shown"] == str(atlas.counts["sites"])  # nothing already loaded is lost
+
+
+# --- links: the URL is the state -----------------------------------------------------------------
+
+
+def tables(app: AppTest) -> dict:
+    """The Sites, Events and Leases tables under the map, each from its tab."""
+    shown = {}
+    for tab in app.tabs:
+        name = tab.label.split(" (")[0].lower()
+        if name in {"sites", "events", "leases"}:
+            shown[name] = tab.dataframe[0].value
+    return shown
+
+
+def test_a_country_link_shows_only_that_countrys_sites_in_counts_and_tables(atlas):
+    app = run_app(country="KGZ")
+    assert not app.exception and not app.warning
+    kyrgyz = atlas.sites[atlas.sites["country"] == "KGZ"]
+    assert metrics(app)["Sites shown"] == str(len(kyrgyz))
+    shown = tables(app)
+    assert sorted(shown["sites"]["name"]) == sorted(kyrgyz["name"])
+    assert set(shown["sites"]["country"]) == {"Kyrgyzstan (KGZ)"}
+    assert set(shown["leases"]["site_id"]) <= set(kyrgyz["id"])
+    assert {"kant", "osh"} <= set(atlas.events.set_index("title").loc[shown["events"]["title"], "site_id"])  # at Kyrgyz sites
+    assert not set(atlas.events.set_index("title").loc[shown["events"]["title"], "site_id"]) & {"baikonur", "ayni"}
+    assert app.multiselect(key="f_country").value == ["KGZ"]
+
+
+def test_two_countries_may_repeat_or_be_comma_separated(atlas):
+    repeated = run_app(country=["KAZ", "TJK"])
+    commas = run_app(country="KAZ,TJK")
+    expected = str(atlas.sites["country"].isin(["KAZ", "TJK"]).sum())
+    assert metrics(repeated)["Sites shown"] == metrics(commas)["Sites shown"] == expected
+    assert repeated.query_params == commas.query_params == {"country": ["KAZ", "TJK"]}  # written back one way
+
+
+def test_an_as_of_and_period_link_sets_the_date_and_the_events(atlas):
+    app = run_app(asof="2013-06-01", from_="2013", to="2015")
+    assert not app.exception and not app.warning
+    shown = metrics(app)
+    assert "Leases in force on 01 Jun 2013" in shown
+    events = tables(app)["events"]
+    assert len(events) == int(shown["Events 2013–2015"]) > 0
+    assert events["date"].str[:4].astype(int).between(2013, 2015).all()
+    assert app.date_input(key="f_asof").value == date(2013, 6, 1)
+    assert app.slider(key="f_period").value == (2013, 2015)
+    sites = tables(app)["sites"].set_index("id")
+    assert sites.loc["sary-shagan", "status"] == "Leased to Russia"
+    assert sites.loc["sary-shagan", "lessee"] == "Russia"
+
+
+def test_a_search_link_finds_sites_by_russian_name(atlas):
+    app = run_app(q="Байконур")
+    assert not app.exception
+    names = set(tables(app)["sites"]["name"])
+    assert names and all("Baikonur" in n for n in names)
+
+
+def test_a_malformed_link_warns_once_and_keeps_the_good_parts(atlas):
+    app = run_app(country=["KGZ", "XXX"], asof="13/06/2013", from_="2020", to="2010", layers="status,radar")
+    assert not app.exception
+    assert len(app.warning) == 1
+    text = app.warning[0].value
+    for ignored in ("country=XXX", "asof=13/06/2013", "from=2020", "layers=radar"):
+        assert ignored in text
+    assert metrics(app)["Sites shown"] == str((atlas.sites["country"] == "KGZ").sum())  # country=KGZ kept
+    assert any(label.startswith("Leases in force on") and label.endswith(f"{date.today():%Y}") for label in metrics(app))
+    assert app.query_params == {"country": "KGZ", "layers": "status"}  # the URL now says what is shown
+
+
+def test_an_absurdly_long_value_is_named_and_ignored():
+    app = run_app(q="x" * 5000)
+    assert not app.exception
+    assert "q=xxxx" in app.warning[0].value and "longer than" in app.warning[0].value
+    assert app.text_input(key="f_q").value == ""
+
+
+def test_changing_a_filter_writes_the_url_and_clears_the_link_warning():
+    app = run_app(site="nowhere")
+    assert len(app.warning) == 1
+    app.multiselect(key="f_country").set_value(["TJK"]).run()
+    assert app.query_params == {"country": "TJK"}
+    assert not app.warning
+    app.date_input(key="f_asof").set_value(date(2005, 3, 1)).run()
+    assert app.query_params == {"country": "TJK", "asof": "2005-03-01"}
+    app.button(key="reset-filters").click().run()
+    assert app.query_params == {}
+    assert app.multiselect(key="f_country").value == []
+
+
+def test_the_share_box_shows_the_full_link_of_the_view():
+    app = run_app(country="KAZ", site="baikonur")
+    share = next(c.value for c in app.sidebar.code)
+    assert share.endswith("/?country=KAZ&site=baikonur")
+
+
+def test_default_view_keeps_the_url_empty():
+    app = run_app()
+    assert app.query_params == {}

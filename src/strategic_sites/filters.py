@@ -19,13 +19,27 @@ FIRST_YEAR = 1991
 LAYERS = ("status", "leases", "events", "countries")
 
 
+def _today() -> date:
+    return date.today()
+
+
 @dataclass(frozen=True)
 class Filters:
-    asof: date = field(default_factory=date.today)
+    """Everything that defines a view; the URL holds exactly this (see :mod:`urlstate`)."""
+
+    countries: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    asof: date = field(default_factory=_today)
     year_from: int = FIRST_YEAR
-    year_to: int = field(default_factory=lambda: date.today().year)
+    year_to: int = field(default_factory=lambda: _today().year)
+    q: str = ""
     site: str = ""
     layers: tuple[str, ...] = LAYERS
+
+    @property
+    def filters_sites(self) -> bool:
+        return bool(self.countries or self.kinds or self.statuses or self.q)
 
 
 @dataclass(frozen=True)
@@ -37,28 +51,65 @@ class View:
     events: gpd.GeoDataFrame
     leases: pd.DataFrame  # all lease rows of the sites shown
     areas: gpd.GeoDataFrame
-    status: pd.DataFrame  # status of the sites shown on the as-of date (sites with one)
-    in_force: pd.DataFrame  # governing leases of the sites shown on the as-of date
+    status: pd.DataFrame  # status on the as-of date of the sites shown (those with one)
+    in_force: pd.DataFrame  # governing leases on the as-of date of the sites shown
 
     @property
     def counts(self) -> dict[str, int]:
         return {"sites": len(self.sites), "events": len(self.events), "leases": len(self.in_force)}
 
 
+def _matches(series: pd.Series, text: str) -> pd.Series:
+    return series.fillna("").str.casefold().str.contains(text.casefold(), regex=False)
+
+
+def _touches(events: pd.DataFrame, ids: set[str]) -> pd.Series:
+    """Events at one of the sites, or concerning one of them."""
+    return events["site_id"].isin(ids) | events["concern_ids"].map(lambda concerns: bool(ids.intersection(concerns)))
+
+
 def apply(atlas: Atlas, filters: Filters) -> View:
+    """Filter the atlas.
+
+    Sites: by host country, kind, status on the as-of date, and search text (English or
+    Russian name, place). Events: by period; when sites are filtered, those at or about the
+    sites that pass, plus events away from any site that involve a chosen country (unless a
+    kind or status is chosen); search text also finds events by title.
+    """
+    status_all = status_as_of(atlas.control, filters.asof)
     sites = atlas.sites
+    if filters.countries:
+        sites = sites[sites["country"].isin(filters.countries)]
+    if filters.kinds:
+        sites = sites[sites["kind"].isin(filters.kinds)]
+    if filters.statuses:
+        allowed = set(status_all.index[status_all["status"].isin(filters.statuses)])
+        sites = sites[sites["id"].isin(allowed)]
+    structural_ids = set(sites["id"])
+    q = filters.q.strip()
+    if q:
+        sites = sites[_matches(sites["name"], q) | _matches(sites["name_ru"], q) | _matches(sites["place"], q)]
     shown = set(sites["id"])
+
     events = events_in_years(atlas.events, filters.year_from, filters.year_to)
-    events = events[(events["site_id"] == "") | events["site_id"].isin(shown)]
+    if filters.countries or filters.kinds or filters.statuses:
+        loose = (events["site_id"] == "") & events["concern_ids"].map(len).eq(0)
+        if filters.kinds or filters.statuses:
+            loose &= False
+        if filters.countries:
+            wanted = set(filters.countries)
+            loose &= events["country_list"].map(lambda codes: bool(wanted.intersection(codes)))
+        events = events[_touches(events, structural_ids) | loose]
+    if q:
+        events = events[_matches(events["title"], q) | _touches(events, shown)]
+
     leases = atlas.leases[atlas.leases["site_id"].isin(shown)]
-    status = status_as_of(atlas.control, filters.asof)
-    in_force = leases_in_force(leases, filters.asof)
     return View(
         filters=filters,
         sites=sites,
         events=events,
         leases=leases,
         areas=atlas.areas[atlas.areas["site_id"].isin(shown)],
-        status=status[status["site_id"].isin(shown)],
-        in_force=in_force,
+        status=status_all[status_all["site_id"].isin(shown)],
+        in_force=leases_in_force(leases, filters.asof),
     )

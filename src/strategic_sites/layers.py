@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
-from jinja2 import Template
+from folium.template import Template
 
 from strategic_sites import popups
 from strategic_sites.style import (
@@ -156,6 +156,94 @@ class OfflineMiniMap(JSCSSMixin, MacroElement):
         self.water = WATER
 
 
+class OverlayReporter(MacroElement):
+    """Tells the app which overlays are on when the user toggles one in the layer control.
+
+    streamlit-folium reports ``selected_layers`` only for WMS layers; this fills it with the
+    overlays that are on (plus a numbered marker entry, so that "none on" is still a report
+    and no two reports are equal) before streamlit-folium's debounced update sends the
+    component value.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var reports = 0;
+            map.on("overlayadd overlayremove", function () {
+                var data = window.__GLOBAL_DATA__, control = window.layer_control;
+                // Leaflet fires these whenever an overlay joins or leaves the map, also when
+                // streamlit-folium swaps the layers on a rerun; only a user's click counts.
+                if (!data || !control || !control._handlingClick) { return; }
+                var selected = {};
+                reports += 1;  // each report differs, so toggling back and forth is never lost
+                selected[{{ this.marker|tojson }}] = {name: {{ this.marker|tojson }}, url: "report-" + reports};
+                control._layers.forEach(function (entry) {
+                    if (entry.overlay && map.hasLayer(entry.layer)) {
+                        selected[entry.name] = {name: entry.name, url: "ssa"};
+                    }
+                });
+                data.selected_layers = selected;
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+    marker = "__overlays__"
+
+    def __init__(self):
+        super().__init__()
+        self._name = "OverlayReporter"
+
+
+def overlays_reported(selected_layers) -> tuple[str, ...] | None:
+    """The layer keys a report of :class:`OverlayReporter` says are on (None: no report)."""
+    if not selected_layers:
+        return None
+    names = {item.get("name") for item in selected_layers if isinstance(item, dict)}
+    if OverlayReporter.marker not in names:
+        return None
+    return tuple(key for key, label in LAYER_NAMES.items() if label in names)
+
+
+class AtlasLayerControl(folium.LayerControl):
+    """folium's layer control, with the overlays the view hides switched off at start."""
+
+    _template = Template(
+        """
+        {% macro script(this,kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+                overlays :  {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+            };
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                {{ this.options|tojavascript }}
+            ).addTo({{this._parent.get_name()}});
+            {%- for name in this.hidden %}
+            if ({{ this.get_name() }}_layers.overlays[{{ name|tojson }}]) {
+                {{ this._parent.get_name() }}.removeLayer({{ this.get_name() }}_layers.overlays[{{ name|tojson }}]);
+            }
+            {%- endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, visible: tuple[str, ...] = tuple(LAYER_NAMES), **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = [label for key, label in LAYER_NAMES.items() if key not in visible]
+
+
 def _geojson(frame: gpd.GeoDataFrame, columns: list[str], tolerance: float = 0.0) -> dict:
     shapes = frame[columns + ["geometry"]].copy()
     if tolerance:
@@ -196,6 +284,7 @@ def base_map(countries: gpd.GeoDataFrame, bounds: list[list[float]]) -> folium.M
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
     OfflineMiniMap(_geojson(countries, ["iso3"], tolerance=0.2)).add_to(fmap)
     Legend(legend_html()).add_to(fmap)
+    OverlayReporter().add_to(fmap)
     return fmap
 
 

@@ -11,15 +11,22 @@ from strategic_sites.timeline import leases_in_force, status_as_of
 from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES, country_name
 
 
-def sites_table(atlas: Atlas, day: date | str, sites: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per site: name, kind, host country, status on ``day`` with since-when, lease end."""
+def _first_url(source_ids: list[str], urls: dict[str, str]) -> str:
+    """The link of the first source that has one."""
+    return next((urls[s] for s in source_ids if urls.get(s)), "")
+
+
+def sites_table(atlas: Atlas, day: date | str, sites: pd.DataFrame | None = None, status=None, in_force=None) -> pd.DataFrame:
+    """One row per site: kind, host, status on ``day`` since when, lessee, lease end and years left."""
     sites = atlas.sites if sites is None else sites
-    status = status_as_of(atlas.control, day)
-    leases = leases_in_force(atlas.leases, day)
+    status = status_as_of(atlas.control, day) if status is None else status
+    in_force = leases_in_force(atlas.leases, day) if in_force is None else in_force
+    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
     rows = []
     for site in sites.itertuples():
         period = status.loc[site.id] if site.id in status.index else None
-        lease = leases.loc[site.id] if site.id in leases.index else None
+        lease = in_force.loc[site.id] if site.id in in_force.index else None
+        years_left = lease["years_remaining"] if lease is not None else None
         rows.append(
             {
                 "id": site.id,
@@ -29,17 +36,87 @@ def sites_table(atlas: Atlas, day: date | str, sites: pd.DataFrame | None = None
                 "country": f"{country_name(site.country)} ({site.country})",
                 "status": STATUSES[period["status"]] if period is not None else "No record on this date",
                 "since": period["start"] if period is not None else "",
-                "lessee": lease["lessee"] if lease is not None else "",
-                "lease_end": lease["end"] if lease is not None else "",
-                "years_left": round(float(lease["years_remaining"]), 1) if lease is not None and pd.notna(lease["years_remaining"]) else None,
-                "sources": site.sources,
+                "lessee": country_name(lease["lessee"]) if lease is not None else "",
+                "lease_end": (lease["end"] or "no end date") if lease is not None else "",
+                "years_left": round(float(years_left), 1) if years_left is not None and pd.notna(years_left) else None,
+                "sources": len(site.source_ids),
+                "source": _first_url(site.source_ids, urls),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["id", "name", "name_ru", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source"])
 
 
-def _first_url(source_ids: list[str], urls: dict[str, str]) -> str:
-    return next((urls[s] for s in source_ids if urls.get(s)), "")
+def events_table(atlas: Atlas, events: pd.DataFrame) -> pd.DataFrame:
+    """One row per event shown: date, site, kind, title, countries, source."""
+    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
+    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    return pd.DataFrame(
+        {
+            "id": events["id"].tolist(),
+            "date": events["date"].tolist(),
+            "site": [names.get(s, "") for s in events["site_id"]],
+            "kind": [EVENT_KINDS[k] for k in events["kind"]],
+            "title": events["title"].tolist(),
+            "countries": [", ".join(country_name(c) for c in codes) for codes in events["country_list"]],
+            "source": [_first_url(ids, urls) for ids in events["source_ids"]],
+        },
+        columns=["id", "date", "site", "kind", "title", "countries", "source"],
+    )
+
+
+def leases_table(atlas: Atlas, leases: pd.DataFrame) -> pd.DataFrame:
+    """One row per lease agreement of the sites shown."""
+    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
+    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    rows = leases.sort_values(["site_id", "start_date"])
+    return pd.DataFrame(
+        {
+            "site_id": rows["site_id"].tolist(),
+            "site": [names.get(s, s) for s in rows["site_id"]],
+            "parties": [f"{country_name(a)} → {country_name(b)}" for a, b in zip(rows["lessor"], rows["lessee"])],
+            "signed": rows["signed"].tolist(),
+            "start": rows["start"].tolist(),
+            "end": [e or "no end date" for e in rows["end"]],
+            "rent_usd": rows["annual_rent_usd"].tolist(),
+            "area_km2": rows["area_km2"].tolist(),
+            "source": [_first_url(ids, urls) for ids in rows["source_ids"]],
+        },
+        columns=["site_id", "site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "source"],
+    )
+
+
+def sites_geojson(sites, table: pd.DataFrame) -> str:
+    """The sites shown, as RFC 7946 GeoJSON with the table's columns as properties."""
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(table.drop(columns=["id"]).assign(id=table["id"].tolist()), geometry=list(sites.geometry), crs=sites.crs)
+    return frame.to_json(drop_id=True, ensure_ascii=False, na="null")
+
+
+def events_geojson(events, table: pd.DataFrame) -> str:
+    """The events shown, as GeoJSON points (at their site, or at their own place)."""
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(table.assign(summary=events["summary"].tolist(), date_precision=events["date_precision"].tolist()), geometry=list(events.geometry), crs=events.crs)
+    return frame.to_json(drop_id=True, ensure_ascii=False, na="null")
+
+
+def download_name(what: str, filters, extension: str) -> str:
+    """A file name that says what it holds: ``sites_KAZ-KGZ_asof-2014-01-01.geojson``."""
+    import re
+
+    parts = [what, "-".join(filters.countries) or "all"]
+    if filters.kinds:
+        parts.append("-".join(filters.kinds))
+    if filters.statuses:
+        parts.append("-".join(filters.statuses))
+    if filters.q.strip():
+        parts.append("q-" + (re.sub(r"[^0-9A-Za-z]+", "-", filters.q.strip()).strip("-")[:30] or "search"))
+    if what == "events":
+        parts.append(f"{filters.year_from}-{filters.year_to}")
+    else:
+        parts.append(f"asof-{filters.asof.isoformat()}")
+    return "_".join(parts) + "." + extension
 
 
 def _source_labels(source_ids: list[str], titles: dict[str, str]) -> str:

@@ -1,0 +1,210 @@
+"""The URL is the state: parse a query string into :class:`Filters` and write one back.
+
+The parameter names are a public interface and never change:
+
+==========  ==========================================================  ==================
+parameter   meaning                                                     example
+==========  ==========================================================  ==================
+country     ISO3 host countries (repeat or comma-separate)              country=KAZ,KGZ
+kind        site kinds                                                  kind=air_base
+status      control statuses on the as-of date                          status=russian_lease
+asof        the as-of date (ISO)                                        asof=2013-06-01
+from, to    first and last year of the event period                     from=2013&to=2015
+q           search text                                                 q=Proton
+site        the selected site's id                                      site=baikonur
+layers      visible map layers: status, leases, events, countries       layers=status,events
+==========  ==========================================================  ==================
+
+Parameters at their default values are left out. Bad input never raises: each bad
+parameter yields one warning naming it and the value ignored, and falls back to its
+default alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
+from strategic_sites.vocab import SITE_KINDS, STATUSES
+
+PARAMS = ("country", "kind", "status", "asof", "from", "to", "q", "site", "layers")
+MAX_VALUE_LENGTH = 200
+MAX_QUERY_LENGTH = 100
+MAX_VALUES = 50
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a URL may name: the atlas's countries and sites, and the range of dates."""
+
+    countries: frozenset[str]
+    sites: frozenset[str]
+    first_year: int
+    today: date
+
+    @classmethod
+    def of(cls, atlas, today: date | None = None) -> Known:
+        today = today or date.today()
+        first = min(FIRST_YEAR, int(atlas.events["date_first"].dt.year.min())) if len(atlas.events) else FIRST_YEAR
+        return cls(frozenset(atlas.sites["country"]), frozenset(atlas.sites["id"]), first, today)
+
+    def defaults(self) -> Filters:
+        return Filters(asof=self.today, year_from=FIRST_YEAR, year_to=self.today.year)
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 40 else value[:37] + "…"
+
+
+def _values(raw: Sequence[str]) -> list[str]:
+    """Split repeated and comma-separated values; drop blanks."""
+    return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+
+
+def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filters, list[str]]:
+    """Filters from query parameters, and one warning per parameter that was ignored."""
+    params = {k: ([v] if isinstance(v, str) else list(v)) for k, v in params.items()}
+    defaults = known.defaults()
+    warnings: list[str] = []
+    changes: dict = {}
+
+    def warn(name: str, value: str, why: str) -> None:
+        warnings.append(f"Ignored {name}={_shown(value)}: {why}.")
+
+    for name, raw in params.items():
+        if name not in PARAMS:
+            continue
+        long = next((v for v in raw if len(v) > MAX_VALUE_LENGTH), None)
+        if long is not None:
+            warn(name, long, f"longer than {MAX_VALUE_LENGTH} characters")
+            params[name] = []
+
+    def many(name: str, allowed, normalise=lambda v: v, label: str = "value") -> tuple[str, ...] | None:
+        raw = params.get(name)
+        if not raw:
+            return None
+        values = _values(raw)
+        if len(values) > MAX_VALUES:
+            warn(name, ",".join(values), f"more than {MAX_VALUES} values")
+            return None
+        good: list[str] = []
+        for value in values:
+            value_n = normalise(value)
+            if value_n in allowed:
+                if value_n not in good:
+                    good.append(value_n)
+            else:
+                warn(name, value, f"not a known {label}")
+        return tuple(good)
+
+    def single(name: str) -> str | None:
+        raw = params.get(name)
+        if not raw:
+            return None
+        if len(raw) > 1:
+            warn(name, ",".join(raw), "given more than once")
+            return None
+        return raw[0].strip()
+
+    countries = many("country", known.countries, str.upper, "host country code (ISO 3166-1 alpha-3 of a country in the atlas)")
+    if countries:
+        changes["countries"] = tuple(sorted(countries))
+    kinds = many("kind", SITE_KINDS, str.lower, "site kind")
+    if kinds:
+        changes["kinds"] = tuple(k for k in SITE_KINDS if k in kinds)
+    statuses = many("status", STATUSES, str.lower, "control status")
+    if statuses:
+        changes["statuses"] = tuple(s for s in STATUSES if s in statuses)
+    if params.get("layers") and not _values(params["layers"]):
+        changes["layers"] = ()  # `layers=`: every layer switched off
+    else:
+        layers = many("layers", LAYERS, str.lower, "map layer (status, leases, events, countries)")
+        if layers:
+            changes["layers"] = tuple(layer for layer in LAYERS if layer in layers)
+
+    asof = single("asof")
+    if asof is not None:
+        try:
+            day = date.fromisoformat(asof)
+        except ValueError:
+            warn("asof", asof, "not a date like 2013-06-01")
+        else:
+            if not date(FIRST_YEAR, 1, 1) <= day <= known.today:
+                warn("asof", asof, f"outside {FIRST_YEAR}-01-01 to today")
+            else:
+                changes["asof"] = day
+
+    years: dict[str, int] = {}
+    for name in ("from", "to"):
+        value = single(name)
+        if value is None:
+            continue
+        if not value.isdigit() or not known.first_year <= int(value) <= known.today.year:
+            warn(name, value, f"not a year from {known.first_year} to {known.today.year}")
+        else:
+            years[name] = int(value)
+    year_from = years.get("from", defaults.year_from)
+    year_to = years.get("to", defaults.year_to)
+    if year_from > year_to:
+        warn("from", f"{year_from}", f"after to={year_to}; using the whole period")
+    else:
+        changes["year_from"], changes["year_to"] = year_from, year_to
+
+    q = single("q")
+    if q is not None:
+        if len(q) > MAX_QUERY_LENGTH:
+            warn("q", q, f"longer than {MAX_QUERY_LENGTH} characters")
+        else:
+            changes["q"] = q
+
+    site = single("site")
+    if site is not None:
+        if site in known.sites:
+            changes["site"] = site
+        else:
+            warn("site", site, "no site has this id")
+
+    return replace(defaults, **changes), warnings
+
+
+def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
+    """Query parameters for ``filters``; parameters at their defaults are left out."""
+    defaults = known.defaults()
+    params: dict[str, list[str]] = {}
+    if filters.countries:
+        params["country"] = list(filters.countries)
+    if filters.kinds:
+        params["kind"] = list(filters.kinds)
+    if filters.statuses:
+        params["status"] = list(filters.statuses)
+    if filters.asof != defaults.asof:
+        params["asof"] = [filters.asof.isoformat()]
+    if (filters.year_from, filters.year_to) != (defaults.year_from, defaults.year_to):
+        params["from"] = [str(filters.year_from)]
+        params["to"] = [str(filters.year_to)]
+    if filters.q.strip():
+        params["q"] = [filters.q.strip()]
+    if filters.site:
+        params["site"] = [filters.site]
+    if tuple(filters.layers) != LAYERS:
+        params["layers"] = list(filters.layers) or [""]
+    return params
+
+
+def query_string(params: Mapping[str, Sequence[str]]) -> str:
+    """``?country=KAZ&country=KGZ&asof=…`` (empty string when there is nothing to say)."""
+    pairs = [(name, value) for name in PARAMS for value in params.get(name, [])]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def share_url(context_url: str, base_path: str, page_path: str, params: Mapping[str, Sequence[str]]) -> str:
+    """The link to a view: scheme and host the user reached the app at, the app's base path
+    (``server.baseUrlPath``), the page, and the query string."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(context_url or "")
+    path = "/".join(p for p in (base_path.strip("/"), page_path.strip("/")) if p)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + path if path or parts.netloc else "/", "", "")) + query_string(params)

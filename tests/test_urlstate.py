@@ -1,0 +1,199 @@
+"""The URL is the state: parsing and writing query strings, and filtering by them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, apply
+from strategic_sites.urlstate import PARAMS, Known, parse, query_string, serialise
+from strategic_sites.vocab import SITE_KINDS, STATUSES
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def known(atlas):
+    return Known.of(atlas, today=TODAY)
+
+
+def from_url(url: str, known: Known):
+    return parse(parse_qs(urlsplit(url).query, keep_blank_values=True), known)
+
+
+def test_the_plain_url_is_the_default_view(known):
+    filters, warnings = from_url("https://atlas.example/", known)
+    assert filters == known.defaults() and warnings == []
+    assert serialise(known.defaults(), known) == {} and query_string({}) == ""
+
+
+def test_a_full_url_restores_every_part_of_the_view(known):
+    url = "/?country=KAZ&country=KGZ&kind=cosmodrome,air_base&status=russian_lease&asof=2013-06-01&from=2013&to=2015&q=Proton&site=baikonur&layers=status,events"
+    filters, warnings = from_url(url, known)
+    assert warnings == []
+    assert filters == Filters(
+        countries=("KAZ", "KGZ"),
+        kinds=("cosmodrome", "air_base"),
+        statuses=("russian_lease",),
+        asof=date(2013, 6, 1),
+        year_from=2013,
+        year_to=2015,
+        q="Proton",
+        site="baikonur",
+        layers=("status", "events"),
+    )
+    # Written back as bound widgets write them: repeated parameters, defaults left out.
+    assert query_string(serialise(filters, known)) == (
+        "?country=KAZ&country=KGZ&kind=cosmodrome&kind=air_base&status=russian_lease&asof=2013-06-01"
+        "&from=2013&to=2015&q=Proton&site=baikonur&layers=status&layers=events"
+    )
+
+
+def test_comma_separated_and_repeated_values_mean_the_same(known):
+    assert from_url("?country=KAZ,KGZ", known)[0] == from_url("?country=KGZ&country=KAZ", known)[0]
+    assert from_url("?country=kaz", known)[0].countries == ("KAZ",)
+
+
+@pytest.mark.parametrize(
+    "query, parameter, value, kept",
+    [
+        ("country=XXX&kind=air_base", "country", "XXX", {"kinds": ("air_base",)}),
+        ("country=KAZ,ZZZ", "country", "ZZZ", {"countries": ("KAZ",)}),
+        ("kind=spaceport&asof=2013-06-01", "kind", "spaceport", {"asof": date(2013, 6, 1)}),
+        ("status=leased", "status", "leased", {}),
+        ("asof=2013-13-01&country=KGZ", "asof", "2013-13-01", {"countries": ("KGZ",)}),
+        ("asof=yesterday", "asof", "yesterday", {}),
+        ("asof=1980-01-01", "asof", "1980-01-01", {}),
+        ("asof=2099-01-01", "asof", "2099-01-01", {}),
+        ("from=2015&to=2013&site=kant", "from", "2015", {"site": "kant"}),
+        ("from=abc", "from", "abc", {}),
+        ("to=3000", "to", "3000", {}),
+        ("site=atlantis&country=KAZ", "site", "atlantis", {"countries": ("KAZ",)}),
+        ("layers=status,radar", "layers", "radar", {"layers": ("status",)}),
+        ("asof=2013-06-01&asof=2014-06-01", "asof", "2013-06-01,2014-06-01", {}),
+        ("q=" + "x" * 150, "q", "x" * 37 + "…", {}),
+        ("country=" + "K" * 5000, "country", "K" * 37 + "…", {}),
+    ],
+)
+def test_bad_input_gives_one_warning_and_falls_back_for_that_parameter_only(known, query, parameter, value, kept):
+    filters, warnings = from_url("?" + query, known)
+    assert len(warnings) == 1, warnings
+    assert f"Ignored {parameter}={value}: " in warnings[0]
+    assert filters == replace(known.defaults(), **kept)
+
+
+def test_layers_can_all_be_switched_off(known):
+    filters, warnings = from_url("?layers=", known)
+    assert filters.layers == () and warnings == []
+    assert serialise(filters, known) == {"layers": [""]}
+
+
+def test_unknown_parameters_are_left_alone(known):
+    assert from_url("?utm_source=newsletter&country=KGZ", known) == (replace(known.defaults(), countries=("KGZ",)), [])
+
+
+# --- property tests --------------------------------------------------------------------------------
+
+
+def filters_strategy(known: Known):
+    def subset(values, order):
+        return st.lists(st.sampled_from(sorted(values)), unique=True, max_size=len(values)).map(
+            lambda chosen: tuple(v for v in order if v in chosen)
+        )
+
+    years = st.integers(min_value=known.first_year, max_value=TODAY.year)
+    return st.builds(
+        lambda countries, kinds, statuses, asof, y1, y2, q, site, layers: Filters(
+            countries=tuple(sorted(countries)),
+            kinds=kinds,
+            statuses=statuses,
+            asof=asof,
+            year_from=min(y1, y2),
+            year_to=max(y1, y2),
+            q=q,
+            site=site,
+            layers=layers,
+        ),
+        subset(known.countries, sorted(known.countries)),
+        subset(SITE_KINDS, list(SITE_KINDS)),
+        subset(STATUSES, list(STATUSES)),
+        st.dates(min_value=date(FIRST_YEAR, 1, 1), max_value=TODAY),
+        years,
+        years,
+        st.text(max_size=100).map(str.strip),
+        st.sampled_from(sorted(known.sites) + [""]),
+        subset(LAYERS, list(LAYERS)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_any_valid_state_survives_serialise_then_parse(known, data):
+    filters = data.draw(filters_strategy(known))
+    params = serialise(filters, known)
+    assert parse(params, known) == (filters, [])
+    # ... and through a real URL, encoded and decoded.
+    url = "https://atlas.example/sites" + query_string(params)
+    assert from_url(url, known) == (filters, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(PARAMS + ("other",)),
+        st.lists(st.text(max_size=300), max_size=4),
+        max_size=len(PARAMS),
+    )
+)
+def test_any_string_for_any_parameter_parses_without_an_exception(known, params):
+    filters, warnings = parse(params, known)
+    assert isinstance(filters, Filters)
+    assert all(w.startswith("Ignored ") for w in warnings)
+
+
+# --- filtering -------------------------------------------------------------------------------------
+
+
+def test_filtering_by_country_kind_status_and_text(atlas):
+    kgz = apply(atlas, Filters(countries=("KGZ",), asof=TODAY))
+    assert set(kgz.sites["country"]) == {"KGZ"} and len(kgz.sites) == (atlas.sites["country"] == "KGZ").sum()
+    assert set(kgz.leases["site_id"]) <= set(kgz.sites["id"])
+    assert "2003-09-22-kant-agreement" in set(kgz.events["id"])  # signed in Moscow, about Kant
+    assert "2013-07-02-proton-m-crash" not in set(kgz.events["id"])
+
+    air = apply(atlas, Filters(kinds=("air_base",), asof=TODAY))
+    assert set(air.sites["kind"]) == {"air_base"}
+
+    leased_2000 = apply(atlas, Filters(statuses=("russian_lease",), asof=date(2000, 1, 1)))
+    assert "baikonur" in set(leased_2000.sites["id"]) and "kant" not in set(leased_2000.sites["id"])
+    assert set(leased_2000.status["status"]) == {"russian_lease"}
+
+    russian_name = apply(atlas, Filters(q="Байконур", asof=TODAY))
+    assert {"baikonur", "baikonur-city"} <= set(russian_name.sites["id"])
+    proton = apply(atlas, Filters(q="proton", asof=TODAY))
+    assert proton.sites.empty and "2013-07-02-proton-m-crash" in set(proton.events["id"])
+
+
+def test_events_period_and_counts_agree(atlas):
+    view = apply(atlas, Filters(asof=TODAY, year_from=2013, year_to=2013))
+    assert view.counts["events"] == len(view.events) > 0
+    assert (view.events["date_first"].dt.year <= 2013).all() and (view.events["date_last"].dt.year >= 2013).all()
+    assert view.counts["leases"] == len(view.in_force)
+
+
+def test_the_readme_documents_every_url_parameter_and_value():
+    from pathlib import Path
+
+    from strategic_sites.vocab import SITE_KINDS, STATUSES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| parameter |") :].split("\n\n")[0]
+    for name in PARAMS:
+        assert f"`{name}`" in table, name
+    for value in (*SITE_KINDS, *STATUSES, *LAYERS):
+        assert f"`{value}`" in table, value
