@@ -1,5 +1,5 @@
 """Strategic Sites Atlas: the entry point. Declares the pages and draws what they share:
-the sidebar filters, read from and written back to the URL."""
+the sidebar filters, read from and written back to the URL, and the one filtered view."""
 
 import streamlit as st
 
@@ -9,11 +9,17 @@ st.set_page_config(page_title="Strategic Sites Atlas", page_icon=":material/sate
 
 navigation = st.navigation(
     [
-        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("app_pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("app_pages/sites.py", title="Sites", icon=":material/location_on:", url_path="sites"),
+        st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+        st.Page("app_pages/events.py", title="Events", icon=":material/event:", url_path="events"),
+        st.Page("app_pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+        st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
     ]
 )
 atlas = ui.atlas()  # validated once, before any page draws
-ui.sidebar(atlas)
+filters = ui.sidebar(atlas)
+ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
 ui.link_warning()
 navigation.run()
 ui.sync_url(atlas, ui.filters(), navigation.url_path)

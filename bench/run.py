@@ -20,7 +20,7 @@ from pathlib import Path
 
 import folium
 
-from strategic_sites import assets, layers, load_atlas
+from strategic_sites import assets, charts, language, layers, load_atlas, tables, urlstate
 from strategic_sites.filters import Filters, apply
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +67,32 @@ def render_map() -> None:
     fmap.get_root().render()
 
 
+KNOWN = urlstate.Known.of(ATLAS)
+LINK = {"country": ["KAZ,KGZ"], "kind": ["cosmodrome"], "asof": ["2013-06-01"], "from": ["2010"], "to": ["2015"], "q": ["Baikonur"], "site": ["baikonur"], "layers": ["status,events"], "lang": ["ru"]}
+
+
+def url_round_trip() -> None:
+    filters, _ = urlstate.parse(LINK, KNOWN)
+    urlstate.query_string(urlstate.serialise(filters, KNOWN))
+
+
+def localise_russian() -> None:
+    language.localise(ATLAS, "ru")
+
+
+def timeline_chart() -> None:
+    view = apply(ATLAS, Filters(asof=DAY))
+    ids = list(view.sites["id"])
+    bars = charts.periods_frame(ATLAS, ids, DAY, date.today())
+    points = charts.event_points(ATLAS, view.events)
+    order = charts.site_order(bars, ids, dict(zip(ATLAS.sites["id"], ATLAS.sites["name"])))
+    charts.timeline_chart(bars, points, order, DAY).to_dict()
+
+
+def bibliography() -> None:
+    tables.bibliography(ATLAS)
+
+
 def timed(func) -> float:
     samples = []
     for _ in range(RUNS):
@@ -91,6 +117,10 @@ def main() -> None:
         ("filters.apply: one view", filter_view),
         ("build the four data layers", build_layers),
         ("render the whole map to HTML", render_map),
+        ("parse a full link and write it back", url_round_trip),
+        ("site names in Russian (language.localise)", localise_russian),
+        ("timeline chart of every site (frames + Vega-Lite spec)", timeline_chart),
+        ("bibliography with citing sites and events", bibliography),
     ]
     base_time = timed(baseline)
     base_memory = peak_memory(baseline)

@@ -60,7 +60,7 @@ def test_a_selected_site_shows_its_history_leases_events_and_sources(atlas):
     assert history["status"].iloc[0] == "Soviet (USSR, to 1991)"
     assert len(leases) == (atlas.leases["site_id"] == "kant").sum()
     assert "Kant air base agreement signed in Moscow" in set(events["title"])  # not at the site, but about it
-    assert "Status of Russian Kant Air Base in Kyrgyzstan to be changed" in set(sources["title"])
+    assert "Status of Russian Kant Air Base in Kyrgyzstan to be changed" in set(sources["source"])  # behind a fact
 
 
 def test_an_unknown_site_in_the_link_gives_a_clear_message_not_a_traceback(atlas):

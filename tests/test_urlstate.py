@@ -33,7 +33,7 @@ def test_the_plain_url_is_the_default_view(known):
 
 
 def test_a_full_url_restores_every_part_of_the_view(known):
-    url = "/?country=KAZ&country=KGZ&kind=cosmodrome,air_base&status=russian_lease&asof=2013-06-01&from=2013&to=2015&q=Proton&site=baikonur&layers=status,events"
+    url = "/?country=KAZ&country=KGZ&kind=cosmodrome,air_base&status=russian_lease&asof=2013-06-01&from=2013&to=2015&q=Proton&site=baikonur&layers=status,events&lang=ru"
     filters, warnings = from_url(url, known)
     assert warnings == []
     assert filters == Filters(
@@ -46,11 +46,12 @@ def test_a_full_url_restores_every_part_of_the_view(known):
         q="Proton",
         site="baikonur",
         layers=("status", "events"),
+        lang="ru",
     )
     # Written back as bound widgets write them: repeated parameters, defaults left out.
     assert query_string(serialise(filters, known)) == (
         "?country=KAZ&country=KGZ&kind=cosmodrome&kind=air_base&status=russian_lease&asof=2013-06-01"
-        "&from=2013&to=2015&q=Proton&site=baikonur&layers=status&layers=events"
+        "&from=2013&to=2015&q=Proton&site=baikonur&layers=status&layers=events&lang=ru"
     )
 
 
@@ -75,6 +76,7 @@ def test_comma_separated_and_repeated_values_mean_the_same(known):
         ("to=3000", "to", "3000", {}),
         ("site=atlantis&country=KAZ", "site", "atlantis", {"countries": ("KAZ",)}),
         ("layers=status,radar", "layers", "radar", {"layers": ("status",)}),
+        ("lang=fr&country=KAZ", "lang", "fr", {"countries": ("KAZ",)}),
         ("asof=2013-06-01&asof=2014-06-01", "asof", "2013-06-01,2014-06-01", {}),
         ("q=" + "x" * 150, "q", "x" * 37 + "…", {}),
         ("country=" + "K" * 5000, "country", "K" * 37 + "…", {}),
@@ -108,7 +110,7 @@ def filters_strategy(known: Known):
 
     years = st.integers(min_value=known.first_year, max_value=TODAY.year)
     return st.builds(
-        lambda countries, kinds, statuses, asof, y1, y2, q, site, layers: Filters(
+        lambda countries, kinds, statuses, asof, y1, y2, q, site, layers, lang: Filters(
             countries=tuple(sorted(countries)),
             kinds=kinds,
             statuses=statuses,
@@ -118,6 +120,7 @@ def filters_strategy(known: Known):
             q=q,
             site=site,
             layers=layers,
+            lang=lang,
         ),
         subset(known.countries, sorted(known.countries)),
         subset(SITE_KINDS, list(SITE_KINDS)),
@@ -128,6 +131,7 @@ def filters_strategy(known: Known):
         st.text(max_size=100).map(str.strip),
         st.sampled_from(sorted(known.sites) + [""]),
         subset(LAYERS, list(LAYERS)),
+        st.sampled_from(["en", "ru"]),
     )
 
 
@@ -195,5 +199,5 @@ def test_the_readme_documents_every_url_parameter_and_value():
     table = readme[readme.index("| parameter |") :].split("\n\n")[0]
     for name in PARAMS:
         assert f"`{name}`" in table, name
-    for value in (*SITE_KINDS, *STATUSES, *LAYERS):
+    for value in (*SITE_KINDS, *STATUSES, *LAYERS, "en", "ru"):
         assert f"`{value}`" in table, value

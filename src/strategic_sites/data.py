@@ -78,6 +78,8 @@ class Atlas:
     areas: gpd.GeoDataFrame
     countries: gpd.GeoDataFrame
     counts: dict[str, int] = field(default_factory=dict)
+    lang: str = "en"  # the language of the names in ``sites["name"]`` (see language.localise)
+    original: Atlas | None = field(default=None, compare=False, repr=False)  # the atlas as loaded
 
     def site(self, site_id: str) -> pd.Series | None:
         match = self.sites[self.sites["id"] == site_id]

@@ -36,6 +36,7 @@ class Filters:
     q: str = ""
     site: str = ""
     layers: tuple[str, ...] = LAYERS
+    lang: str = "en"  # names in English or Russian (display only: never changes what is shown)
 
     @property
     def filters_sites(self) -> bool:

@@ -496,3 +496,17 @@ def site_at(sites: gpd.GeoDataFrame, tooltip: str | None, latlng: dict | None) -
             if abs(site.geometry.y - latlng["lat"]) < 1e-6 and abs(site.geometry.x - latlng["lng"]) < 1e-6:
                 return site.id
     return None
+
+
+def site_map(atlas, site_id: str, day: date, zoom: int = 7) -> folium.Map:
+    """A small map of one site: its marker, its drawn areas and the country outlines."""
+    site = atlas.site(site_id)
+    fmap = folium.Map(location=[site.geometry.y, site.geometry.x], zoom_start=zoom, tiles=None, max_zoom=18, min_zoom=2, control_scale=True)
+    _Css(CSS).add_to(fmap)
+    LandBase(_geojson(atlas.countries, ["iso3"], tolerance=0.01)).add_to(fmap)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    sites = atlas.sites[atlas.sites["id"] == site_id]
+    countries_layer(atlas.countries).add_to(fmap)
+    lease_layer(atlas.areas[atlas.areas["site_id"] == site_id], atlas.leases[atlas.leases["site_id"] == site_id], sites, day).add_to(fmap)
+    status_layer(sites, atlas.control, atlas.leases, atlas.events, atlas.sources, day).add_to(fmap)
+    return fmap

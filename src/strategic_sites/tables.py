@@ -8,7 +8,7 @@ import pandas as pd
 
 from strategic_sites.data import Atlas
 from strategic_sites.timeline import leases_in_force, status_as_of
-from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES, country_name
+from strategic_sites.vocab import AREA_KINDS, EVENT_KINDS, SITE_KINDS, STATUSES, country_name
 
 
 def _first_url(source_ids: list[str], urls: dict[str, str]) -> str:
@@ -18,6 +18,7 @@ def _first_url(source_ids: list[str], urls: dict[str, str]) -> str:
 
 def sites_table(atlas: Atlas, day: date | str, sites: pd.DataFrame | None = None, status=None, in_force=None) -> pd.DataFrame:
     """One row per site: kind, host, status on ``day`` since when, lessee, lease end and years left."""
+    lang = atlas.lang
     sites = atlas.sites if sites is None else sites
     status = status_as_of(atlas.control, day) if status is None else status
     in_force = leases_in_force(atlas.leases, day) if in_force is None else in_force
@@ -33,10 +34,10 @@ def sites_table(atlas: Atlas, day: date | str, sites: pd.DataFrame | None = None
                 "name": site.name,
                 "name_ru": site.name_ru,
                 "kind": SITE_KINDS.get(site.kind, site.kind),
-                "country": f"{country_name(site.country)} ({site.country})",
+                "country": f"{country_name(site.country, lang)} ({site.country})",
                 "status": STATUSES[period["status"]] if period is not None else "No record on this date",
                 "since": period["start"] if period is not None else "",
-                "lessee": country_name(lease["lessee"]) if lease is not None else "",
+                "lessee": country_name(lease["lessee"], lang) if lease is not None else "",
                 "lease_end": (lease["end"] or "no end date") if lease is not None else "",
                 "years_left": round(float(years_left), 1) if years_left is not None and pd.notna(years_left) else None,
                 "sources": len(site.source_ids),
@@ -57,7 +58,7 @@ def events_table(atlas: Atlas, events: pd.DataFrame) -> pd.DataFrame:
             "site": [names.get(s, "") for s in events["site_id"]],
             "kind": [EVENT_KINDS[k] for k in events["kind"]],
             "title": events["title"].tolist(),
-            "countries": [", ".join(country_name(c) for c in codes) for codes in events["country_list"]],
+            "countries": [", ".join(country_name(c, atlas.lang) for c in codes) for codes in events["country_list"]],
             "source": [_first_url(ids, urls) for ids in events["source_ids"]],
         },
         columns=["id", "date", "site", "kind", "title", "countries", "source"],
@@ -73,7 +74,7 @@ def leases_table(atlas: Atlas, leases: pd.DataFrame) -> pd.DataFrame:
         {
             "site_id": rows["site_id"].tolist(),
             "site": [names.get(s, s) for s in rows["site_id"]],
-            "parties": [f"{country_name(a)} → {country_name(b)}" for a, b in zip(rows["lessor"], rows["lessee"])],
+            "parties": [f"{country_name(a, atlas.lang)} → {country_name(b, atlas.lang)}" for a, b in zip(rows["lessor"], rows["lessee"])],
             "signed": rows["signed"].tolist(),
             "start": rows["start"].tolist(),
             "end": [e or "no end date" for e in rows["end"]],
@@ -112,10 +113,10 @@ def download_name(what: str, filters, extension: str) -> str:
         parts.append("-".join(filters.statuses))
     if filters.q.strip():
         parts.append("q-" + (re.sub(r"[^0-9A-Za-z]+", "-", filters.q.strip()).strip("-")[:30] or "search"))
-    if what == "events":
-        parts.append(f"{filters.year_from}-{filters.year_to}")
-    else:
+    if what != "events":
         parts.append(f"asof-{filters.asof.isoformat()}")
+    if what in ("events", "sources"):  # sources: those of the sites shown and of the events shown
+        parts.append(f"{filters.year_from}-{filters.year_to}")
     return "_".join(parts) + "." + extension
 
 
@@ -207,3 +208,86 @@ def sources_of_site(atlas: Atlas, site_id: str) -> list[str]:
         ids += source_ids
     ids += [s for area_ids in atlas.areas.loc[atlas.areas["site_id"] == site_id, "source_ids"] for s in area_ids]
     return list(dict.fromkeys(ids))
+
+
+def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
+    """Each fact about a site with the sources behind it: one row per fact and source.
+
+    Facts: the site record (location, names, kind), each control period, each lease
+    agreement, each drawn area and each event at or about the site.
+    """
+    from strategic_sites.timeline import events_of_site
+
+    sources = atlas.sources.set_index("id")
+    facts: list[tuple[str, str, list[str]]] = []
+    site = atlas.site(site_id)
+    if site is None:
+        return pd.DataFrame(columns=["fact", "what", "source", "publisher", "published", "url"])
+    facts.append(("Site", f"{site['name']}: location, names and kind", site["source_ids"]))
+    for period in atlas.control[atlas.control["site_id"] == site_id].itertuples():
+        facts.append(("Control", f"{STATUSES[period.status]}, {period.start} – {period.end or 'ongoing'}", period.source_ids))
+    for lease in atlas.leases[atlas.leases["site_id"] == site_id].sort_values("start_date").itertuples():
+        facts.append(("Lease", f"{country_name(lease.lessor)} → {country_name(lease.lessee)}, signed {lease.signed}, {lease.start} – {lease.end or 'no end date'}", lease.source_ids))
+    for area in atlas.areas[atlas.areas["site_id"] == site_id].itertuples():
+        size = f", {area.area_km2:,.0f} km²" if pd.notna(area.area_km2) else ""
+        facts.append(("Area", f"{AREA_KINDS.get(area.area_kind, area.area_kind)}{size}", area.source_ids))
+    for event in events_of_site(atlas.events, site_id).itertuples():
+        facts.append(("Event", f"{event.date}: {event.title}", event.source_ids))
+    rows = []
+    for fact, what, source_ids in facts:
+        for source_id in source_ids:
+            if source_id in sources.index:
+                source = sources.loc[source_id]
+                rows.append({"fact": fact, "what": what, "source": source["title"], "publisher": source["publisher"], "published": source["published"], "url": source["url"]})
+    return pd.DataFrame(rows, columns=["fact", "what", "source", "publisher", "published", "url"])
+
+
+def citations(atlas: Atlas) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """For each source id: the sites it documents (any fact about them) and the events citing it."""
+    sites: dict[str, list[str]] = {}
+    events: dict[str, list[str]] = {}
+
+    def add(index: dict[str, list[str]], source_ids, item: str) -> None:
+        for source_id in source_ids:
+            bucket = index.setdefault(source_id, [])
+            if item not in bucket:
+                bucket.append(item)
+
+    for site in atlas.sites.itertuples():
+        add(sites, site.source_ids, site.id)
+    for frame in (atlas.control, atlas.leases, atlas.areas):
+        for site_id, source_ids in zip(frame["site_id"], frame["source_ids"]):
+            add(sites, source_ids, site_id)
+    for event in atlas.events.itertuples():
+        add(events, event.source_ids, event.id)
+    return sites, events
+
+
+def bibliography(atlas: Atlas, site_ids: set[str] | None = None, event_ids: set[str] | None = None) -> pd.DataFrame:
+    """Every source with publisher, date, link, and the sites and events that cite it.
+
+    With ``site_ids``/``event_ids`` (a filtered view), only sources cited by one of those
+    sites or events are listed, and only those are named.
+    """
+    cited_sites, cited_events = citations(atlas)
+    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    rows = []
+    for source in atlas.sources.sort_values(["publisher", "title"], key=lambda s: s.str.casefold()).itertuples():
+        sites = [s for s in cited_sites.get(source.id, []) if site_ids is None or s in site_ids]
+        events = [e for e in cited_events.get(source.id, []) if event_ids is None or e in event_ids]
+        if (site_ids is not None or event_ids is not None) and not sites and not events:
+            continue
+        rows.append(
+            {
+                "id": source.id,
+                "title": source.title,
+                "publisher": source.publisher,
+                "published": source.published,
+                "author": source.author,
+                "url": source.url,
+                "sites": ", ".join(sorted(names[s] for s in sites)),
+                "events": len(events),
+                "note": source.note,
+            }
+        )
+    return pd.DataFrame(rows, columns=["id", "title", "publisher", "published", "author", "url", "sites", "events", "note"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from datetime import date
 from pathlib import Path
 
@@ -11,11 +11,12 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from strategic_sites import assets, layers, urlstate
+from strategic_sites import assets, charts, language, layers, tables, urlstate
 from strategic_sites.data import FILES, Atlas, AtlasError, load_atlas
-from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, View
+from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, View, apply
+from strategic_sites.popups import money, years
 from strategic_sites.urlstate import Known
-from strategic_sites.vocab import SITE_KINDS, STATUSES, country_name
+from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES, country_name
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_ENV = "STRATEGIC_SITES_DATA"
@@ -72,14 +73,34 @@ def atlas() -> Atlas:
 
 
 def _version(data: Atlas) -> tuple:
-    """A cache key for this atlas: its folder and the file stamp it was loaded with."""
+    """A cache key for this atlas: its folder, the file stamp it was loaded with, its language."""
     stamp, loaded = _last_good().get(str(data.folder), (None, None))
-    return str(data.folder), stamp if loaded is data else id(data)
+    base = data.original or data
+    return str(data.folder), stamp if loaded is base else id(base), data.lang
+
+
+@st.cache_resource(max_entries=8)
+def _localised(version: tuple, lang: str, _data: Atlas) -> Atlas:
+    return language.localise(_data, lang)
+
+
+def prepare(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
+    """The atlas in the chosen language and the one filtered view of it, for every page of
+    this run (app.py calls this once, after the sidebar)."""
+    shown = data if filters.lang == data.lang else _localised(_version(data), filters.lang, data)
+    view = apply(shown, filters)
+    st.session_state["_current"] = (shown, view)
+    return shown, view
+
+
+def current() -> tuple[Atlas, View]:
+    """The atlas (in the chosen language) and the filtered view of this run."""
+    return st.session_state["_current"]
 
 
 # --- sidebar and URL state --------------------------------------------------------------------
 
-WIDGETS = {"countries": "f_country", "kinds": "f_kind", "statuses": "f_status", "asof": "f_asof", "q": "f_q"}
+WIDGETS = {"countries": "f_country", "kinds": "f_kind", "statuses": "f_status", "asof": "f_asof", "q": "f_q", "lang": "f_lang"}
 PERIOD = "f_period"
 
 
@@ -94,13 +115,16 @@ def _seed(filters: Filters) -> None:
     st.session_state[WIDGETS["statuses"]] = list(filters.statuses)
     st.session_state[WIDGETS["asof"]] = filters.asof
     st.session_state[WIDGETS["q"]] = filters.q
+    st.session_state[WIDGETS["lang"]] = filters.lang
     st.session_state[PERIOD] = (filters.year_from, filters.year_to)
     st.session_state["site"] = filters.site
     st.session_state["layers"] = tuple(filters.layers)
 
 
 def _reset(known: Known) -> None:
-    _seed(known.defaults())
+    """Every filter and the selection back to the default; the language and layers stay."""
+    kept = st.session_state["_filters"]
+    _seed(replace(known.defaults(), lang=kept.lang, layers=kept.layers))
 
 
 def sidebar(data: Atlas) -> Filters:
@@ -152,6 +176,14 @@ def sidebar(data: Atlas) -> Filters:
             max_chars=urlstate.MAX_QUERY_LENGTH,
             placeholder="Name (English or Russian), place, event",
         )
+        st.radio(
+            "Names",
+            options=list(language.LANGUAGES),
+            format_func=language.LANGUAGES.get,
+            key=WIDGETS["lang"],
+            horizontal=True,
+            help="Site and country names in English or Russian.",
+        )
         st.button("Reset filters", on_click=_reset, args=(known,), icon=":material/restart_alt:", key="reset-filters")
 
     year_from, year_to = st.session_state[PERIOD]
@@ -165,6 +197,7 @@ def sidebar(data: Atlas) -> Filters:
         q=st.session_state[WIDGETS["q"]].strip(),
         site=st.session_state.get("site", "") if st.session_state.get("site", "") in known.sites else "",
         layers=tuple(st.session_state.get("layers", LAYERS)),
+        lang=st.session_state[WIDGETS["lang"]] or language.DEFAULT,
     )
     st.session_state["_filters"] = filters
     return filters
@@ -277,12 +310,10 @@ def md(text) -> str:
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text or ""))
 
 
-def site_detail(data: Atlas, view: View, site_id: str) -> None:
-    """The panel under the map for the selected site."""
-    from strategic_sites import tables
-    from strategic_sites.popups import money, years
-    from strategic_sites.vocab import SITE_KINDS, STATUSES, country_name
-
+def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> None:
+    """The selected site: names, status and lease on the as-of date, history, leases, events
+    and the sources behind each fact. ``full`` (the Sites page) adds a small map, the status
+    timeline and the lease countdown."""
     if not site_id:
         st.info("Click a site on the map to see its history, lease terms, events and sources here.", icon=":material/touch_app:")
         return
@@ -291,6 +322,7 @@ def site_detail(data: Atlas, view: View, site_id: str) -> None:
         st.warning(f"There is no site with id “{md(site_id)}”.")
         return
     day = view.filters.asof
+    lang = data.lang
     with st.container(border=True, key="site-detail"):
         top = st.columns([5, 1])
         top[0].subheader(md(site["name"]))
@@ -298,31 +330,70 @@ def site_detail(data: Atlas, view: View, site_id: str) -> None:
             st.session_state["site"] = ""
             st.rerun()
         line = f"{md(site['name_ru'])} · " if site["name_ru"] else ""
-        line += f"{md(SITE_KINDS.get(site['kind'], site['kind']))} · {md(country_name(site['country']))} · {md(site['place'])}"
+        line += f"{md(SITE_KINDS.get(site['kind'], site['kind']))} · {md(country_name(site['country'], lang))} · {md(site['place'])}"
         if site["location_precision"] == "approximate":
             line += " · location approximate"
         st.caption(line)
-        st.write(md(site["summary"]))
+        if site_id not in set(view.sites["id"]):
+            st.caption("This site is outside the current filters; it is shown because it is selected.")
 
-        status = view.status.loc[site_id] if site_id in view.status.index else None
-        lease = view.in_force.loc[site_id] if site_id in view.in_force.index else None
-        cols = st.columns(2)
-        if status is not None:
-            since = f"{status['start']} – {status['end']}" if status["end"] else f"since {status['start']}"
-            cols[0].metric(f"Status on {day:%d %b %Y}", STATUSES[status["status"]], since, delta_color="off")
-        else:
-            cols[0].metric(f"Status on {day:%d %b %Y}", "No record", "no control period covers this date", delta_color="off")
-        if lease is not None:
-            cols[1].metric(
-                "Lease",
-                f"{lease['lessor']} → {lease['lessee']} to {lease['end'] or 'no end date'}",
-                f"{years(lease['years_remaining'])}; {money(lease['annual_rent_usd'])}",
-                delta_color="off",
-            )
-        else:
-            cols[1].metric("Lease", "None in force", "on this date", delta_color="off")
+        status = data.control[data.control["site_id"] == site_id]
+        period = view.status.loc[site_id] if site_id in view.status.index else None
+        if period is None:
+            from strategic_sites.timeline import status_as_of
 
-        link = st.column_config.LinkColumn("Source", display_text="open")
+            on_day = status_as_of(status, day)
+            period = on_day.loc[site_id] if site_id in on_day.index else None
+        from strategic_sites.timeline import lease_term_fraction, leases_in_force
+
+        in_force = leases_in_force(data.leases[data.leases["site_id"] == site_id], day)
+        lease = in_force.loc[site_id] if site_id in in_force.index else None
+
+        if full:
+            left, right = st.columns([2, 3])
+            with left:
+                st_folium(
+                    _site_map(_version(data), site_id, day, data),
+                    key="site-map",
+                    height=300,
+                    width="stretch",
+                    returned_objects=[],
+                )
+            body = right
+        else:
+            body = st.container()
+        with body:
+            st.write(md(site["summary"]))
+            cols = st.columns(2)
+            if period is not None:
+                since = f"{period['start']} – {period['end']}" if period["end"] else f"since {period['start']}"
+                cols[0].metric(f"Status on {day:%d %b %Y}", STATUSES[period["status"]], since, delta_color="off")
+            else:
+                cols[0].metric(f"Status on {day:%d %b %Y}", "No record", "no control period covers this date", delta_color="off")
+            if lease is not None:
+                cols[1].metric(
+                    f"Lease: {country_name(lease['lessor'], lang)} → {country_name(lease['lessee'], lang)}",
+                    f"to {lease['end']}" if lease["end"] else "no end date",
+                    f"{years(lease['years_remaining'])}; {money(lease['annual_rent_usd'])}",
+                    delta_color="off",
+                )
+                fraction = lease_term_fraction(lease, day)
+                if full and fraction is not None:
+                    st.progress(
+                        fraction,
+                        text=f"Lease term: {fraction:.0%} passed on {day:%d %b %Y}; ends {lease['end']} ({years(lease['years_remaining'])})",
+                    )
+            else:
+                cols[1].metric("Lease", "None in force", "on this date", delta_color="off")
+
+        if full:
+            bars = charts.periods_frame(data, [site_id], day, date.today(), lang)
+            points = charts.event_points(data, data.events[data.events["site_id"].eq(site_id) | data.events["concern_ids"].map(lambda ids: site_id in ids)])
+            st.markdown("**Status timeline**")
+            chart = charts.timeline_chart(bars, points, [site["name"]], day, selectable=False, legend=False)
+            st.altair_chart(chart, width="stretch", height=charts.timeline_height(1) - 60, key="site-timeline")
+
+        link = st.column_config.LinkColumn("Source", display_text="open ↗")
         st.markdown("**Control history**")
         st.dataframe(tables.history_table(data, site_id), hide_index=True, column_config={"link": link})
         leases = tables.lease_table(data, site_id)
@@ -338,14 +409,28 @@ def site_detail(data: Atlas, view: View, site_id: str) -> None:
                 },
             )
         events = tables.site_events_table(data, site_id)
-        st.markdown(f"**Events** ({len(events)})")
+        st.markdown(f"**Events** ({len(events)}, oldest first)")
         st.dataframe(events, hide_index=True, column_config={"link": link})
-        st.markdown("**Sources**")
+        st.markdown("**Sources behind each fact**")
         st.dataframe(
-            tables.sources_table(data, tables.sources_of_site(data, site_id)),
+            tables.site_facts(data, site_id),
             hide_index=True,
-            column_config={"url": st.column_config.LinkColumn("Link"), "id": None},
+            column_config={
+                "fact": "Fact",
+                "what": st.column_config.TextColumn("What", width="large"),
+                "source": st.column_config.TextColumn("Source", width="large"),
+                "publisher": "Publisher",
+                "published": "Published",
+                "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+            },
         )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _site_map(version: tuple, site_id: str, day: date, _data: Atlas) -> folium.Map:
+    fmap = layers.site_map(_data, site_id, day)
+    assets.localize(fmap)
+    return fmap
 
 
 def filters() -> Filters:
@@ -354,89 +439,250 @@ def filters() -> Filters:
 
 
 def select_site(site_id: str) -> None:
-    """Select a site (map click, table row): it goes into the URL and the detail panel."""
+    """Select a site (map click, table row, chart): it goes into the URL and the detail panel."""
     if site_id and site_id != st.session_state.get("site"):
         st.session_state["site"] = site_id
         st.rerun()
 
 
+def pick_site(source: str, site_id: str | None) -> None:
+    """Select the site a widget (``source``) reports as picked, once per new pick: a
+    selection that stays in the widget does not re-select a site the user has closed."""
+    handled = st.session_state.setdefault("_picked", {})
+    if site_id and site_id != handled.get(source):
+        handled[source] = site_id
+        select_site(site_id)
+    elif not site_id:
+        handled.pop(source, None)
+
+
 # --- tables --------------------------------------------------------------------------------------
+
+_LINK = {"display_text": "open ↗", "width": "small"}
+
+
+def _downloads(*buttons: tuple[str, str, str, str, str]) -> None:
+    row = st.container(horizontal=True)
+    for label, payload, name, mime, key in buttons:
+        row.download_button(label, payload, name, mime, icon=":material/download:", key=key)
+
+
+def sites_table(data: Atlas, view: View, key: str = "sites-table") -> None:
+    """The sites shown, with status and lease on the as-of date; a row selects its site."""
+    f = view.filters
+    table = tables.sites_table(data, f.asof, view.sites, view.status, view.in_force)
+    st.caption(f"Status and leases as of {f.asof:%d %B %Y}. Select a row to select the site.")
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        column_order=["name", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source", "name_ru"],
+        column_config={
+            "name": st.column_config.TextColumn("Site", width="medium", pinned=True),
+            "name_ru": st.column_config.TextColumn(language.OTHER_NAME[data.lang], width="medium"),
+            "kind": "Kind",
+            "country": "Host country",
+            "status": "Status",
+            "since": "Since",
+            "lessee": "Lessee",
+            "lease_end": "Lease ends",
+            "years_left": st.column_config.ProgressColumn("Years left", min_value=0, max_value=50, format="%.1f"),
+            "sources": st.column_config.NumberColumn("Sources", help="How many sources the site cites; the link opens the first."),
+            "source": st.column_config.LinkColumn("Source", **_LINK),
+        },
+    )
+    rows = event.selection.rows if event else []
+    pick_site(key, table.iloc[rows[0]]["id"] if rows else None)
+    _downloads(
+        ("Download CSV", table.drop(columns=["id"]).to_csv(index=False), tables.download_name("sites", f, "csv"), "text/csv", f"{key}-csv"),
+        ("Download GeoJSON", tables.sites_geojson(view.sites, table), tables.download_name("sites", f, "geojson"), "application/geo+json", f"{key}-geojson"),
+    )
+
+
+def events_table(data: Atlas, view: View, key: str = "events-table") -> None:
+    """The events shown (event period and filters), each with its source."""
+    f = view.filters
+    table = tables.events_table(data, view.events)
+    st.caption(f"Events {f.year_from}–{f.year_to}, oldest first.")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_order=["date", "site", "kind", "title", "countries", "source"],
+        column_config={
+            "date": "Date",
+            "site": "Site",
+            "kind": "Kind",
+            "title": st.column_config.TextColumn("Event", width="large"),
+            "countries": "Countries",
+            "source": st.column_config.LinkColumn("Source", **_LINK),
+        },
+    )
+    _downloads(
+        ("Download CSV", table.to_csv(index=False), tables.download_name("events", f, "csv"), "text/csv", f"{key}-csv"),
+        ("Download GeoJSON", tables.events_geojson(view.events, table), tables.download_name("events", f, "geojson"), "application/geo+json", f"{key}-geojson"),
+    )
+
+
+def leases_table(data: Atlas, view: View, key: str = "leases-table") -> None:
+    """Every lease agreement of the sites shown."""
+    f = view.filters
+    table = tables.leases_table(data, view.leases)
+    st.caption("Every lease agreement of the sites shown; the one in force on the as-of date governs.")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_order=["site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "source"],
+        column_config={
+            "site": "Site",
+            "parties": "Lessor → lessee",
+            "signed": "Signed",
+            "start": "In force from",
+            "end": "Ends",
+            "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
+            "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
+            "source": st.column_config.LinkColumn("Source", **_LINK),
+        },
+    )
+    _downloads(("Download CSV", table.drop(columns=["site_id"]).to_csv(index=False), tables.download_name("leases", f, "csv"), "text/csv", f"{key}-csv"))
 
 
 def tables_section(data: Atlas, view: View) -> None:
     """Sites, events and leases of the view, each downloadable exactly as shown."""
-    from strategic_sites import tables
-
-    f = view.filters
-    link = st.column_config.LinkColumn("Source", display_text="open ↗", width="small")
     sites_tab, events_tab, leases_tab = st.tabs(
         [f"Sites ({len(view.sites)})", f"Events ({len(view.events)})", f"Leases ({len(view.leases)})"]
     )
     with sites_tab:
-        table = tables.sites_table(data, f.asof, view.sites, view.status, view.in_force)
-        st.caption(f"Status and leases as of {f.asof:%d %B %Y}. Select a row to select the site.")
-        event = st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            on_select="rerun",
-            selection_mode="single-row",
-            key="sites-table",
-            column_order=["name", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source", "name_ru"],
-            column_config={
-                "name": st.column_config.TextColumn("Site", width="medium", pinned=True),
-                "name_ru": st.column_config.TextColumn("Name (Russian)", width="medium"),
-                "kind": "Kind",
-                "country": "Host country",
-                "status": "Status",
-                "since": "Since",
-                "lessee": "Lessee",
-                "lease_end": "Lease ends",
-                "years_left": st.column_config.ProgressColumn("Years left", min_value=0, max_value=50, format="%.1f"),
-                "sources": st.column_config.NumberColumn("Sources", help="How many sources the site cites; the link opens the first."),
-                "source": link,
-            },
-        )
-        rows = event.selection.rows if event else []
-        picked = table.iloc[rows[0]]["id"] if rows else None
-        if picked and picked != st.session_state.get("_handled_row"):
-            st.session_state["_handled_row"] = picked
-            select_site(picked)
-        cols = st.container(horizontal=True)
-        cols.download_button("Download CSV", table.drop(columns=["id"]).to_csv(index=False), tables.download_name("sites", f, "csv"), "text/csv", icon=":material/download:", key="dl-sites-csv")
-        cols.download_button("Download GeoJSON", tables.sites_geojson(view.sites, table), tables.download_name("sites", f, "geojson"), "application/geo+json", icon=":material/download:", key="dl-sites-geojson")
+        sites_table(data, view)
     with events_tab:
-        table = tables.events_table(data, view.events)
-        st.caption(f"Events {f.year_from}–{f.year_to}.")
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            key="events-table",
-            column_order=["date", "site", "kind", "title", "countries", "source"],
-            column_config={"date": "Date", "site": "Site", "kind": "Kind", "title": st.column_config.TextColumn("Event", width="large"), "countries": "Countries", "source": link},
-        )
-        cols = st.container(horizontal=True)
-        cols.download_button("Download CSV", table.to_csv(index=False), tables.download_name("events", f, "csv"), "text/csv", icon=":material/download:", key="dl-events-csv")
-        cols.download_button("Download GeoJSON", tables.events_geojson(view.events, table), tables.download_name("events", f, "geojson"), "application/geo+json", icon=":material/download:", key="dl-events-geojson")
+        events_table(data, view)
     with leases_tab:
-        table = tables.leases_table(data, view.leases)
-        st.caption("Every lease agreement of the sites shown; the one in force on the as-of date governs.")
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            key="leases-table",
-            column_order=["site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "source"],
-            column_config={
-                "site": "Site",
-                "parties": "Lessor → lessee",
-                "signed": "Signed",
-                "start": "In force from",
-                "end": "Ends",
-                "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
-                "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
-                "source": link,
-            },
-        )
-        st.download_button("Download CSV", table.drop(columns=["site_id"]).to_csv(index=False), tables.download_name("leases", f, "csv"), "text/csv", icon=":material/download:", key="dl-leases-csv")
+        leases_table(data, view)
+
+
+# --- counts, charts and the bibliography ----------------------------------------------------------
+
+
+def counts(view: View) -> None:
+    """Sites shown, events in the period and leases in force: the same on every page."""
+    f = view.filters
+    cols = st.columns(3)
+    cols[0].metric("Sites shown", view.counts["sites"])
+    cols[1].metric(f"Events {f.year_from}–{f.year_to}", view.counts["events"])
+    cols[2].metric(f"Leases in force on {f.asof:%d %b %Y}", view.counts["leases"])
+
+
+def timeline(data: Atlas, view: View) -> None:
+    """The Gantt chart of the sites shown; clicking a bar selects its site."""
+    f = view.filters
+    site_ids = list(view.sites["id"])
+    if not site_ids:
+        st.info("No site matches the filters.", icon=":material/filter_alt_off:")
+        return
+    bars = charts.periods_frame(data, site_ids, f.asof, date.today(), data.lang)
+    points = charts.event_points(data, view.events)
+    points = points[points["site_id"].isin(site_ids)]
+    order = charts.site_order(bars, site_ids, dict(zip(data.sites["id"], data.sites["name"])))
+    chart = charts.timeline_chart(bars, points, order, f.asof).interactive(bind_y=False)
+    event = st.altair_chart(chart, width="stretch", height=charts.timeline_height(len(order)), on_select="rerun", selection_mode=charts.PICK, key="timeline-chart")
+    picked = (event.selection.get(charts.PICK) or [{}]) if event else [{}]
+    pick_site("timeline-chart", picked[0].get("site_id") if picked else None)
+
+
+def events_chart(view: View) -> None:
+    """Events per year and kind, for the events shown."""
+    if view.events.empty:
+        st.info("No events in these years for the sites shown.", icon=":material/event_busy:")
+        return
+    st.altair_chart(charts.events_per_year_chart(charts.events_per_year(view.events)), width="stretch", key="events-chart")
+
+
+def bibliography(data: Atlas, view: View) -> None:
+    """Every source cited by the sites and events shown (or all of them), with what cites it."""
+    everything = st.toggle("All sources, whatever the filters", key="all-sources")
+    if everything:
+        table = tables.bibliography(data)
+    else:
+        table = tables.bibliography(data, set(view.sites["id"]), set(view.events["id"]))
+    st.caption(
+        f"{len(table)} of {len(data.sources)} sources. “Sites” lists the sites each source documents "
+        "(location, control, leases or areas); “Events” counts the events it is cited for."
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="sources-table",
+        column_order=["title", "publisher", "published", "author", "url", "sites", "events", "note"],
+        column_config={
+            "title": st.column_config.TextColumn("Title", width="large", pinned=True),
+            "publisher": "Publisher",
+            "published": "Published",
+            "author": "Author",
+            "url": st.column_config.LinkColumn("Link", display_text="open ↗", width="small"),
+            "sites": st.column_config.TextColumn("Sites", width="large"),
+            "events": st.column_config.NumberColumn("Events"),
+            "note": st.column_config.TextColumn("Note", width="large"),
+        },
+    )
+    name = "sources_all.csv" if everything else tables.download_name("sources", view.filters, "csv")
+    _downloads(("Download CSV", table.to_csv(index=False), name, "text/csv", "sources-table-csv"))
+
+
+def about(data: Atlas) -> None:
+    """What the atlas covers and does not, how facts are sourced, licences and how to contribute."""
+    c = data.counts
+    first = data.events["date_first"].min()
+    last = data.events["date_last"].max()
+    hosts = ", ".join(sorted(country_name(code, data.lang) for code in set(data.sites["country"])))
+    kinds = ", ".join(label.lower() for label in EVENT_KINDS.values())
+    st.markdown(
+        f"""
+The atlas maps **Russia's strategic sites in and around Central Asia**: cosmodromes, missile and
+naval test ranges, air and military bases, radar, space-surveillance, seismic and communications
+stations, and Russian-backed industrial projects. For each site it keeps who controlled it when,
+on what lease terms, what happened there, and the source behind every fact.
+
+**In the data now:** {c.get('sites', 0)} sites in {hosts}; {c.get('control', 0)} control periods,
+{c.get('leases', 0)} lease agreements, {c.get('events', 0)} events from {first:%Y} to {last:%Y},
+{c.get('areas', 0)} drawn areas, and {c.get('sources', 0)} sources.
+
+#### What it does not cover
+- Sites outside the region, and Russian military presence that is not tied to a site (advisers,
+  exercises, arms deliveries).
+- Military exercises: they are not an event kind yet (the kinds recorded are {kinds}).
+- Classified or unpublished terms: where a rent, area, date or position is not published, it is
+  left blank and the note says so. Positions marked *approximate* are the site's town.
+- It is not a live feed: the data is curated by hand and versioned with the code.
+
+#### How facts are sourced
+Every row of every data file cites at least one source from the bibliography (the **Sources**
+page); the popups, site pages and tables link to them. Nothing is invented: an unknown figure stays
+blank. Where sources disagree, the best-sourced value is kept and the disagreement is recorded in
+the row's note. A claim made by a single article is entered as an event citing it, not as a change
+of status. Control periods, leases and events are dated to the day, month or year the sources give.
+
+#### Licences and credits
+- The dataset's compilation: CC BY 4.0. Each source remains its publisher's.
+- Code: MIT.
+- Country outlines: made with Natural Earth. Free vector and raster map data @ naturalearthdata.com
+  (public domain), via the npm package world-atlas (ISC).
+- Basemap tiles: © OpenStreetMap contributors (ODbL); light basemap © CARTO. The map works without
+  them: every script and style sheet is served by the app, and Natural Earth land is drawn beneath.
+- Map libraries served from the app: Leaflet, jQuery, Leaflet.markercluster, leaflet.fullscreen,
+  leaflet-minimap and leaflet-measure, each under its own licence; folium and streamlit-folium.
+
+#### How to contribute data
+1. Add the source to `geodata/sources.csv` (id, title, publisher, date, URL as published).
+2. Add the site to `geodata/sites.geojson`, its control history to `control.csv`, any lease to
+   `leases.csv`, and events to `events.csv`, each citing the source id.
+3. Check it: `python -m strategic_sites validate geodata` (or `make validate`) names every problem
+   by file, line and column, and the dashboard shows the same message instead of a half-loaded map.
+"""
+    )

@@ -13,6 +13,7 @@ from, to    first and last year of the event period                     from=201
 q           search text                                                 q=Proton
 site        the selected site's id                                      site=baikonur
 layers      visible map layers: status, leases, events, countries       layers=status,events
+lang        names in English (en, the default) or Russian (ru)          lang=ru
 ==========  ==========================================================  ==================
 
 Parameters at their default values are left out. Bad input never raises: each bad
@@ -28,9 +29,10 @@ from datetime import date
 from urllib.parse import urlencode
 
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
+from strategic_sites.language import LANGUAGES
 from strategic_sites.vocab import SITE_KINDS, STATUSES
 
-PARAMS = ("country", "kind", "status", "asof", "from", "to", "q", "site", "layers")
+PARAMS = ("country", "kind", "status", "asof", "from", "to", "q", "site", "layers", "lang")
 MAX_VALUE_LENGTH = 200
 MAX_QUERY_LENGTH = 100
 MAX_VALUES = 50
@@ -167,6 +169,13 @@ def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filt
         else:
             warn("site", site, "no site has this id")
 
+    lang = single("lang")
+    if lang is not None:
+        if lang.lower() in LANGUAGES:
+            changes["lang"] = lang.lower()
+        else:
+            warn("lang", lang, f"not a language of the atlas ({', '.join(LANGUAGES)})")
+
     return replace(defaults, **changes), warnings
 
 
@@ -191,6 +200,8 @@ def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
         params["site"] = [filters.site]
     if tuple(filters.layers) != LAYERS:
         params["layers"] = list(filters.layers) or [""]
+    if filters.lang != defaults.lang:
+        params["lang"] = [filters.lang]
     return params
 
 

@@ -31,7 +31,7 @@ def sites_csv(page) -> str:
     """The Sites table as the user downloads it: exactly the rows shown."""
     page.get_by_role("tab", name="Sites").click()
     with page.expect_download() as download:
-        page.locator(".st-key-dl-sites-csv button").click()
+        page.locator(".st-key-sites-table-csv button").click()
     return open(download.value.path(), encoding="utf-8").read()
 
 

@@ -3,10 +3,8 @@
 import streamlit as st
 
 from strategic_sites import ui
-from strategic_sites.filters import apply
 
-atlas = ui.atlas()
-view = apply(atlas, ui.filters())
+atlas, view = ui.current()
 f = view.filters
 
 st.title("Strategic Sites Atlas")
@@ -14,10 +12,7 @@ st.caption(
     "Russia's strategic sites in and around Central Asia: control status, lease terms and events, "
     "with the source behind every fact."
 )
-counts = st.columns(3)
-counts[0].metric("Sites shown", view.counts["sites"])
-counts[1].metric(f"Events {f.year_from}–{f.year_to}", view.counts["events"])
-counts[2].metric(f"Leases in force on {f.asof:%d %b %Y}", view.counts["leases"])
+ui.counts(view)
 
 clicked = ui.atlas_map(atlas, view)
 if clicked:

@@ -1,0 +1,10 @@
+"""About: what the atlas covers, how facts are sourced, licences, and how to contribute."""
+
+import streamlit as st
+
+from strategic_sites import ui
+
+atlas, view = ui.current()
+
+st.title("About the atlas")
+ui.about(atlas)

@@ -1,0 +1,18 @@
+"""Timeline: control periods and lease terms of every site shown, with events and the as-of date."""
+
+import streamlit as st
+
+from strategic_sites import ui
+
+atlas, view = ui.current()
+
+st.title("Timeline")
+st.caption(
+    "Thick bars: who controlled each site when, coloured as on the map. Thin bars: lease agreements, "
+    "shaded by years left on the as-of date (grey: not the lease in force then). Diamonds: events in the "
+    "chosen years. The dashed rule is the as-of date. Hover for details; click a bar to select its site; "
+    "scroll or drag to zoom and pan the years."
+)
+ui.timeline(atlas, view)
+if view.filters.site:
+    ui.site_detail(atlas, view, view.filters.site)

@@ -1,0 +1,202 @@
+"""Charts (Altair): the timeline of control periods, lease terms and events; events per year.
+
+The frames behind each chart are built by plain functions (tested on their own); the chart
+functions only encode them, with the map's colours from :mod:`style`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+from strategic_sites.popups import money
+from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
+from strategic_sites.timeline import leases_in_force
+from strategic_sites.vocab import EVENT_KINDS, STATUSES, country_name
+
+ROW_HEIGHT = 30
+PICK = "pick"  # the name of the timeline's click selection (the site clicked)
+_BAR_COLUMNS = ["site_id", "site", "row", "label", "start", "end", "period", "detail", "colour"]
+
+
+def _end(value: pd.Timestamp, today: date) -> pd.Timestamp:
+    return pd.Timestamp(today) if pd.isna(value) else value
+
+
+def periods_frame(atlas, site_ids: list[str], day: date, today: date, lang: str = "en") -> pd.DataFrame:
+    """One row per control period and per lease agreement of the sites, for the bars.
+
+    ``row`` is "Control" or "Lease"; open periods end ``today``; ``colour`` is the map's:
+    the status colour, or for a lease the years-left shading on ``day`` (grey when not in
+    force on that day).
+    """
+    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    wanted = set(site_ids)
+    rows = []
+    control = atlas.control[atlas.control["site_id"].isin(wanted)]
+    for period in control.itertuples():
+        rows.append(
+            {
+                "site_id": period.site_id,
+                "site": names[period.site_id],
+                "row": "Control",
+                "label": STATUSES[period.status],
+                "start": period.start_date,
+                "end": _end(period.end_date, today),
+                "period": f"{period.start} – {period.end or 'ongoing'}",
+                "detail": period.operator or "",
+                "colour": STATUS_COLOURS[period.status],
+            }
+        )
+    leases = atlas.leases[atlas.leases["site_id"].isin(wanted)]
+    in_force = leases_in_force(leases, day)
+    governing = {(row.site_id, row.start) for row in in_force.itertuples()}
+    years_left = dict(zip(in_force["site_id"], in_force["years_remaining"]))
+    for lease in leases.itertuples():
+        current = (lease.site_id, lease.start) in governing
+        colour, state = lease_colour(years_left.get(lease.site_id)) if current else (LEASE_NONE_COLOUR, "not the lease in force on the date")
+        rent = money(lease.annual_rent_usd)
+        rows.append(
+            {
+                "site_id": lease.site_id,
+                "site": names[lease.site_id],
+                "row": "Lease",
+                "label": f"Lease {country_name(lease.lessor, lang)} → {country_name(lease.lessee, lang)}",
+                "start": lease.start_date,
+                "end": _end(lease.end_date, today),
+                "period": f"{lease.start} – {lease.end or 'no end date'}",
+                "detail": f"signed {lease.signed}; rent {rent}; {state}",
+                "colour": colour,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=_BAR_COLUMNS)
+    return frame[frame["start"].notna()].reset_index(drop=True)
+
+
+def event_points(atlas, events: pd.DataFrame) -> pd.DataFrame:
+    """One point per event that belongs to a site (at the site, or about it), on that site's row."""
+    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    rows = []
+    for event in events.itertuples():
+        site_id = event.site_id or next(iter(event.concern_ids), "")
+        if site_id not in names:
+            continue
+        rows.append(
+            {
+                "site_id": site_id,
+                "site": names[site_id],
+                "date": event.date_first,
+                "when": event.date,
+                "kind": EVENT_KINDS[event.kind],
+                "title": event.title,
+                "colour": EVENT_COLOURS[event.kind],
+            }
+        )
+    return pd.DataFrame(rows, columns=["site_id", "site", "date", "when", "kind", "title", "colour"])
+
+
+def site_order(bars: pd.DataFrame, site_ids: list[str], names: dict[str, str]) -> list[str]:
+    """Row order: by the start of each site's first period, then name."""
+    first = bars.groupby("site_id")["start"].min()
+    ordered = sorted(site_ids, key=lambda s: (first.get(s, pd.Timestamp.max), names.get(s, s)))
+    return [names[s] for s in ordered]
+
+
+def timeline_height(rows: int) -> int:
+    return max(60, ROW_HEIGHT * rows) + 210  # the rows, the year axis and the legend
+
+
+def timeline_chart(bars: pd.DataFrame, points: pd.DataFrame, order: list[str], day: date, selectable: bool = True, legend: bool = True) -> alt.LayerChart:
+    """Control periods (thick bars) and leases (thin bars under them) per site, events as
+    diamonds, and a rule at the as-of date; hover for details, click a bar to pick a site."""
+    y = alt.Y("site:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelFontSize=12, labelOverlap=False))
+    statuses = [label for key, label in STATUSES.items()]
+    pick = alt.selection_point(name=PICK, fields=["site_id"], on="click", clear="dblclick", empty=True)
+
+    control = (
+        alt.Chart(bars[bars["row"] == "Control"])
+        .mark_bar(size=14, yOffset=-3, cornerRadius=2)
+        .encode(
+            x=alt.X("start:T", title=f"Dashed line: as of {day:%d %b %Y}", axis=alt.Axis(format="%Y", grid=True, titleFontWeight="normal", titleColor="#444444")),
+            x2="end:T",
+            y=y,
+            color=alt.Color(
+                "label:N",
+                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[k] for k in STATUSES]),
+                legend=alt.Legend(title="Control status", orient="bottom", columns=3, labelLimit=300) if legend else None,
+            ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)) if selectable else alt.value(1.0),
+            tooltip=[
+                alt.Tooltip("site:N", title="Site"),
+                alt.Tooltip("label:N", title="Status"),
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("detail:N", title="Operator"),
+            ],
+        )
+    )
+    if selectable:
+        control = control.add_params(pick)
+    lease = (
+        alt.Chart(bars[bars["row"] == "Lease"])
+        .mark_bar(size=5, yOffset=9, cornerRadius=1)
+        .encode(
+            x="start:T",
+            x2="end:T",
+            y=y,
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[
+                alt.Tooltip("site:N", title="Site"),
+                alt.Tooltip("label:N", title="Lease"),
+                alt.Tooltip("period:N", title="Term"),
+                alt.Tooltip("detail:N", title="Terms"),
+            ],
+        )
+    )
+    events = (
+        alt.Chart(points)
+        .mark_point(shape="diamond", filled=True, size=60, yOffset=-3, stroke="#ffffff", strokeWidth=0.8)
+        .encode(
+            x="date:T",
+            y=y,
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[
+                alt.Tooltip("when:N", title="Date"),
+                alt.Tooltip("kind:N", title="Event"),
+                alt.Tooltip("title:N", title="What"),
+                alt.Tooltip("site:N", title="Site"),
+            ],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)], "label": [f"as of {day:%d %b %Y}"]}))
+    asof = rule.mark_rule(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(x="date:T", tooltip=alt.Tooltip("label:N", title="Rule"))
+    chart = alt.layer(control, lease, events, asof).resolve_scale(color="independent")
+    return chart.properties(height=max(60, ROW_HEIGHT * len(order)))
+
+
+def events_per_year(events: pd.DataFrame) -> pd.DataFrame:
+    """How many events of each kind began in each year."""
+    frame = pd.DataFrame({"year": events["date_first"].dt.year.astype("Int64"), "kind": [EVENT_KINDS[k] for k in events["kind"]]})
+    counted = frame.groupby(["year", "kind"], observed=True).size().rename("events").reset_index()
+    return counted.sort_values(["year", "kind"]).reset_index(drop=True)
+
+
+def events_per_year_chart(counts: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: events per year, coloured by kind as on the map."""
+    kinds = list(EVENT_KINDS.values())
+    return (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("events:Q", title="Events", stack=True),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=[EVENT_COLOURS[k] for k in EVENT_KINDS]),
+                legend=alt.Legend(title="Kind", orient="bottom", columns=5),
+            ),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("events:Q", title="Events")],
+        )
+        .properties(height=260)
+    )

@@ -1,0 +1,116 @@
+"""What the Sites, Timeline, Events and Sources pages are built from (mini dataset, by hand)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from strategic_sites import charts, language, tables
+from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
+
+TODAY = date(2026, 11, 24)
+
+
+def test_periods_frame_has_a_bar_per_control_period_and_lease_coloured_as_on_the_map(mini):
+    bars = charts.periods_frame(mini, ["baikonur"], date(2013, 6, 1), TODAY)
+    control = bars[bars["row"] == "Control"]
+    assert list(control["label"]) == ["Soviet (USSR, to 1991)", "Joint with the host country", "Leased to Russia"]
+    assert list(control["colour"]) == [STATUS_COLOURS["soviet"], STATUS_COLOURS["joint"], STATUS_COLOURS["russian_lease"]]
+    assert control["end"].iloc[-1] == pd.Timestamp(TODAY)  # the open period runs to today
+    assert control["period"].iloc[-1] == "1994-12-10 – ongoing"
+    leases = bars[bars["row"] == "Lease"].set_index("period")
+    # On 1 Jun 2013 the 1994 agreement still ran, but the 2004 extension (in force 2010) governs.
+    assert leases.loc["1994-12-10 – 2014-12-10", "colour"] == LEASE_NONE_COLOUR
+    assert leases.loc["2010-06-07 – 2050", "colour"] == lease_colour(36.6)[0]
+    assert leases.loc["2010-06-07 – 2050", "detail"] == "signed 2004-01-09; rent US$115 m a year; 30 years or more left"
+
+
+def test_a_site_with_no_dated_start_still_gets_its_bar(mini):
+    bars = charts.periods_frame(mini, ["vostochny"], TODAY, TODAY)
+    assert list(bars["label"]) == ["Russian (owned or run without a lease)"]
+    assert bars["start"].iloc[0] == pd.Timestamp(2012, 1, 1)
+
+
+def test_event_points_sit_on_their_sites_row_and_skip_events_away_from_sites(mini):
+    points = charts.event_points(mini, mini.events)
+    assert sorted(points["site_id"]) == ["baikonur", "kant", "vostochny"]  # not the Moscow meeting
+    crash = points.set_index("title").loc["Proton-M crash"]
+    assert crash["site"] == "Baikonur Cosmodrome" and crash["colour"] == EVENT_COLOURS["accident"]
+
+
+def test_rows_are_ordered_by_first_period(mini):
+    bars = charts.periods_frame(mini, ["vostochny", "kant", "baikonur"], TODAY, TODAY)
+    names = dict(zip(mini.sites["id"], mini.sites["name"]))
+    assert charts.site_order(bars, ["vostochny", "kant", "baikonur"], names) == ["Baikonur Cosmodrome", "Kant Air Base", "Vostochny Cosmodrome"]
+
+
+def test_timeline_chart_marks_the_as_of_date_and_lets_a_click_pick_a_site(mini):
+    bars = charts.periods_frame(mini, ["baikonur", "kant"], date(2013, 6, 1), TODAY)
+    spec = charts.timeline_chart(bars, charts.event_points(mini, mini.events), ["Baikonur Cosmodrome", "Kant Air Base"], date(2013, 6, 1)).to_dict()
+    params = spec.get("params", []) + [p for layer in spec["layer"] for p in layer.get("params", [])]
+    assert any(p.get("name") == charts.PICK and p["select"]["fields"] == ["site_id"] and p["select"]["on"] == "click" for p in params)
+    text = str(spec)
+    assert "as of 01 Jun 2013" in text
+    assert STATUS_COLOURS["russian_lease"] in text
+
+
+def test_events_per_year_counts_each_kind(mini):
+    counts = charts.events_per_year(mini.events)
+    assert counts.to_dict("records") == [
+        {"year": 2003, "kind": "Status change", "events": 1},
+        {"year": 2012, "kind": "Construction", "events": 1},
+        {"year": 2013, "kind": "Accident", "events": 1},
+        {"year": 2013, "kind": "Meeting", "events": 1},
+    ]
+
+
+def test_russian_names_replace_english_ones_and_fall_back_when_missing(mini):
+    sites = mini.sites.copy()
+    sites.loc[sites["id"] == "kant", "name_ru"] = ""
+    from dataclasses import replace
+
+    atlas = replace(mini, sites=sites)
+    ru = language.localise(atlas, "ru")
+    names = dict(zip(ru.sites["id"], ru.sites["name"]))
+    assert names["baikonur"] == "Космодром Байконур"
+    assert names["kant"] == "Kant Air Base"  # no Russian name: the English one
+    assert dict(zip(ru.sites["id"], ru.sites["name_ru"]))["baikonur"] == "Baikonur Cosmodrome"  # the other name
+    assert ru.lang == "ru" and ru.original is atlas
+    assert language.localise(ru, "en") is atlas  # back to the atlas as loaded
+    assert atlas.sites["name"].tolist() == mini.sites["name"].tolist()  # the loaded atlas is untouched
+
+
+def test_tables_speak_the_chosen_language(mini):
+    ru = language.localise(mini, "ru")
+    table = tables.sites_table(ru, TODAY).set_index("id")
+    assert table.loc["baikonur", "name"] == "Космодром Байконур"
+    assert table.loc["baikonur", "country"] == "Казахстан (KAZ)"
+    assert table.loc["baikonur", "lessee"] == "Россия"
+
+
+def test_site_facts_list_each_fact_with_its_source(mini):
+    facts = tables.site_facts(mini, "baikonur")
+    assert set(facts["fact"]) == {"Site", "Control", "Lease", "Area", "Event"}
+    lease = facts[facts["fact"] == "Lease"]
+    assert len(lease) == 2 and set(lease["url"]) == {"https://en.wikipedia.org/wiki/Baikonur_Cosmodrome"}
+    assert "Proton-M crash" in " ".join(facts.loc[facts["fact"] == "Event", "what"])
+    assert tables.site_facts(mini, "nowhere").empty
+
+
+def test_bibliography_names_the_sites_and_counts_the_events_citing_each_source(mini):
+    everything = tables.bibliography(mini).set_index("id")
+    assert len(everything) == len(mini.sources)
+    assert everything.loc["wiki-kant", "sites"] == "Kant Air Base"
+    assert everything.loc["wiki-kant", "events"] == 1
+    assert everything.loc["seed-001", "events"] == 2  # Vostochny construction and the Moscow meeting
+    kant_only = tables.bibliography(mini, {"kant"}, {"kant-opening"})
+    assert list(kant_only["id"]) == ["wiki-kant"]
+
+
+@pytest.mark.parametrize("what", ["sources"])
+def test_sources_download_name_says_dates_and_years(what):
+    from strategic_sites.filters import Filters
+
+    assert tables.download_name(what, Filters(countries=("KGZ",), asof=date(2020, 1, 1), year_from=2001, year_to=2010), "csv") == "sources_KGZ_asof-2020-01-01_2001-2010.csv"
