@@ -6,19 +6,20 @@ PORT ?= 8501
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench validate countries clean
+.PHONY: run test bench validate countries requirements screenshot clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# Reinstall whenever pyproject.toml or the pins change. requirements.txt constrains the
+# install, so the tests run with exactly the versions a deployment installs.
+$(VENV)/.installed: pyproject.toml requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -c requirements.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
 
 run: $(VENV)/.installed
@@ -44,6 +45,16 @@ validate: $(VENV)/.installed
 countries: $(VENV)/.installed
 	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent world-atlas@2.0.2 >/dev/null && tar xzf world-atlas-2.0.2.tgz && \
 	cd - >/dev/null && $(PY) scripts/build_countries.py $$tmp/package/countries-10m.json geodata/countries.geojson && rm -rf $$tmp
+
+# Pin the runtime dependencies of pyproject.toml (and what they pull in) for deployment.
+requirements: | $(PY)
+	$(PY) -m pip install --quiet -e .
+	$(PY) scripts/requirements.py
+	touch $(VENV)/.installed
+
+# Refresh docs/screenshot.png (the README's picture) from the browser test of the map page.
+screenshot: $(VENV)/.installed-test $(CHROMIUM)
+	SCREENSHOT_DOCS=1 $(PY) -m pytest tests/browser/test_map_browser.py -k offline
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

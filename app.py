@@ -1,9 +1,18 @@
 """Strategic Sites Atlas: the entry point. Declares the pages and draws what they share:
 the sidebar filters, read from and written back to the URL, and the one filtered view."""
 
+import sys
+from pathlib import Path
+
 import streamlit as st
 
-from strategic_sites import ui
+# Deployments that install only requirements.txt (Streamlit Community Cloud, the Dockerfile)
+# import the atlas's own code from src/ beside this file.
+SRC = str(Path(__file__).resolve().parent / "src")
+if SRC not in sys.path:
+    sys.path.insert(0, SRC)
+
+from strategic_sites import ui  # noqa: E402
 
 st.set_page_config(page_title="Strategic Sites Atlas", page_icon=":material/satellite_alt:", layout="wide")
 

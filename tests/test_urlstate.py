@@ -201,3 +201,19 @@ def test_the_readme_documents_every_url_parameter_and_value():
         assert f"`{name}`" in table, name
     for value in (*SITE_KINDS, *STATUSES, *LAYERS, "en", "ru"):
         assert f"`{value}`" in table, value
+
+
+@pytest.mark.parametrize(
+    ("context_url", "base", "page", "params", "expected"),
+    [
+        ("https://atlas.example/?x=1", "", "", {"country": ["KGZ"]}, "https://atlas.example/?country=KGZ"),
+        ("https://atlas.example/sites", "", "sites", {"site": ["baikonur"]}, "https://atlas.example/sites?site=baikonur"),
+        ("https://proxy.example/atlas/", "/atlas/", "", {}, "https://proxy.example/atlas/"),
+        ("https://proxy.example/atlas/timeline", "atlas", "timeline", {"country": ["KAZ", "KGZ"]}, "https://proxy.example/atlas/timeline?country=KAZ&country=KGZ"),
+        ("http://127.0.0.1:8501", "", "", {}, "http://127.0.0.1:8501/"),
+    ],
+)
+def test_share_links_keep_host_proxy_path_and_page(context_url, base, page, params, expected):
+    from strategic_sites.urlstate import share_url
+
+    assert share_url(context_url, base, page, params) == expected

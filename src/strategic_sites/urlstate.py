@@ -213,9 +213,14 @@ def query_string(params: Mapping[str, Sequence[str]]) -> str:
 
 def share_url(context_url: str, base_path: str, page_path: str, params: Mapping[str, Sequence[str]]) -> str:
     """The link to a view: scheme and host the user reached the app at, the app's base path
-    (``server.baseUrlPath``), the page, and the query string."""
+    (``server.baseUrlPath``), the page (none: the map, at the base path's root), and the
+    query string. ``https://host/atlas/sites?site=baikonur``, ``https://host/?country=KGZ``."""
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(context_url or "")
-    path = "/".join(p for p in (base_path.strip("/"), page_path.strip("/")) if p)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + path if path or parts.netloc else "/", "", "")) + query_string(params)
+    base = base_path.strip("/")
+    page = page_path.strip("/")
+    path = "/" + "/".join(p for p in (base, page) if p)
+    if not page and base:
+        path += "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", "")) + query_string(params)

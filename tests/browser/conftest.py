@@ -79,10 +79,10 @@ def start_server():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     servers: list[Server] = []
 
-    def start(env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Server:
+    def start(env: dict[str, str] | None = None, args: tuple[str, ...] = (), base_path: str = "") -> Server:
         server = Server(env, args)
         servers.append(server)
-        server.wait()
+        server.wait(f"/{base_path}/_stcore/health" if base_path else "/_stcore/health")
         return server
 
     yield start
@@ -114,6 +114,7 @@ class Watched:
         self.context = context
         self.page = context.new_page()
         self.blocked: list[str] = []
+        self.requested: list[str] = []  # every local URL the page asked for
         self.failed_local: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -131,6 +132,7 @@ class Watched:
 
     def _route(self, route):
         if self._local(route.request.url):
+            self.requested.append(route.request.url)
             route.continue_()
         else:
             self.blocked.append(route.request.url)

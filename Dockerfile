@@ -1,0 +1,33 @@
+# Strategic Sites Atlas: the dashboard in a container.
+#   docker build -t strategic-sites-atlas .
+#   docker run -p 8501:8501 strategic-sites-atlas          (or -e PORT=8080 -p 8080:8080)
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
+
+WORKDIR /app
+
+# Dependencies first, pinned, so that a data or code change does not reinstall them.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+# The app: entry point, pages, code, settings, the map's JS/CSS and the data (read-only).
+COPY app.py ./
+COPY app_pages ./app_pages
+COPY src ./src
+COPY .streamlit ./.streamlit
+COPY static ./static
+COPY geodata ./geodata
+
+RUN useradd --create-home --uid 10001 atlas
+USER atlas
+
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_stcore/health' % os.environ.get('PORT', '8501'), timeout=4)"]
+
+CMD ["sh", "-c", "exec python -m streamlit run app.py --server.address 0.0.0.0 --server.port ${PORT:-8501} --server.headless true"]

@@ -1,0 +1,107 @@
+"""Deployments, run for real: the Dockerfile's own command, and the app behind a proxy path."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, wait_for_markers
+
+from datafiles import edit_feature, feature_index
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            pairs.append((word.upper(), rest.strip()))
+    return pairs
+
+
+class DockerfileRun(Server):
+    """The Dockerfile's CMD run as-is in a copy of exactly the files it COPYs (WORKDIR)."""
+
+    def __init__(self, workdir: Path, port: int):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        env = dict(os.environ)
+        for word, args in dockerfile_instructions():
+            if word == "ENV":
+                for pair in shlex.split(args):
+                    name, _, value = pair.partition("=")
+                    env[name] = value
+        env["PORT"] = str(port)
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the image's python
+        command = json.loads(next(args for word, args in reversed(dockerfile_instructions()) if word == "CMD"))
+        self.health = json.loads(next(args for word, args in dockerfile_instructions() if word == "HEALTHCHECK").split(" CMD ", 1)[1])
+        self.env = env
+        self.log = open(ARTIFACTS / f"docker-cmd-{port}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(command, cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture
+def image_copy(tmp_path) -> Path:
+    """The files the Dockerfile copies into WORKDIR, and nothing else."""
+    workdir = tmp_path / "app"
+    workdir.mkdir()
+    for word, args in dockerfile_instructions():
+        if word == "COPY":
+            source, target = shlex.split(args)
+            source_path, target_path = ROOT / source, workdir / target
+            if source_path.is_dir():
+                shutil.copytree(source_path, target_path, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(source_path, target_path / source if target.endswith("/") or target == "./" else target_path)
+    return workdir
+
+
+def test_the_dockerfile_command_serves_the_health_check_and_the_map(image_copy, open_page, atlas):
+    # Mark the copied data, so the page proves it runs the copy's code and data, not the checkout's.
+    index = feature_index(image_copy / "geodata", "sites.geojson", id="kant")
+    edit_feature(image_copy / "geodata", "sites.geojson", index, name="Kant Air Base (image copy)")
+    run = DockerfileRun(image_copy, free_port())
+    try:
+        run.wait()
+        healthcheck = subprocess.run(run.health, env=run.env, cwd=image_copy, timeout=30)
+        assert healthcheck.returncode == 0  # the image's HEALTHCHECK passes
+        watched = open_page(run.url + "/?country=KGZ")
+        wait_for_markers(watched.page, int((atlas.sites["country"] == "KGZ").sum()))
+        marker = map_frame(watched.page).locator('[data-site="kant"]')
+        marker.hover()
+        map_frame(watched.page).get_by_text("Kant Air Base (image copy)").first.wait_for(timeout=30_000)
+        assert not watched.failed_local, watched.failed_local
+        assert not watched.errors, watched.errors
+    finally:
+        run.stop()
+
+
+def test_behind_a_proxy_path_the_map_loads_its_assets_and_links_include_the_path(start_server, open_page, atlas):
+    server = start_server(args=("--server.baseUrlPath", "atlas"), base_path="atlas")
+    watched = open_page(server.url + "/atlas/?country=KAZ")
+    page = watched.page
+    wait_for_markers(page, int((atlas.sites["country"] == "KAZ").sum()))
+    frame = map_frame(page)
+    assert frame.locator(".ssa-legend").is_visible()
+    assert frame.locator(".leaflet-control-minimap").count() == 1
+    share = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    assert share == f"{server.url}/atlas/?country=KAZ"
+    vendor = [url for url in watched.requested if "/vendor/" in url]
+    assert vendor and all("/atlas/app/static/vendor/" in url for url in vendor)
+    page.get_by_role("link", name="Timeline").click()
+    page.wait_for_url("**/atlas/timeline?country=KAZ", timeout=30_000)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]', has_text="/timeline")
+    box.wait_for(timeout=30_000)
+    assert box.inner_text().strip() == f"{server.url}/atlas/timeline?country=KAZ"
+    page.get_by_role("heading", name="Timeline").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "proxy-path-timeline.png"))
+    assert not watched.failed_local, watched.failed_local
+    assert not watched.errors, watched.errors

@@ -1,0 +1,107 @@
+"""Deployment files: pinned requirements in step with pyproject.toml, and a sound Dockerfile."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _module(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+requirements_script = _module(ROOT / "scripts" / "requirements.py")
+
+
+def pins(text: str) -> dict[str, str]:
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return {canonicalize_name(line.split("==")[0]): line.split("==")[1] for line in lines}
+
+
+def test_requirements_txt_is_what_make_requirements_writes_now():
+    """Fails when a dependency is added, removed or re-pinned in one file and not the other."""
+    direct = requirements_script.direct_requirements()
+    expected = requirements_script.render(requirements_script.closure(direct))
+    assert (ROOT / "requirements.txt").read_text(encoding="utf-8") == expected, "run `make requirements`"
+
+
+def test_every_pyproject_dependency_is_pinned_within_its_range():
+    pinned = pins((ROOT / "requirements.txt").read_text(encoding="utf-8"))
+    for requirement in requirements_script.direct_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in pinned, f"{name} is missing from requirements.txt"
+        assert requirement.specifier.contains(pinned[name], prereleases=True), f"{name}=={pinned[name]} is outside {requirement.specifier}"
+
+
+def test_a_new_dependency_in_pyproject_is_noticed(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8").replace('"altair>=6,<7",', '"altair>=6,<7",\n    "hypothesis>=6",')
+    pyproject.write_text(text, encoding="utf-8")
+    drifted = requirements_script.render(requirements_script.closure(requirements_script.direct_requirements(pyproject)))
+    assert drifted != (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert "hypothesis==" in drifted
+
+
+# --- the Dockerfile -----------------------------------------------------------------------------
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(instruction, arguments) pairs, continuation lines joined."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def instruction(name: str) -> list[str]:
+    return [args for word, args in dockerfile() if word == name]
+
+
+def docker_command() -> list[str]:
+    return json.loads(instruction("CMD")[-1])
+
+
+def copied() -> list[tuple[str, str]]:
+    return [tuple(shlex.split(args)) for args in instruction("COPY")]
+
+
+def test_dockerfile_uses_a_slim_python_of_the_projects_version():
+    assert instruction("FROM") == ["python:3.11-slim"]
+
+
+def test_dockerfile_installs_the_pins_and_copies_what_the_app_needs():
+    assert "pip install -r requirements.txt" in " ".join(instruction("RUN"))
+    sources = {source for source, _ in copied()}
+    for needed in ("requirements.txt", "app.py", "app_pages", "src", ".streamlit", "static", "geodata"):
+        assert needed in sources, needed
+
+
+def test_dockerfile_runs_as_a_non_root_user_on_port_8501_with_a_health_check():
+    users = instruction("USER")
+    assert users and users[-1] not in ("root", "0")
+    assert instruction("EXPOSE") == ["8501"]
+    health = instruction("HEALTHCHECK")[-1]
+    assert "/_stcore/health" in health and "PORT" in health and "8501" in health
+    command = " ".join(docker_command())
+    assert "--server.address 0.0.0.0" in command
+    assert "${PORT:-8501}" in command  # $PORT when the platform sets one, else 8501
+
+
+@pytest.mark.parametrize("ignored", [".venv", ".git", "tests"])
+def test_the_build_context_leaves_out_what_the_image_does_not_need(ignored):
+    assert ignored in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
