@@ -17,6 +17,7 @@ ui.counts(view)
 clicked = ui.atlas_map(atlas, view)
 if clicked:
     ui.select_site(clicked)
+ui.map_download(atlas, view)
 
 ui.site_detail(atlas, view, f.site)
 ui.tables_section(atlas, view)

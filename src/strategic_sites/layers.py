@@ -510,3 +510,14 @@ def site_map(atlas, site_id: str, day: date, zoom: int = 7) -> folium.Map:
     lease_layer(atlas.areas[atlas.areas["site_id"] == site_id], atlas.leases[atlas.leases["site_id"] == site_id], sites, day).add_to(fmap)
     status_layer(sites, atlas.control, atlas.leases, atlas.events, atlas.sources, day).add_to(fmap)
     return fmap
+
+
+def data_layers(atlas, view) -> list[folium.FeatureGroup]:
+    """The four overlays of a filtered view: status, leases, events, countries."""
+    day = view.filters.asof
+    return [
+        status_layer(view.sites, atlas.control, view.leases, atlas.events, atlas.sources, day),
+        lease_layer(view.areas, view.leases, view.sites, day),
+        events_layer(view.events, view.sites, atlas.sources),
+        countries_layer(atlas.countries),
+    ]

@@ -254,14 +254,7 @@ def _base_map(version: tuple, bounds: tuple, _data: Atlas) -> folium.Map:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _data_layers(version: tuple, key: tuple, _data: Atlas, _view: View) -> list[folium.FeatureGroup]:
     """The filtered layers; cached on ``key`` (the filters and the ids shown), not on the frames."""
-    data, view = _data, _view
-    day = view.filters.asof
-    groups = [
-        layers.status_layer(view.sites, data.control, view.leases, data.events, data.sources, day),
-        layers.lease_layer(view.areas, view.leases, view.sites, day),
-        layers.events_layer(view.events, view.sites, data.sources),
-        layers.countries_layer(data.countries),
-    ]
+    groups = layers.data_layers(_data, _view)
     for group in groups:
         assets.localize(group)
     return groups
@@ -298,6 +291,24 @@ def atlas_map(data: Atlas, view: View) -> str | None:
         return None
     st.session_state["_handled_click"] = click
     return layers.site_at(view.sites, click[0], click[1])
+
+
+def map_download(data: Atlas, view: View) -> None:
+    """"Download map (HTML)": this view as one self-contained file that opens with no network."""
+    from strategic_sites import export
+
+    link = share_link(urlstate.serialise(view.filters, Known.of(data)))
+    st.download_button(
+        "Download map (HTML)",
+        data=lambda: export.export_view(data, view, link),  # built on click, not on every rerun
+        file_name=tables.download_name("map", view.filters, "html"),
+        mime="text/html",
+        icon=":material/download:",
+        on_click="ignore",
+        key="map-html",
+        help="The map as it is now (layers, filters, date, legend, popups and sources) in one HTML file "
+        "that opens by double-click in any browser, with no internet access.",
+    )
 
 
 # --- site detail ---------------------------------------------------------------------------------

@@ -105,3 +105,51 @@ def test_behind_a_proxy_path_the_map_loads_its_assets_and_links_include_the_path
     page.screenshot(path=str(ARTIFACTS / "proxy-path-timeline.png"))
     assert not watched.failed_local, watched.failed_local
     assert not watched.errors, watched.errors
+
+
+def test_the_downloaded_map_opens_from_disk_with_no_network(server, browser, open_page, atlas, tmp_path):
+    watched = open_page(server.url + "/?country=KAZ&asof=2014-01-01&layers=status,events,countries")
+    page = watched.page
+    kazakh = set(atlas.sites.loc[atlas.sites["country"] == "KAZ", "id"])
+    wait_for_markers(page, len(kazakh))
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download map (HTML)").click()
+    assert download.value.suggested_filename == "map_KAZ_asof-2014-01-01_1991-2026.html"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    requests: list[str] = []
+
+    def block(route):
+        requests.append(route.request.url)
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", block)
+    offline = context.new_page()
+    errors: list[str] = []
+    offline.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        offline.goto(saved.as_uri())
+        offline.wait_for_function(f"() => document.querySelectorAll('.ssa-site').length === {len(kazakh)}", timeout=30_000)
+        found = set(offline.locator(".ssa-site").evaluate_all("els => els.map(e => e.dataset.site)"))
+        assert found == kazakh
+        assert offline.locator(".ssa-legend").first.is_visible()
+        assert "As of 01 January 2014" in offline.locator(".ssa-note").inner_text()
+        overlays = offline.locator(".leaflet-control-layers-overlays label")
+        assert overlays.filter(has_text="Lease terms").locator("input").is_checked() is False  # as in the view
+        offline.locator('[data-site="baikonur"]').click()
+        popup = offline.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=10_000)
+        assert "Baikonur Cosmodrome" in popup.inner_text()
+        assert popup.locator("a[href^='http']").count() >= 1  # the sources, as links
+        offline.wait_for_timeout(500)
+        offline.screenshot(path=str(ARTIFACTS / "export-offline.png"))
+        assert not errors, errors
+        assert all(url.startswith(("file://", "data:")) or "tile" in url or "basemaps" in url for url in requests), requests
+    finally:
+        context.close()
+    assert not watched.errors, watched.errors

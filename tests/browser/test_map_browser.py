@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
-from conftest import ARTIFACTS, MAP_FRAME, map_frame, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, ROOT, map_frame, wait_for_markers
 
 from datafiles import edit_feature, feature_index
 from strategic_sites.ui import DATA_ENV
@@ -23,6 +24,8 @@ def test_map_shows_one_marker_per_site_offline(server, open_page, atlas):
     assert frame.locator(".leaflet-control-measure").count() == 1
     watched.page.wait_for_timeout(1500)  # let late assets and tiles settle
     watched.page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
+    if os.environ.get("SCREENSHOT_DOCS"):  # `make screenshot`: the README's picture
+        shutil.copy(ARTIFACTS / "map.png", ROOT / "docs" / "screenshot.png")
     assert not watched.failed_local, watched.failed_local
     assert not watched.errors, watched.errors
     assert not any("/vendor/" in url for url in watched.blocked)

@@ -1,0 +1,128 @@
+"""The map of a view as one self-contained HTML file: every script, style sheet and image
+inlined, so it opens by double-click in any browser with no network.
+
+The file shows the same layers (those hidden in the view start hidden), the same filters
+and as-of date, the legend, the popups with their sources, and a note saying what the view
+is and where its live version is. Basemap tiles need the network; without it the Natural
+Earth land drawn beneath them keeps the map readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import mimetypes
+import re
+from datetime import date
+from pathlib import Path
+
+import folium
+from folium.elements import MacroElement
+from folium.template import Template
+
+from strategic_sites import assets, layers
+from strategic_sites.data import Atlas
+from strategic_sites.filters import View
+from strategic_sites.vocab import SITE_KINDS, STATUSES, country_name
+
+MARK = "ssa-inline:"  # where localize points the assets, for inlining below
+_SCRIPT = re.compile(r'<script[^>]*\bsrc="' + re.escape(MARK) + r'([^"]+)"[^>]*>\s*</script>')
+_STYLE = re.compile(r'<link[^>]*\bhref="' + re.escape(MARK) + r'([^"]+)"[^>]*/?>')
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|#)([^'")]+)\1\s*\)""")
+
+
+class ViewNote(MacroElement):
+    """A Leaflet control saying what the exported view is and linking to its live version."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var note = L.control({position: "topright"});
+            note.onAdd = function () {
+                var div = L.DomUtil.create("div", "ssa-legend ssa-note");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            note.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str):
+        super().__init__()
+        self._name = "ViewNote"
+        self.html = html_text
+
+
+def describe(view: View, lang: str = "en") -> list[str]:
+    """The view's filters in words, one line each (for the note and the page title)."""
+    f = view.filters
+    lines = [f"As of {f.asof:%d %B %Y}; events {f.year_from}–{f.year_to}"]
+    if f.countries:
+        lines.append("Host countries: " + ", ".join(f"{country_name(c, lang)} ({c})" for c in f.countries))
+    if f.kinds:
+        lines.append("Kinds: " + ", ".join(SITE_KINDS[k] for k in f.kinds))
+    if f.statuses:
+        lines.append("Status: " + ", ".join(STATUSES[s] for s in f.statuses))
+    if f.q:
+        lines.append(f"Search: “{f.q}”")
+    lines.append(f"{len(view.sites)} sites, {len(view.events)} events, {len(view.in_force)} leases in force")
+    return lines
+
+
+def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = None) -> folium.Map:
+    """A fresh folium map of the view, as the dashboard draws it, with the note on top."""
+    fmap = layers.base_map(atlas.countries, layers.bounds_of(view.sites))
+    escaped = [html.escape(line) for line in describe(view, atlas.lang)]
+    note = "<b>Strategic Sites Atlas</b><br>" + "<br>".join(escaped)
+    note += f"<br><small>Exported {exported or date.today():%d %b %Y}"
+    if link:
+        note += f' · <a href="{html.escape(link, quote=True)}" target="_blank" rel="noopener">live view</a>'
+    note += "</small>"
+    ViewNote(note).add_to(fmap)
+    for group in layers.data_layers(atlas, view):
+        group.add_to(fmap)
+    layers.AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright").add_to(fmap)
+    return fmap
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _css(relative: str) -> str:
+    """A vendored style sheet with the images it refers to inlined as data: URIs."""
+    path = assets.vendored_path(relative)
+    text = path.read_text(encoding="utf-8")
+
+    def inline(match: re.Match) -> str:
+        target = (path.parent / match.group(2).split("?")[0].split("#")[0]).resolve()
+        return f'url("{_data_uri(target)}")' if target.is_file() else match.group(0)
+
+    return _CSS_URL.sub(inline, text)
+
+
+def _js(relative: str) -> str:
+    # A "</script" inside the code would end the inline element early.
+    return assets.vendored_path(relative).read_text(encoding="utf-8").replace("</script", "<\\/script")
+
+
+def standalone_html(fmap: folium.Map, title: str = "Strategic Sites Atlas") -> str:
+    """The map as one HTML document with every vendored asset inlined."""
+    assets.localize(fmap, prefix=MARK)
+    page = fmap.get_root().render()
+    page = _SCRIPT.sub(lambda m: f"<script>{_js(m.group(1))}</script>", page)
+    page = _STYLE.sub(lambda m: f"<style>{_css(m.group(1))}</style>", page)
+    if MARK in page:
+        raise assets.UnvendoredAsset(f"an asset link was not inlined: …{page[page.index(MARK) - 60 : page.index(MARK) + 60]}…")
+    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    return page
+
+
+def export_view(atlas: Atlas, view: View, link: str = "") -> str:
+    """The view as a self-contained HTML file."""
+    return standalone_html(view_map(atlas, view, link), title="Strategic Sites Atlas: " + describe(view, atlas.lang)[0])

@@ -1,0 +1,54 @@
+"""The standalone map export: one HTML file, every asset inlined, the view as shown."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from strategic_sites import export
+from strategic_sites.assets import VENDORED, vendored_path
+from strategic_sites.filters import Filters, apply
+
+
+@pytest.fixture(scope="module")
+def kyrgyz(atlas):
+    view = apply(atlas, Filters(countries=("KGZ",), asof=date(2014, 1, 1), year_from=2000, year_to=2015, layers=("status", "events", "countries")))
+    return view, export.export_view(atlas, view, "https://atlas.example/?country=KGZ&asof=2014-01-01&from=2000&to=2015&layers=status,events,countries")
+
+
+def test_no_script_or_style_sheet_is_fetched(kyrgyz):
+    _, page = kyrgyz
+    assert not re.search(r"<script[^>]*\ssrc=", page)
+    assert not re.search(r"<link[^>]*stylesheet", page)
+    assert not re.search(r"url\(\s*['\"]?(?!data:|#)[^)'\"]+\.(png|svg|gif)", page)  # images inlined too
+
+
+def test_every_vendored_library_the_map_uses_is_inlined(kyrgyz):
+    _, page = kyrgyz
+    for url, relative in VENDORED.items():
+        if relative.endswith(".js"):
+            head = vendored_path(relative).read_text(encoding="utf-8").replace("</script", "<\\/script")[200:400]
+            assert head in page, relative
+
+
+def test_the_file_holds_the_view_sites_layers_and_note(kyrgyz, atlas):
+    view, page = kyrgyz
+    for site_id in view.sites["id"]:
+        assert f'data-site=\\"{site_id}\\"' in page or f'data-site="{site_id}"' in page
+    assert 'data-site=\\"baikonur\\"' not in page and 'data-site="baikonur"' not in page
+    assert "Lease terms" in page and "removeLayer" in page  # the hidden layer starts hidden
+    assert "As of 01 January 2014; events 2000–2015" in page
+    assert "Host countries: Kyrgyzstan (KGZ)" in page
+    assert "https://atlas.example/?country=KGZ" in page
+    assert "<title>Strategic Sites Atlas: As of 01 January 2014; events 2000–2015</title>" in page
+
+
+def test_text_in_the_note_is_escaped(atlas):
+    view = apply(atlas, Filters(q='<img src=x onerror="alert(1)">', asof=date(2014, 1, 1)))
+    page = export.export_view(atlas, view, 'https://atlas.example/?q="><script>alert(2)</script>')
+    assert '<img src=x onerror="alert(1)">' not in page
+    assert "<script>alert(2)</script>" not in page
+    # HTML-escaped, then JSON-encoded into the script that builds the note.
+    assert "Search: \\u201c\\u0026lt;img src=x onerror=\\u0026quot;alert(1)\\u0026quot;\\u0026gt;\\u201d" in page

@@ -1,0 +1,74 @@
+"""Links people have shared keep opening the same view. Each URL here is pinned with the view it
+must open: change the URL parameters, and these fail (add new cases; never edit old ones).
+
+The expected sites are stated as rules over the data (not as lists), so that a corrected
+date in geodata/ does not count as a broken link."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from strategic_sites.filters import LAYERS, Filters, apply
+from strategic_sites.timeline import status_of
+from strategic_sites.urlstate import Known, parse
+
+TODAY = date(2026, 11, 24)
+
+PINNED = [
+    (
+        "https://atlas.example/?country=KGZ",
+        Filters(countries=("KGZ",), asof=TODAY, year_to=2026),
+        lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "KGZ", "id"]),
+    ),
+    (
+        "https://atlas.example/?country=KAZ&country=TJK&asof=2005-03-01",
+        Filters(countries=("KAZ", "TJK"), asof=date(2005, 3, 1), year_to=2026),
+        None,
+    ),
+    (
+        "https://atlas.example/?status=russian_lease&asof=2000-01-01",
+        Filters(statuses=("russian_lease",), asof=date(2000, 1, 1), year_to=2026),
+        lambda atlas, day: {s for s in atlas.sites["id"] if status_of(atlas.control, s, day) == "russian_lease"},
+    ),
+    (
+        "https://atlas.example/?from=2013&to=2015&kind=cosmodrome",
+        Filters(kinds=("cosmodrome",), asof=TODAY, year_from=2013, year_to=2015),
+        lambda atlas, day: set(atlas.sites.loc[atlas.sites["kind"] == "cosmodrome", "id"]),
+    ),
+    (
+        "https://atlas.example/sites?site=baikonur",
+        Filters(site="baikonur", asof=TODAY, year_to=2026),
+        None,
+    ),
+    (
+        "https://atlas.example/?layers=status,events&q=Kant",
+        Filters(layers=("status", "events"), q="Kant", asof=TODAY, year_to=2026),
+        lambda atlas, day: {"kant"},
+    ),
+    (
+        "https://atlas.example/timeline?country=TJK&asof=2013-06-01&lang=ru",
+        Filters(countries=("TJK",), asof=date(2013, 6, 1), year_to=2026, lang="ru"),
+        lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "TJK", "id"]),
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "filters", "sites"), PINNED, ids=[url.split("/", 3)[3] for url, _, _ in PINNED])
+def test_a_shared_link_opens_the_same_view(atlas, url, filters, sites):
+    parsed, warnings = parse(parse_qs(urlsplit(url).query, keep_blank_values=True), Known.of(atlas, today=TODAY))
+    assert warnings == []
+    assert parsed == filters
+    if sites is not None:
+        expected = sites(atlas, parsed.asof)
+        assert expected and set(apply(atlas, parsed).sites["id"]) == expected
+
+
+def test_the_pinned_links_cover_every_parameter():
+    from strategic_sites.urlstate import PARAMS
+
+    used = {name for url, _, _ in PINNED for name in parse_qs(urlsplit(url).query)}
+    assert used == set(PARAMS)
+    assert LAYERS == ("status", "leases", "events", "countries")  # layer names are part of links too
