@@ -27,7 +27,9 @@ RUN useradd --create-home --uid 10001 atlas
 USER atlas
 
 EXPOSE 8501
+# Behind a proxy path, set STREAMLIT_SERVER_BASE_URL_PATH (e.g. atlas): Streamlit reads it as
+# server.baseUrlPath, and the health check follows it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_stcore/health' % os.environ.get('PORT', '8501'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; base = os.environ.get('STREAMLIT_SERVER_BASE_URL_PATH', '').strip('/'); urllib.request.urlopen('http://127.0.0.1:%s/%s_stcore/health' % (os.environ.get('PORT', '8501'), base + '/' if base else ''), timeout=4)"]
 
 CMD ["sh", "-c", "exec python -m streamlit run app.py --server.address 0.0.0.0 --server.port ${PORT:-8501} --server.headless true"]

@@ -33,21 +33,33 @@ def direct_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[Requi
     return [Requirement(spec) for spec in project["dependencies"]]
 
 
+PYTHON = (3, 11)  # pyproject.toml: requires-python; markers are evaluated for this version
+
+
 def closure(requirements: list[Requirement]) -> dict[str, str]:
-    """Canonical name -> installed version, for the requirements and their dependencies."""
-    environment = default_environment() | {"extra": ""}
+    """Canonical name -> installed version, for the requirements and their dependencies
+    (following the extras each one asks for)."""
+    if sys.version_info[:2] != PYTHON:
+        raise SystemExit(f"run with Python {PYTHON[0]}.{PYTHON[1]} (the deployed version), not {sys.version.split()[0]}")
+    base = default_environment()
     pinned: dict[str, str] = {}
-    todo = list(requirements)
+    seen: set[tuple[str, frozenset[str]]] = set()
+    todo = [(requirement, "") for requirement in requirements]
     while todo:
-        requirement = todo.pop()
-        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+        requirement, extra = todo.pop()
+        if requirement.marker is not None and not requirement.marker.evaluate(base | {"extra": extra}):
             continue
         name = canonicalize_name(requirement.name)
-        if name in pinned:
+        key = (name, frozenset(requirement.extras))
+        if key in seen:
             continue
+        seen.add(key)
         dist = metadata.distribution(requirement.name)
         pinned[name] = dist.version
-        todo.extend(Requirement(spec) for spec in dist.requires or [])
+        for spec in dist.requires or []:
+            dependency = Requirement(spec)
+            for wanted in ("", *requirement.extras):
+                todo.append((dependency, wanted))
     return pinned
 
 

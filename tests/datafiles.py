@@ -58,3 +58,15 @@ def feature_index(folder: Path, name: str, **match) -> int:
         if all(feature["properties"].get(k) == v for k, v in match.items()):
             return index
     raise LookupError(f"no feature of {name} matches {match}")
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """A Dockerfile's (INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            pairs.append((word.upper(), rest.strip()))
+    return pairs

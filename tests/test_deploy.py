@@ -11,6 +11,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from datafiles import dockerfile_instructions
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -57,15 +59,7 @@ def test_a_new_dependency_in_pyproject_is_noticed(tmp_path):
 
 
 def dockerfile() -> list[tuple[str, str]]:
-    """(instruction, arguments) pairs, continuation lines joined."""
-    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            word, _, rest = line.partition(" ")
-            out.append((word.upper(), rest.strip()))
-    return out
+    return dockerfile_instructions(ROOT / "Dockerfile")
 
 
 def instruction(name: str) -> list[str]:
@@ -96,7 +90,8 @@ def test_dockerfile_runs_as_a_non_root_user_on_port_8501_with_a_health_check():
     assert users and users[-1] not in ("root", "0")
     assert instruction("EXPOSE") == ["8501"]
     health = instruction("HEALTHCHECK")[-1]
-    assert "/_stcore/health" in health and "PORT" in health and "8501" in health
+    assert "_stcore/health" in health and "PORT" in health and "8501" in health
+    assert "STREAMLIT_SERVER_BASE_URL_PATH" in health  # follows a proxy path
     command = " ".join(docker_command())
     assert "--server.address 0.0.0.0" in command
     assert "${PORT:-8501}" in command  # $PORT when the platform sets one, else 8501

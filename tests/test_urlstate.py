@@ -73,6 +73,9 @@ def test_comma_separated_and_repeated_values_mean_the_same(known):
         ("asof=2099-01-01", "asof", "2099-01-01", {}),
         ("from=2015&to=2013&site=kant", "from", "2015", {"site": "kant"}),
         ("from=abc", "from", "abc", {}),
+        ("from=2013²", "from", "2013²", {}),  # a digit to str.isdigit, not to int()
+        ("to=1985&country=TJK", "to", "1985", {"countries": ("TJK",)}),  # before the default from: name `to`
+        ("site=x%0A%0A1.%20y", "site", "x 1. y", {}),  # one line in the warning
         ("to=3000", "to", "3000", {}),
         ("site=atlantis&country=KAZ", "site", "atlantis", {"countries": ("KAZ",)}),
         ("layers=status,radar", "layers", "radar", {"layers": ("status",)}),
@@ -217,3 +220,15 @@ def test_share_links_keep_host_proxy_path_and_page(context_url, base, page, para
     from strategic_sites.urlstate import share_url
 
     assert share_url(context_url, base, page, params) == expected
+
+
+def test_a_shared_link_pins_the_date_the_address_bar_leaves_out(known):
+    from strategic_sites.urlstate import share_params
+
+    today_view = replace(known.defaults(), countries=("KGZ",))
+    assert serialise(today_view, known) == {"country": ["KGZ"]}
+    shared = share_params(today_view, known)
+    assert query_string(shared) == f"?country=KGZ&asof={TODAY.isoformat()}"
+    assert parse(shared, known) == (today_view, [])
+    dated = replace(today_view, asof=date(2013, 6, 1))
+    assert share_params(dated, known) == serialise(dated, known)

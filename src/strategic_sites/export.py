@@ -17,9 +17,6 @@ from datetime import date
 from pathlib import Path
 
 import folium
-from folium.elements import MacroElement
-from folium.template import Template
-
 from strategic_sites import assets, layers
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
@@ -29,32 +26,6 @@ MARK = "ssa-inline:"  # where localize points the assets, for inlining below
 _SCRIPT = re.compile(r'<script[^>]*\bsrc="' + re.escape(MARK) + r'([^"]+)"[^>]*>\s*</script>')
 _STYLE = re.compile(r'<link[^>]*\bhref="' + re.escape(MARK) + r'([^"]+)"[^>]*/?>')
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|#)([^'")]+)\1\s*\)""")
-
-
-class ViewNote(MacroElement):
-    """A Leaflet control saying what the exported view is and linking to its live version."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var note = L.control({position: "topright"});
-            note.onAdd = function () {
-                var div = L.DomUtil.create("div", "ssa-legend ssa-note");
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            note.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html_text: str):
-        super().__init__()
-        self._name = "ViewNote"
-        self.html = html_text
 
 
 def describe(view: View, lang: str = "en") -> list[str]:
@@ -82,7 +53,7 @@ def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = N
     if link:
         note += f' · <a href="{html.escape(link, quote=True)}" target="_blank" rel="noopener">live view</a>'
     note += "</small>"
-    ViewNote(note).add_to(fmap)
+    layers.Legend(note, position="topright", css_class="ssa-legend ssa-note").add_to(fmap)
     for group in layers.data_layers(atlas, view):
         group.add_to(fmap)
     layers.AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright").add_to(fmap)

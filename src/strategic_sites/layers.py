@@ -70,15 +70,16 @@ class _Css(MacroElement):
 
 
 class Legend(MacroElement):
-    """A Leaflet control holding the legend's HTML (built from the vocabularies, escaped)."""
+    """A Leaflet control holding escaped HTML: the legend (built from the vocabularies), or
+    another box of text in the same style (``css_class``, ``position``)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomleft"});
+            var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "ssa-legend");
+                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
                 div.innerHTML = {{ this.html|tojson }};
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
@@ -90,10 +91,12 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str):
+    def __init__(self, html: str, position: str = "bottomleft", css_class: str = "ssa-legend"):
         super().__init__()
         self._name = "Legend"
         self.html = html
+        self.position = position
+        self.css_class = css_class
 
 
 class LandBase(MacroElement):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import string
 from dataclasses import astuple, replace
 from datetime import date
 from pathlib import Path
@@ -227,8 +229,8 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "") -> None:
         st.query_params.from_dict(params)
     with st.sidebar:
         st.subheader("Share this view")
-        st.code(share_link(params, page_path), language=None, wrap_lines=True)
-        st.caption("Copy the link (the button at its right): it opens exactly this view.")
+        st.code(share_link(urlstate.share_params(filters, known), page_path), language=None, wrap_lines=True)
+        st.caption("Copy the link (the button at its right): it opens exactly this view, on this date.")
 
 
 def _same_view(a: Filters, b: Filters | None) -> bool:
@@ -275,7 +277,7 @@ def atlas_map(data: Atlas, view: View) -> str | None:
         key=MAP_KEY,
         feature_group_to_add=groups,
         layer_control=layers.AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright"),
-        returned_objects=["last_object_clicked_tooltip", "last_object_clicked", "selected_layers"],
+        returned_objects=["last_object_clicked_tooltip", "last_object_clicked", "last_object_clicked_count", "selected_layers"],
         center=(selected.geometry.y, selected.geometry.x) if selected is not None else None,
         width="stretch",
         height=MAP_HEIGHT,
@@ -286,8 +288,9 @@ def atlas_map(data: Atlas, view: View) -> str | None:
         if reported != tuple(st.session_state.get("layers", LAYERS)):
             st.session_state["layers"] = reported
             st.rerun()
-    click = result.get("last_object_clicked_tooltip"), result.get("last_object_clicked")
-    if click == st.session_state.get("_handled_click") or click == (None, None):
+    # The click count makes a second click on the same marker (after closing it) a new click.
+    click = result.get("last_object_clicked_tooltip"), result.get("last_object_clicked"), result.get("last_object_clicked_count")
+    if click == st.session_state.get("_handled_click") or click[:2] == (None, None):
         return None
     st.session_state["_handled_click"] = click
     return layers.site_at(view.sites, click[0], click[1])
@@ -297,7 +300,7 @@ def map_download(data: Atlas, view: View) -> None:
     """"Download map (HTML)": this view as one self-contained file that opens with no network."""
     from strategic_sites import export
 
-    link = share_link(urlstate.serialise(view.filters, Known.of(data)))
+    link = share_link(urlstate.share_params(view.filters, Known.of(data)))
     st.download_button(
         "Download map (HTML)",
         data=lambda: export.export_view(data, view, link),  # built on click, not on every rerun
@@ -313,12 +316,12 @@ def map_download(data: Atlas, view: View) -> None:
 
 # --- site detail ---------------------------------------------------------------------------------
 
-_MD_SPECIAL = "\\`*_[]<>#|~$"
-
-
 def md(text) -> str:
-    """Escape text from the data for Streamlit markdown: shown as written, never as markup."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text or ""))
+    """Escape text from the data or a URL for Streamlit markdown: shown as written, on one line,
+    never as markup (every ASCII punctuation mark is escaped, so no emphasis, link, list,
+    heading, icon code or autolink can start)."""
+    flat = re.sub(r"[\x00-\x1f\x7f]+", " ", str(text or ""))
+    return "".join("\\" + ch if ch in string.punctuation else ch for ch in flat)
 
 
 def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> None:
@@ -456,6 +459,13 @@ def select_site(site_id: str) -> None:
         st.rerun()
 
 
+def _digest(*parts) -> str:
+    """A short stable fingerprint of ``parts``, for widget keys that must change with them."""
+    import hashlib
+
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()[:10]
+
+
 def pick_site(source: str, site_id: str | None) -> None:
     """Select the site a widget (``source``) reports as picked, once per new pick: a
     selection that stays in the widget does not re-select a site the user has closed."""
@@ -489,7 +499,10 @@ def sites_table(data: Atlas, view: View, key: str = "sites-table") -> None:
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key=key,
+        # A new key when the rows or the selected site change: a row selected before must not
+        # point at another site (or past the end) after filtering, and a closed site's row
+        # can be selected again.
+        key=f"{key}-{_digest(tuple(table['id']), f.site)}",
         column_order=["name", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source", "name_ru"],
         column_config={
             "name": st.column_config.TextColumn("Site", width="medium", pinned=True),
@@ -505,7 +518,7 @@ def sites_table(data: Atlas, view: View, key: str = "sites-table") -> None:
             "source": st.column_config.LinkColumn("Source", **_LINK),
         },
     )
-    rows = event.selection.rows if event else []
+    rows = [row for row in (event.selection.rows if event else []) if 0 <= row < len(table)]
     pick_site(key, table.iloc[rows[0]]["id"] if rows else None)
     _downloads(
         ("Download CSV", table.drop(columns=["id"]).to_csv(index=False), tables.download_name("sites", f, "csv"), "text/csv", f"{key}-csv"),
@@ -601,7 +614,14 @@ def timeline(data: Atlas, view: View) -> None:
     points = points[points["site_id"].isin(site_ids)]
     order = charts.site_order(bars, site_ids, dict(zip(data.sites["id"], data.sites["name"])))
     chart = charts.timeline_chart(bars, points, order, f.asof).interactive(bind_y=False)
-    event = st.altair_chart(chart, width="stretch", height=charts.timeline_height(len(order)), on_select="rerun", selection_mode=charts.PICK, key="timeline-chart")
+    event = st.altair_chart(
+        chart,
+        width="stretch",
+        height=charts.timeline_height(len(order)),
+        on_select="rerun",
+        selection_mode=charts.PICK,
+        key=f"timeline-chart-{_digest(tuple(site_ids), f.site)}",  # as for the sites table
+    )
     picked = (event.selection.get(charts.PICK) or [{}]) if event else [{}]
     pick_site("timeline-chart", picked[0].get("site_id") if picked else None)
 

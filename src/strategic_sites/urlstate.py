@@ -23,6 +23,7 @@ default alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -58,6 +59,8 @@ class Known:
 
 
 def _shown(value: str) -> str:
+    """A value as a warning quotes it: one line, at most 40 characters."""
+    value = re.sub(r"[\x00-\x1f\x7f]+", " ", value)
     return value if len(value) <= 40 else value[:37] + "…"
 
 
@@ -144,14 +147,18 @@ def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filt
         value = single(name)
         if value is None:
             continue
-        if not value.isdigit() or not known.first_year <= int(value) <= known.today.year:
+        if not re.fullmatch(r"[0-9]{4}", value) or not known.first_year <= int(value) <= known.today.year:
             warn(name, value, f"not a year from {known.first_year} to {known.today.year}")
         else:
             years[name] = int(value)
     year_from = years.get("from", defaults.year_from)
     year_to = years.get("to", defaults.year_to)
     if year_from > year_to:
-        warn("from", f"{year_from}", f"after to={year_to}; using the whole period")
+        # Name the parameter the link gave (both given: the first).
+        if "from" in years:
+            warn("from", f"{year_from}", f"after to={year_to}; using the whole period")
+        else:
+            warn("to", f"{year_to}", f"before the period's default start, {year_from}; using the whole period")
     else:
         changes["year_from"], changes["year_to"] = year_from, year_to
 
@@ -202,6 +209,21 @@ def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
         params["layers"] = list(filters.layers) or [""]
     if filters.lang != defaults.lang:
         params["lang"] = [filters.lang]
+    return params
+
+
+def share_params(filters: Filters, known: Known) -> dict[str, list[str]]:
+    """The parameters of a shared link: as in the address bar, but always with the date, so
+    that a link made today still opens today's view next year."""
+    params = serialise(filters, known)
+    if "asof" not in params:
+        ordered = {}
+        for name in PARAMS:
+            if name == "asof":
+                ordered["asof"] = [filters.asof.isoformat()]
+            elif name in params:
+                ordered[name] = params[name]
+        params = ordered
     return params
 
 

@@ -139,7 +139,9 @@ class Watched:
             route.abort()
 
     def _failed(self, request):
-        if self._local(request.url):
+        # ERR_ABORTED: the page itself dropped the request (a frame replaced while loading);
+        # a missing file shows as a response of 400 or more, recorded below.
+        if self._local(request.url) and "ERR_ABORTED" not in (request.failure or ""):
             self.failed_local.append(f"{request.url} ({request.failure})")
 
     def _response(self, response):

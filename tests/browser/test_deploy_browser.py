@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import json
 import os
 import shlex
@@ -13,36 +15,30 @@ from pathlib import Path
 import pytest
 from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, wait_for_markers
 
-from datafiles import edit_feature, feature_index
+from datafiles import dockerfile_instructions, edit_feature, feature_index
 
 
-def dockerfile_instructions() -> list[tuple[str, str]]:
-    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
-    pairs = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            word, _, rest = line.partition(" ")
-            pairs.append((word.upper(), rest.strip()))
-    return pairs
+def dockerfile() -> list[tuple[str, str]]:
+    return dockerfile_instructions(ROOT / "Dockerfile")
 
 
 class DockerfileRun(Server):
     """The Dockerfile's CMD run as-is in a copy of exactly the files it COPYs (WORKDIR)."""
 
-    def __init__(self, workdir: Path, port: int):
+    def __init__(self, workdir: Path, port: int, extra_env: dict[str, str] | None = None):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         env = dict(os.environ)
-        for word, args in dockerfile_instructions():
+        for word, args in dockerfile():
             if word == "ENV":
                 for pair in shlex.split(args):
                     name, _, value = pair.partition("=")
                     env[name] = value
         env["PORT"] = str(port)
+        env.update(extra_env or {})
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the image's python
-        command = json.loads(next(args for word, args in reversed(dockerfile_instructions()) if word == "CMD"))
-        self.health = json.loads(next(args for word, args in dockerfile_instructions() if word == "HEALTHCHECK").split(" CMD ", 1)[1])
+        command = json.loads(next(args for word, args in reversed(dockerfile()) if word == "CMD"))
+        self.health = json.loads(next(args for word, args in dockerfile() if word == "HEALTHCHECK").split(" CMD ", 1)[1])
         self.env = env
         self.log = open(ARTIFACTS / f"docker-cmd-{port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(command, cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -53,7 +49,7 @@ def image_copy(tmp_path) -> Path:
     """The files the Dockerfile copies into WORKDIR, and nothing else."""
     workdir = tmp_path / "app"
     workdir.mkdir()
-    for word, args in dockerfile_instructions():
+    for word, args in dockerfile():
         if word == "COPY":
             source, target = shlex.split(args)
             source_path, target_path = ROOT / source, workdir / target
@@ -64,16 +60,18 @@ def image_copy(tmp_path) -> Path:
     return workdir
 
 
-def test_the_dockerfile_command_serves_the_health_check_and_the_map(image_copy, open_page, atlas):
+@pytest.mark.parametrize("base", ["", "atlas"])
+def test_the_dockerfile_command_serves_the_health_check_and_the_map(image_copy, open_page, atlas, base):
     # Mark the copied data, so the page proves it runs the copy's code and data, not the checkout's.
     index = feature_index(image_copy / "geodata", "sites.geojson", id="kant")
     edit_feature(image_copy / "geodata", "sites.geojson", index, name="Kant Air Base (image copy)")
-    run = DockerfileRun(image_copy, free_port())
+    run = DockerfileRun(image_copy, free_port(), {"STREAMLIT_SERVER_BASE_URL_PATH": base} if base else None)
+    prefix = f"/{base}" if base else ""
     try:
-        run.wait()
+        run.wait(f"{prefix}/_stcore/health")
         healthcheck = subprocess.run(run.health, env=run.env, cwd=image_copy, timeout=30)
         assert healthcheck.returncode == 0  # the image's HEALTHCHECK passes
-        watched = open_page(run.url + "/?country=KGZ")
+        watched = open_page(f"{run.url}{prefix}/?country=KGZ")
         wait_for_markers(watched.page, int((atlas.sites["country"] == "KGZ").sum()))
         marker = map_frame(watched.page).locator('[data-site="kant"]')
         marker.hover()
@@ -82,6 +80,8 @@ def test_the_dockerfile_command_serves_the_health_check_and_the_map(image_copy, 
         assert not watched.errors, watched.errors
     finally:
         run.stop()
+    bad = subprocess.run(run.health, env=run.env, cwd=image_copy, timeout=30, capture_output=True)
+    assert bad.returncode != 0  # and it fails once the app is down
 
 
 def test_behind_a_proxy_path_the_map_loads_its_assets_and_links_include_the_path(start_server, open_page, atlas):
@@ -93,14 +93,14 @@ def test_behind_a_proxy_path_the_map_loads_its_assets_and_links_include_the_path
     assert frame.locator(".ssa-legend").is_visible()
     assert frame.locator(".leaflet-control-minimap").count() == 1
     share = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
-    assert share == f"{server.url}/atlas/?country=KAZ"
+    assert share == f"{server.url}/atlas/?country=KAZ&asof={date.today():%Y-%m-%d}"
     vendor = [url for url in watched.requested if "/vendor/" in url]
     assert vendor and all("/atlas/app/static/vendor/" in url for url in vendor)
     page.get_by_role("link", name="Timeline").click()
     page.wait_for_url("**/atlas/timeline?country=KAZ", timeout=30_000)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]', has_text="/timeline")
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]', has_text="/timeline?")
     box.wait_for(timeout=30_000)
-    assert box.inner_text().strip() == f"{server.url}/atlas/timeline?country=KAZ"
+    assert box.inner_text().strip() == f"{server.url}/atlas/timeline?country=KAZ&asof={date.today():%Y-%m-%d}"
     page.get_by_role("heading", name="Timeline").wait_for()
     page.screenshot(path=str(ARTIFACTS / "proxy-path-timeline.png"))
     assert not watched.failed_local, watched.failed_local

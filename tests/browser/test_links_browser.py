@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from urllib.parse import parse_qs, urlparse
 
 from conftest import ARTIFACTS, map_frame, wait_for_markers
@@ -42,7 +44,7 @@ def test_a_country_link_shows_only_that_countrys_sites(server, open_page, atlas)
     assert markers(watched.page) == kyrgyz
     assert watched.page.get_by_role("tab", name=f"Sites ({len(kyrgyz)})").is_visible()
     share = watched.page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
-    assert share.strip().endswith("/?country=KGZ")
+    assert share.strip().endswith(f"/?country=KGZ&asof={date.today():%Y-%m-%d}")  # a shared link pins the date
     watched.page.wait_for_timeout(1000)
     watched.page.screenshot(path=str(ARTIFACTS / "link-country-KGZ.png"), full_page=True)
     assert not watched.errors, watched.errors
@@ -133,7 +135,7 @@ def test_selecting_a_table_row_selects_the_site_and_links_to_it(server, open_pag
     watched = open_page(server.url + "/?country=TJK&q=Okno&asof=2015-06-01")
     page = watched.page
     wait_for_markers(page, 1)
-    grid = page.locator(".st-key-sites-table [data-testid='stDataFrame']")
+    grid = page.locator("[data-testid='stTabs'] [data-testid='stDataFrame']").first  # the Sites tab's table
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # The first row's selection box: left edge of the grid, below the header row.
