@@ -91,7 +91,7 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str, position: str = "bottomleft", css_class: str = "ssa-legend"):
+    def __init__(self, html: str, position: str = "bottomright", css_class: str = "ssa-legend"):
         super().__init__()
         self._name = "Legend"
         self.html = html
@@ -139,7 +139,7 @@ class OfflineMiniMap(JSCSSMixin, MacroElement):
                 interactive: false
             });
             var mini = new L.Control.MiniMap(land, {
-                position: "bottomright", width: 150, height: 150, zoomLevelOffset: -5,
+                position: "bottomleft", width: 150, height: 150, zoomLevelOffset: -5,
                 toggleDisplay: true, minimized: false
             });
             mini.addTo({{ this._parent.get_name() }});
