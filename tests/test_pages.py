@@ -37,6 +37,7 @@ def charts(app: AppTest) -> list[dict]:
                     ds.name: pa.ipc.open_stream(ds.data.data).read_all().to_pandas().astype(str).to_dict("records")
                     for ds in child.proto.datasets
                 }
+                spec["alt"] = child.proto.alt  # what a screen reader says of the chart
                 found.append(spec)
             walk(child)
 
@@ -99,6 +100,8 @@ def test_timeline_draws_every_site_shown_with_the_as_of_rule(atlas):
         assert json.dumps(name)[1:-1] in spec
     assert "Baikonur Cosmodrome" not in spec
     assert "as of 01 May 2010" in spec
+    kyrgyz = (atlas.sites["country"] == "KGZ").sum()
+    assert charts(app)[0]["alt"] == f"Timeline of {kyrgyz} sites: control periods, lease terms and events, as of 01 May 2010."
 
 
 def test_events_page_counts_and_lists_the_events_of_the_period(atlas):

@@ -405,7 +405,13 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
             points = charts.event_points(data, data.events[data.events["site_id"].eq(site_id) | data.events["concern_ids"].map(lambda ids: site_id in ids)])
             st.markdown("**Status timeline**")
             chart = charts.timeline_chart(bars, points, [site["name"]], day, selectable=False, legend=False)
-            st.altair_chart(chart, width="stretch", height=charts.timeline_height(1) - 60, key="site-timeline")
+            st.altair_chart(
+                chart,
+                width="stretch",
+                height=charts.timeline_height(1) - 60,
+                key="site-timeline",
+                alt=f"Control periods and leases of {site['name']} over time, with its events.",
+            )
 
         link = st.column_config.LinkColumn("Source", display_text="open ↗")
         st.markdown("**Control history**")
@@ -621,6 +627,7 @@ def timeline(data: Atlas, view: View) -> None:
         on_select="rerun",
         selection_mode=charts.PICK,
         key=f"timeline-chart-{_digest(tuple(site_ids), f.site)}",  # as for the sites table
+        alt=f"Timeline of {len(order)} sites: control periods, lease terms and events, as of {f.asof:%d %B %Y}.",
     )
     picked = (event.selection.get(charts.PICK) or [{}]) if event else [{}]
     pick_site("timeline-chart", picked[0].get("site_id") if picked else None)
@@ -631,7 +638,12 @@ def events_chart(view: View) -> None:
     if view.events.empty:
         st.info("No events in these years for the sites shown.", icon=":material/event_busy:")
         return
-    st.altair_chart(charts.events_per_year_chart(charts.events_per_year(view.events)), width="stretch", key="events-chart")
+    st.altair_chart(
+        charts.events_per_year_chart(charts.events_per_year(view.events)),
+        width="stretch",
+        key="events-chart",
+        alt=f"Events per year and kind, {view.filters.year_from} to {view.filters.year_to}.",
+    )
 
 
 def bibliography(data: Atlas, view: View) -> None:
