@@ -31,4 +31,4 @@ filters = ui.sidebar(atlas)
 ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
 ui.link_warning()
 navigation.run()
-ui.sync_url(atlas, ui.filters(), navigation.url_path)
+ui.sync_url(atlas, filters, navigation.url_path)

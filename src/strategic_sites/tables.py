@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from strategic_sites.data import Atlas
-from strategic_sites.timeline import leases_in_force, status_as_of
+from strategic_sites.timeline import events_of_site, leases_in_force, status_as_of
 from strategic_sites.vocab import AREA_KINDS, EVENT_KINDS, SITE_KINDS, STATUSES, country_name
 
 
@@ -162,8 +162,6 @@ def lease_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
 
 def site_events_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
     """Every event at or about one site, oldest first."""
-    from strategic_sites.timeline import events_of_site
-
     urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
     rows = events_of_site(atlas.events, site_id)
     return pd.DataFrame(
@@ -177,47 +175,12 @@ def site_events_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
     )
 
 
-def sources_table(atlas: Atlas, source_ids: list[str]) -> pd.DataFrame:
-    """The listed sources, in the order given, without repeats."""
-    table = atlas.sources.set_index("id")
-    wanted = [s for s in dict.fromkeys(source_ids) if s in table.index]
-    rows = table.loc[wanted]
-    return pd.DataFrame(
-        {
-            "title": rows["title"].tolist(),
-            "publisher": rows["publisher"].tolist(),
-            "published": rows["published"].tolist(),
-            "url": rows["url"].tolist(),
-            "id": wanted,
-        }
-    )
-
-
-def sources_of_site(atlas: Atlas, site_id: str) -> list[str]:
-    """Every source behind a fact about the site: the site itself, its history, leases and events."""
-    from strategic_sites.timeline import events_of_site
-
-    ids: list[str] = []
-    site = atlas.site(site_id)
-    if site is not None:
-        ids += site["source_ids"]
-    for frame in (atlas.control, atlas.leases):
-        for source_ids in frame.loc[frame["site_id"] == site_id, "source_ids"]:
-            ids += source_ids
-    for source_ids in events_of_site(atlas.events, site_id)["source_ids"]:
-        ids += source_ids
-    ids += [s for area_ids in atlas.areas.loc[atlas.areas["site_id"] == site_id, "source_ids"] for s in area_ids]
-    return list(dict.fromkeys(ids))
-
-
 def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
     """Each fact about a site with the sources behind it: one row per fact and source.
 
     Facts: the site record (location, names, kind), each control period, each lease
     agreement, each drawn area and each event at or about the site.
     """
-    from strategic_sites.timeline import events_of_site
-
     sources = atlas.sources.set_index("id")
     facts: list[tuple[str, str, list[str]]] = []
     site = atlas.site(site_id)

@@ -17,6 +17,7 @@ from strategic_sites import assets, charts, language, layers, tables, urlstate
 from strategic_sites.data import FILES, Atlas, AtlasError, load_atlas
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, View, apply
 from strategic_sites.popups import money, years
+from strategic_sites.timeline import events_of_site, lease_term_fraction, leases_in_force, status_as_of
 from strategic_sites.urlstate import Known
 from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES, country_name
 
@@ -351,15 +352,9 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
         if site_id not in set(view.sites["id"]):
             st.caption("This site is outside the current filters; it is shown because it is selected.")
 
-        status = data.control[data.control["site_id"] == site_id]
-        period = view.status.loc[site_id] if site_id in view.status.index else None
-        if period is None:
-            from strategic_sites.timeline import status_as_of
-
-            on_day = status_as_of(status, day)
-            period = on_day.loc[site_id] if site_id in on_day.index else None
-        from strategic_sites.timeline import lease_term_fraction, leases_in_force
-
+        # From the site's own rows: the selected site may be outside the filtered view.
+        on_day = status_as_of(data.control[data.control["site_id"] == site_id], day)
+        period = on_day.loc[site_id] if site_id in on_day.index else None
         in_force = leases_in_force(data.leases[data.leases["site_id"] == site_id], day)
         lease = in_force.loc[site_id] if site_id in in_force.index else None
 
@@ -402,7 +397,7 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
 
         if full:
             bars = charts.periods_frame(data, [site_id], day, date.today(), lang)
-            points = charts.event_points(data, data.events[data.events["site_id"].eq(site_id) | data.events["concern_ids"].map(lambda ids: site_id in ids)])
+            points = charts.event_points(data, events_of_site(data.events, site_id))
             st.markdown("**Status timeline**")
             chart = charts.timeline_chart(bars, points, [site["name"]], day, selectable=False, legend=False)
             st.altair_chart(
@@ -451,11 +446,6 @@ def _site_map(version: tuple, site_id: str, day: date, _data: Atlas) -> folium.M
     fmap = layers.site_map(_data, site_id, day)
     assets.localize(fmap)
     return fmap
-
-
-def filters() -> Filters:
-    """The filters of this run, as the shared sidebar set them (app.py draws it first)."""
-    return st.session_state["_filters"]
 
 
 def select_site(site_id: str) -> None:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.language import LANGUAGES
@@ -237,8 +237,6 @@ def share_url(context_url: str, base_path: str, page_path: str, params: Mapping[
     """The link to a view: scheme and host the user reached the app at, the app's base path
     (``server.baseUrlPath``), the page (none: the map, at the base path's root), and the
     query string. ``https://host/atlas/sites?site=baikonur``, ``https://host/?country=KGZ``."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(context_url or "")
     base = base_path.strip("/")
     page = page_path.strip("/")
