@@ -11,6 +11,7 @@ one pass; nothing is returned from a folder with a problem.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,8 +79,14 @@ class Atlas:
     areas: gpd.GeoDataFrame
     countries: gpd.GeoDataFrame
     counts: dict[str, int] = field(default_factory=dict)
+    version: str = ""  # a fingerprint of the files' bytes, fixed at load: the key of every cache
     lang: str = "en"  # the language of the names in ``sites["name"]`` (see language.localise)
     original: Atlas | None = field(default=None, compare=False, repr=False)  # the atlas as loaded
+
+    @property
+    def key(self) -> str:
+        """What the atlas's derived products (map data, layers) are cached on: data and language."""
+        return f"{self.version}-{self.lang}"
 
     def site(self, site_id: str) -> pd.Series | None:
         match = self.sites[self.sites["id"] == site_id]
@@ -432,4 +439,15 @@ def _typed(folder: Path, raw: dict, sites: gpd.GeoDataFrame, countries: gpd.GeoD
         "areas": len(areas),
         "sources": len(sources),
     }
-    return Atlas(folder, sources, sites, control, leases, events, areas, countries, counts)
+    return Atlas(folder, sources, sites, control, leases, events, areas, countries, counts, version=fingerprint(folder))
+
+
+def fingerprint(folder: Path) -> str:
+    """A short hash of every data file's name and bytes: equal folders, equal fingerprints."""
+    digest = hashlib.sha256()
+    for name in FILES:
+        digest.update(name.encode("utf-8") + b"\0")
+        with (folder / name).open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:16]
