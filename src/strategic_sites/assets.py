@@ -1,19 +1,28 @@
-"""Every JS/CSS asset the map uses, served by the app itself from ``static/vendor/``.
+"""Every JS/CSS asset the map uses, served by the app itself from ``static/``.
 
 folium and its plugins point at public CDNs. :func:`localize` rewrites those URLs, in
 this one place, to the pinned copies from the npm registry in ``static/vendor/`` (each
 with its licence), so that the map renders with no internet access. A CDN URL that is not
 in :data:`VENDORED` is an error: a new plugin must be vendored before it is used.
+
+The atlas's own script and style sheet (``static/atlas/``) are named ``atlas:<file>`` by
+the map elements; their links carry a hash of the file, so a browser never keeps a stale
+copy after an upgrade.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import hashlib
+from functools import cache
+
 import folium
 
 ROOT = Path(__file__).resolve().parents[2]
-VENDOR_DIR = ROOT / "static" / "vendor"
+STATIC_DIR = ROOT / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+OWN = "atlas:"  # the scheme of the atlas's own files in static/atlas/
 
 # CDN URL folium uses -> file under static/vendor/ (npm package@version/path).
 VENDORED: dict[str, str] = {
@@ -29,17 +38,18 @@ VENDORED: dict[str, str] = {
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css": "leaflet-minimap@3.6.1/Control.MiniMap.min.css",
     "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js": "leaflet-measure@2.1.7/leaflet-measure.js",
     "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css": "leaflet-measure@2.1.7/leaflet-measure.css",
+    "https://cdn.jsdelivr.net/npm/supercluster@9.1.0/dist/supercluster.min.js": "supercluster@9.1.0/supercluster.min.js",
 }
 
-# What the map itself needs of folium's defaults: Leaflet, and jQuery (folium builds popups
-# with it). Bootstrap and the awesome-markers icon fonts serve features the atlas does not use.
-MAP_JS = ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", "https://code.jquery.com/jquery-3.7.1.min.js"]
+# What the map itself needs of folium's defaults: Leaflet only. The atlas builds its popups
+# itself, so folium's jQuery, Bootstrap and awesome-markers are not loaded.
+MAP_JS = ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"]
 MAP_CSS = ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"]
 
 # Where the component iframe of streamlit-folium finds Streamlit's static folder: the
 # iframe lives at <base>/component/<name>/index.html and static files at
 # <base>/app/static/, so a relative URL keeps working under server.baseUrlPath.
-STREAMLIT_PREFIX = "../../app/static/vendor/"
+STREAMLIT_PREFIX = "../../app/static/"
 
 
 class UnvendoredAsset(RuntimeError):
@@ -67,12 +77,30 @@ def localize(element, prefix: str = STREAMLIT_PREFIX) -> None:
                 if url.startswith(("http://", "https://")):
                     if url not in VENDORED:
                         raise UnvendoredAsset(f"{type(item).__name__} needs {url}, which is not vendored in static/vendor/")
-                    url = prefix + VENDORED[url]
+                    url = prefix + "vendor/" + VENDORED[url]
+                elif url.startswith(OWN):
+                    relative = "atlas/" + url[len(OWN) :]
+                    url = f"{prefix}{relative}?v={_file_hash(relative)}"
                 rewritten.append((name, url))
             setattr(item, attr, rewritten)
 
 
-def vendored_path(url_or_path: str) -> Path:
-    """The file on disk behind a vendored URL or a localized link."""
-    relative = VENDORED.get(url_or_path, url_or_path.split("vendor/", 1)[-1])
+@cache
+def _file_hash(relative: str) -> str:
+    return hashlib.sha256((STATIC_DIR / relative).read_bytes()).hexdigest()[:10]
+
+
+def static_path(link: str) -> Path:
+    """The file on disk behind a vendored CDN URL, an ``atlas:`` name or a localized link."""
+    if link in VENDORED:
+        return VENDOR_DIR / VENDORED[link]
+    if link.startswith(OWN):
+        return STATIC_DIR / "atlas" / link[len(OWN) :]
+    relative = link.split("?", 1)[0]
+    for folder in ("vendor/", "atlas/"):
+        if folder in relative:
+            return STATIC_DIR / folder / relative.split(folder, 1)[1]
     return VENDOR_DIR / relative
+
+
+vendored_path = static_path  # the name older callers use

@@ -45,8 +45,9 @@ def describe(view: View, lang: str = "en") -> list[str]:
 
 
 def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = None) -> folium.Map:
-    """A fresh folium map of the view, as the dashboard draws it, with the note on top."""
-    fmap = layers.base_map(atlas.countries, layers.bounds_of(view.sites))
+    """A fresh map of the view, composed as the dashboard composes it (with its data inline),
+    with the note on top."""
+    fmap = layers.compose(atlas, view, layers.inline_sources(atlas), prefix=MARK).standalone()
     escaped = [html.escape(line) for line in describe(view, atlas.lang)]
     note = "<b>Strategic Sites Atlas</b><br>" + "<br>".join(escaped)
     note += f"<br><small>Exported {exported or date.today():%d %b %Y}"
@@ -54,9 +55,6 @@ def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = N
         note += f' · <a href="{html.escape(link, quote=True)}" target="_blank" rel="noopener">live view</a>'
     note += "</small>"
     layers.Legend(note, position="topright", css_class="ssa-legend ssa-note").add_to(fmap)
-    for group in layers.data_layers(atlas, view):
-        group.add_to(fmap)
-    layers.AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright").add_to(fmap)
     return fmap
 
 
@@ -66,8 +64,8 @@ def _data_uri(path: Path) -> str:
 
 
 def _css(relative: str) -> str:
-    """A vendored style sheet with the images it refers to inlined as data: URIs."""
-    path = assets.vendored_path(relative)
+    """A served style sheet with the images it refers to inlined as data: URIs."""
+    path = assets.static_path(relative)
     text = path.read_text(encoding="utf-8")
 
     def inline(match: re.Match) -> str:
@@ -79,11 +77,11 @@ def _css(relative: str) -> str:
 
 def _js(relative: str) -> str:
     # A "</script" inside the code would end the inline element early.
-    return assets.vendored_path(relative).read_text(encoding="utf-8").replace("</script", "<\\/script")
+    return assets.static_path(relative).read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
 def standalone_html(fmap: folium.Map, title: str = "Strategic Sites Atlas") -> str:
-    """The map as one HTML document with every vendored asset inlined."""
+    """The map as one HTML document with every served asset inlined."""
     assets.localize(fmap, prefix=MARK)
     page = fmap.get_root().render()
     page = _SCRIPT.sub(lambda m: f"<script>{_js(m.group(1))}</script>", page)

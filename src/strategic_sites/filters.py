@@ -114,3 +114,19 @@ def apply(atlas: Atlas, filters: Filters) -> View:
         status=status_all[status_all["site_id"].isin(shown)],
         in_force=leases_in_force(leases, filters.asof),
     )
+
+
+def site_only(atlas: Atlas, site_id: str, day: date) -> View:
+    """The view of one site alone on ``day`` (its status, leases and areas; no events),
+    whatever the filters: the site page's small map."""
+    sites = atlas.sites[atlas.sites["id"] == site_id]
+    leases = atlas.leases[atlas.leases["site_id"] == site_id]
+    return View(
+        filters=Filters(asof=day, site=site_id, layers=("status", "leases", "countries")),
+        sites=sites,
+        events=atlas.events.iloc[:0],
+        leases=leases,
+        areas=atlas.areas[atlas.areas["site_id"] == site_id],
+        status=status_as_of(atlas.control[atlas.control["site_id"] == site_id], day),
+        in_force=leases_in_force(leases, day),
+    )

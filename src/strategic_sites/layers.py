@@ -1,25 +1,40 @@
-"""The map: a constant base map and one function per data layer, each a folium FeatureGroup.
+"""The map: one composer, :func:`compose`, that the app, the export, the tests and the
+benchmark all call.
 
-Every function takes already-filtered frames (and the as-of date or period) and returns
-folium objects; nothing here knows about Streamlit. All text that comes from the data is
-HTML-escaped before it reaches a tooltip or popup (:mod:`strategic_sites.popups`).
+A map is a constant base (basemaps, controls, legend, the Natural Earth land) and four
+overlays, each a folium FeatureGroup holding one small element that hands its data to
+``static/atlas/atlas-map.js``:
+
+- status: one marker per site, coloured by its status on the as-of date;
+- leases: leased areas shaded by years left, rings where no area is drawn;
+- events: every event of the view, clustered and drawn in the browser;
+- countries: Natural Earth outlines, bold for the host countries.
+
+The heavy data (outlines, the sites' popups and areas, events) is referred to by name and comes from ``sources``:
+URLs of files the browser fetches once (:mod:`strategic_sites.published`), or the data
+itself inline (:func:`inline_sources`, for a standalone file). A view sends only
+:func:`strategic_sites.mapdata.view_data`. Text from the data is escaped by
+:mod:`strategic_sites.popups` or set as text by the browser; every JSON value put in a
+script goes through :func:`script_json`, so no ``</script>`` or markup can break out.
+Nothing here knows about Streamlit.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 import folium
 import folium.plugins
 import geopandas as gpd
-import pandas as pd
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from strategic_sites import popups
+from strategic_sites import assets, mapdata, popups
+from strategic_sites.data import Atlas
+from strategic_sites.filters import LAYERS, View, site_only
 from strategic_sites.style import (
     EVENT_COLOURS,
     LEASE_CLASSES,
@@ -28,9 +43,7 @@ from strategic_sites.style import (
     NO_STATUS_COLOUR,
     STATUS_COLOURS,
     glyph_svg,
-    lease_colour,
 )
-from strategic_sites.timeline import leases_in_force, status_as_of
 from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES
 
 LAYER_NAMES = {
@@ -39,34 +52,58 @@ LAYER_NAMES = {
     "events": "Events",
     "countries": "Countries",
 }
-HOST_COUNTRIES = ("KAZ", "KGZ", "TJK", "RUS")
-LAND = "#f4f1ea"
-WATER = "#c9dcec"
-MARKER_SIZE = 26
+HOST_COUNTRIES = mapdata.HOST_COUNTRIES
+SUPERCLUSTER = "https://cdn.jsdelivr.net/npm/supercluster@9.1.0/dist/supercluster.min.js"
 
 
-# --- base map ----------------------------------------------------------------------------------
+def script_json(value) -> str:
+    """``value`` as a JavaScript literal that is safe inside an HTML <script>: compact JSON
+    with <, >, &, ' and the JS line separators escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
 
 
-class _Css(MacroElement):
-    """A style sheet in the map's page (marker, legend and background styles)."""
+# --- elements ------------------------------------------------------------------------------------
+
+
+class AtlasScript(JSCSSMixin, MacroElement):
+    """Loads the atlas's own script and style sheet (and supercluster) into the map's page,
+    and names the data sources the layers draw from."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var style = document.createElement("style");
-            style.innerHTML = {{ this.css|tojson }};
-            document.head.appendChild(style);
-        })();
+        SSA.source({{ this.refs }});
+        {% endmacro %}
+        """
+    )
+    default_js = [("supercluster", SUPERCLUSTER), ("atlas_map_js", assets.OWN + "atlas-map.js")]
+    default_css = [("atlas_map_css", assets.OWN + "atlas-map.css")]
+
+    def __init__(self, refs: dict):
+        super().__init__()
+        self._name = "AtlasScript"
+        self.refs = script_json(refs)
+
+
+class _Call(MacroElement):
+    """``SSA.<method>(<parent>, <data>)``: one call into atlas-map.js for its parent."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        SSA.{{ this.method }}({{ this._parent.get_name() }}{% if this.data %}, {{ this.data }}{% endif %});
         {% endmacro %}
         """
     )
 
-    def __init__(self, css: str):
+    def __init__(self, method: str, data=None):
         super().__init__()
-        self._name = "Css"
-        self.css = css
+        self._name = f"Ssa{method.title()}"
+        self.method = method
+        self.data = script_json(data) if data is not None else ""
 
 
 class Legend(MacroElement):
@@ -97,66 +134,6 @@ class Legend(MacroElement):
         self.html = html
         self.position = position
         self.css_class = css_class
-
-
-class LandBase(MacroElement):
-    """Natural Earth land in a pane below the tiles: hidden by tiles, visible when they fail."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var pane = map.createPane("ssa-land");
-            pane.style.zIndex = 150;
-            pane.style.pointerEvents = "none";
-            L.geoJSON({{ this.data|tojson }}, {
-                pane: "ssa-land",
-                interactive: false,
-                style: {color: "#9e9e9e", weight: 0.6, fillColor: "{{ this.land }}", fillOpacity: 1}
-            }).addTo(map);
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict):
-        super().__init__()
-        self._name = "LandBase"
-        self.data = data
-        self.land = LAND
-
-
-class OfflineMiniMap(JSCSSMixin, MacroElement):
-    """leaflet-minimap over the Natural Earth outlines, so it works without tiles."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var land = L.geoJSON({{ this.data|tojson }}, {
-                style: {color: "#8a8a8a", weight: 0.5, fillColor: "{{ this.land }}", fillOpacity: 1},
-                interactive: false
-            });
-            var mini = new L.Control.MiniMap(land, {
-                position: "bottomleft", width: 150, height: 150, zoomLevelOffset: -5,
-                toggleDisplay: true, minimized: false
-            });
-            mini.addTo({{ this._parent.get_name() }});
-            mini._miniMap.getContainer().style.background = "{{ this.water }}";
-        })();
-        {% endmacro %}
-        """
-    )
-    default_js = [("Control_MiniMap_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js")]
-    default_css = [("Control_MiniMap_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css")]
-
-    def __init__(self, data: dict):
-        super().__init__()
-        self._name = "OfflineMiniMap"
-        self.data = data
-        self.land = LAND
-        self.water = WATER
 
 
 class OverlayReporter(MacroElement):
@@ -247,193 +224,12 @@ class AtlasLayerControl(folium.LayerControl):
         self.hidden = [label for key, label in LAYER_NAMES.items() if key not in visible]
 
 
-def _geojson(frame: gpd.GeoDataFrame, columns: list[str], tolerance: float = 0.0) -> dict:
-    shapes = frame[columns + ["geometry"]].copy()
-    if tolerance:
-        shapes["geometry"] = shapes.geometry.simplify(tolerance, preserve_topology=True)
-    return json.loads(shapes.to_json(drop_id=True))
-
-
 def bounds_of(sites: gpd.GeoDataFrame, pad: float = 1.0) -> list[list[float]]:
     """[[south, west], [north, east]] around the sites, padded by ``pad`` degrees."""
     if sites.empty:
         return [[35.0, 45.0], [56.0, 90.0]]  # Central Asia
     west, south, east, north = sites.total_bounds
     return [[south - pad, west - pad], [north + pad, east + pad]]
-
-
-def base_map(countries: gpd.GeoDataFrame, bounds: list[list[float]]) -> folium.Map:
-    """The part of the map that never changes: basemaps, controls, legend, view."""
-    fmap = folium.Map(tiles=None, max_zoom=18, min_zoom=2, control_scale=True, zoom_snap=0.5, world_copy_jump=True)
-    fmap.fit_bounds(bounds)
-    _Css(CSS).add_to(fmap)
-
-    LandBase(_geojson(countries, ["iso3"], tolerance=0.01)).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, control=True, show=True).add_to(fmap)
-    folium.TileLayer(
-        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors &copy; <a href="https://carto.com/attributions">CARTO</a>',
-        name="Light (CARTO)",
-        subdomains="abcd",
-        max_zoom=20,
-        overlay=False,
-        control=True,
-        show=False,
-    ).add_to(fmap)
-    # Choosing this base removes the tiles and leaves the Natural Earth land below.
-    folium.FeatureGroup(name="Natural Earth (offline)", overlay=False, control=True, show=False).add_to(fmap)
-
-    folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
-    folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
-    OfflineMiniMap(_geojson(countries, ["iso3"], tolerance=0.2)).add_to(fmap)
-    Legend(legend_html()).add_to(fmap)
-    OverlayReporter().add_to(fmap)
-    return fmap
-
-
-# --- data layers -------------------------------------------------------------------------------
-
-
-def _site_icon(site_id: str, kind: str, colour: str, faded: bool) -> folium.DivIcon:
-    opacity = " ssa-faded" if faded else ""
-    html = (
-        f'<div class="ssa-site{opacity}" style="background:{colour}" data-site="{popups.esc(site_id)}" data-kind="{popups.esc(kind)}">'
-        f"{glyph_svg(kind, size=16)}</div>"
-    )
-    half = MARKER_SIZE // 2
-    return folium.DivIcon(html=html, icon_size=(MARKER_SIZE, MARKER_SIZE), icon_anchor=(half, half), class_name="ssa-site-icon")
-
-
-def status_layer(
-    sites: gpd.GeoDataFrame,
-    control: pd.DataFrame,
-    leases: pd.DataFrame,
-    events: pd.DataFrame,
-    sources: pd.DataFrame,
-    day: date,
-) -> folium.FeatureGroup:
-    """One marker per site, coloured by its status on ``day``; a site with none is faded."""
-    layer = folium.FeatureGroup(name=LAYER_NAMES["status"], show=True)
-    status = status_as_of(control, day)
-    in_force = leases_in_force(leases, day)
-    for site in sites.itertuples():
-        period = status.loc[site.id] if site.id in status.index else None
-        colour = STATUS_COLOURS[period["status"]] if period is not None else NO_STATUS_COLOUR
-        lease = in_force.loc[site.id] if site.id in in_force.index else None
-        site_events = events[events["site_id"] == site.id]
-        folium.Marker(
-            location=[site.geometry.y, site.geometry.x],
-            icon=_site_icon(site.id, site.kind, colour, faded=period is None),
-            z_index_offset=1000,  # above event clusters at the same place
-            tooltip=folium.Tooltip(popups.site_tooltip(site, period, day)),
-            popup=folium.Popup(popups.site_popup(site, period, lease, site_events, sources, day), max_width=380, max_height=320),
-        ).add_to(layer)
-    return layer
-
-
-def lease_layer(areas: gpd.GeoDataFrame, leases: pd.DataFrame, sites: gpd.GeoDataFrame, day: date) -> folium.FeatureGroup:
-    """Leased territories and ranges shaded by years left on ``day``; ring markers where no area is drawn."""
-    layer = folium.FeatureGroup(name=LAYER_NAMES["leases"], show=True)
-    in_force = leases_in_force(leases, day)
-    shown = set(sites["id"])
-    names = sites.set_index("id")["name"]
-    drawn = set()
-    for area in areas[areas["site_id"].isin(shown)].itertuples():
-        lease = in_force.loc[area.site_id] if area.site_id in in_force.index else None
-        colour, label = lease_colour(lease["years_remaining"]) if lease is not None else (LEASE_NONE_COLOUR, "no lease in force")
-        text = popups.lease_tooltip(names[area.site_id], lease, label, area)
-        folium.GeoJson(
-            {"type": "Feature", "geometry": area.geometry.__geo_interface__, "properties": {}},
-            style_function=partial(_area_style, colour),
-            highlight_function=_area_highlight,
-            tooltip=folium.Tooltip(text),
-            name=f"area-{area.site_id}",
-            control=False,
-        ).add_to(layer)
-        drawn.add(area.site_id)
-    for site in sites[sites["id"].isin(in_force.index) & ~sites["id"].isin(drawn)].itertuples():
-        lease = in_force.loc[site.id]
-        colour, label = lease_colour(lease["years_remaining"])
-        folium.CircleMarker(
-            location=[site.geometry.y, site.geometry.x],
-            radius=17,
-            color=colour,
-            weight=4,
-            fill=False,
-            tooltip=folium.Tooltip(popups.lease_tooltip(site.name, lease, label, None)),
-        ).add_to(layer)
-    return layer
-
-
-# Event clusters in a neutral colour, so that they are not read as control statuses.
-CLUSTER_ICON = """
-function (cluster) {
-    var n = cluster.getChildCount();
-    var size = n < 10 ? 28 : n < 50 ? 34 : 40;
-    return L.divIcon({
-        html: '<div class="ssa-cluster" style="width:' + size + 'px;height:' + size + 'px">' + n + '</div>',
-        className: 'ssa-cluster-icon', iconSize: L.point(size, size)
-    });
-}
-"""
-
-
-def events_layer(events: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, sources: pd.DataFrame) -> folium.FeatureGroup:
-    """One clustered marker per event, coloured by kind; events away from sites at their own point."""
-    layer = folium.FeatureGroup(name=LAYER_NAMES["events"], show=True)
-    cluster = folium.plugins.MarkerCluster(
-        name="events-cluster",
-        control=False,
-        options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
-        icon_create_function=CLUSTER_ICON,
-    ).add_to(layer)
-    names = sites.set_index("id")["name"].to_dict()
-    for event in events.itertuples():
-        colour = EVENT_COLOURS[event.kind]
-        folium.CircleMarker(
-            location=[event.lat, event.lon],
-            radius=6,
-            color="#ffffff",
-            weight=1.5,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(popups.event_tooltip(event)),
-            popup=folium.Popup(popups.event_popup(event, names.get(event.site_id, ""), sources), max_width=360, max_height=300),
-        ).add_to(cluster)
-    return layer
-
-
-# Style callbacks are module-level functions (not lambdas) so that layers can be pickled
-# into Streamlit's data cache.
-def _area_style(colour: str, _feature) -> dict:
-    return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35, "dashArray": "4 3"}
-
-
-def _area_highlight(_feature) -> dict:
-    return {"weight": 4, "fillOpacity": 0.5}
-
-
-def _outline_style(feature) -> dict:
-    host = feature["properties"]["iso3"] in HOST_COUNTRIES
-    return {"color": "#4d4d4d" if host else "#9e9e9e", "weight": 1.6 if host else 0.8, "fill": False}
-
-
-def countries_layer(countries: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    """Host-country outlines (Natural Earth), bold for the atlas's host countries."""
-    layer = folium.FeatureGroup(name=LAYER_NAMES["countries"], show=True)
-    data = _geojson(countries, ["iso3", "name"], tolerance=0.005)
-    folium.GeoJson(
-        data,
-        style_function=_outline_style,
-        interactive=False,
-        name="country-outlines",
-        control=False,
-    ).add_to(layer)
-    return layer
-
-
-# --- legend ------------------------------------------------------------------------------------
 
 
 def legend_html() -> str:
@@ -457,35 +253,6 @@ def legend_html() -> str:
     )
 
 
-CSS = f"""
-.leaflet-container {{ background: {WATER}; font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
-.ssa-site-icon {{ background: none; border: none; }}
-.ssa-site {{ width: {MARKER_SIZE}px; height: {MARKER_SIZE}px; border-radius: 50%; border: 2px solid #fff;
-  box-shadow: 0 1px 4px rgba(0,0,0,.45); display: flex; align-items: center; justify-content: center; box-sizing: border-box; }}
-.ssa-site.ssa-faded {{ opacity: .45; border-style: dashed; }}
-.ssa-legend {{ background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.3);
-  max-height: 55vh; overflow-y: auto; min-width: 150px; }}
-.ssa-legend-title {{ font-weight: 700; margin-bottom: 2px; }}
-.ssa-legend summary {{ cursor: pointer; margin: 4px 0 2px; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #444; }}
-.ssa-cluster {{ background: rgba(37, 52, 71, .85); color: #fff; border: 2px solid #fff; border-radius: 50%;
-  box-shadow: 0 1px 4px rgba(0,0,0,.4); display: flex; align-items: center; justify-content: center; font-weight: 600; font-size: 12px; }}
-.ssa-legend ul {{ list-style: none; margin: 0; padding: 0; }}
-.ssa-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }}
-.ssa-swatch {{ display: inline-block; width: 12px; height: 12px; flex: none; }}
-.ssa-swatch.ssa-dot {{ border-radius: 50%; border: 1px solid rgba(0,0,0,.25); }}
-.ssa-swatch.ssa-box {{ opacity: .75; border: 1px solid rgba(0,0,0,.25); }}
-.ssa-glyph {{ display: inline-flex; width: 14px; }}
-.ssa-muted {{ color: #666; }}
-.ssa-popup h3 {{ margin: 0 0 2px; font-size: 15px; }}
-.ssa-popup .ssa-ru {{ color: #555; margin-bottom: 6px; }}
-.ssa-popup dl {{ display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 6px 0; }}
-.ssa-popup dt {{ color: #666; }}
-.ssa-popup dd {{ margin: 0; }}
-.ssa-popup ul {{ margin: 4px 0; padding-left: 16px; }}
-.ssa-popup .ssa-status {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; }}
-"""
-
-
 def site_at(sites: gpd.GeoDataFrame, tooltip: str | None, latlng: dict | None) -> str | None:
     """The site a click on the map selected: by its tooltip (which starts with the site's
     name), else by the clicked marker's position. None for clicks on anything else."""
@@ -501,26 +268,136 @@ def site_at(sites: gpd.GeoDataFrame, tooltip: str | None, latlng: dict | None) -
     return None
 
 
-def site_map(atlas, site_id: str, day: date, zoom: int = 7) -> folium.Map:
-    """A small map of one site: its marker, its drawn areas and the country outlines."""
-    site = atlas.site(site_id)
-    fmap = folium.Map(location=[site.geometry.y, site.geometry.x], zoom_start=zoom, tiles=None, max_zoom=18, min_zoom=2, control_scale=True)
-    _Css(CSS).add_to(fmap)
-    LandBase(_geojson(atlas.countries, ["iso3"], tolerance=0.01)).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
-    sites = atlas.sites[atlas.sites["id"] == site_id]
-    countries_layer(atlas.countries).add_to(fmap)
-    lease_layer(atlas.areas[atlas.areas["site_id"] == site_id], atlas.leases[atlas.leases["site_id"] == site_id], sites, day).add_to(fmap)
-    status_layer(sites, atlas.control, atlas.leases, atlas.events, atlas.sources, day).add_to(fmap)
+# --- the composer --------------------------------------------------------------------------------
+
+
+def inline_sources(atlas: Atlas) -> dict:
+    """The heavy data itself, for a map that must work from one file with no server."""
+    return {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas), "events": mapdata.bundle(atlas, mapdata.event_texts(atlas))}
+
+
+def base_map(sources: dict, bounds: list[list[float]]) -> folium.Map:
+    """The part of the map that never changes: basemaps, controls, legend, land, view, and
+    where the layers' data comes from (``sources``: outlines, sites, events)."""
+    fmap = folium.Map(tiles=None, max_zoom=18, min_zoom=2, control_scale=True, zoom_snap=0.5, world_copy_jump=True, prefer_canvas=True)
+    fmap.fit_bounds(bounds)
+    AtlasScript(sources).add_to(fmap)
+    _Call("land").add_to(fmap)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, control=True, show=True).add_to(fmap)
+    folium.TileLayer(
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors &copy; <a href="https://carto.com/attributions">CARTO</a>',
+        name="Light (CARTO)",
+        subdomains="abcd",
+        max_zoom=20,
+        overlay=False,
+        control=True,
+        show=False,
+    ).add_to(fmap)
+    # Choosing this base removes the tiles and leaves the Natural Earth land below.
+    folium.FeatureGroup(name="Natural Earth (offline)", overlay=False, control=True, show=False).add_to(fmap)
+
+    folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
+    folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
+    MiniMap().add_to(fmap)
+    Legend(legend_html()).add_to(fmap)
+    OverlayReporter().add_to(fmap)
     return fmap
 
 
-def data_layers(atlas, view) -> list[folium.FeatureGroup]:
-    """The four overlays of a filtered view: status, leases, events, countries."""
-    day = view.filters.asof
-    return [
-        status_layer(view.sites, atlas.control, view.leases, atlas.events, atlas.sources, day),
-        lease_layer(view.areas, view.leases, view.sites, day),
-        events_layer(view.events, view.sites, atlas.sources),
-        countries_layer(atlas.countries),
-    ]
+class MiniMap(JSCSSMixin, MacroElement):
+    """leaflet-minimap over the Natural Earth outlines, so it works without tiles."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        SSA.minimap({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+    default_js = [("Control_MiniMap_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js")]
+    default_css = [("Control_MiniMap_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css")]
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MiniMap"
+
+
+def view_layers(data: dict, visible: tuple[str, ...] = LAYERS, keys: tuple[str, ...] = LAYERS) -> list[folium.FeatureGroup]:
+    """The overlays ``keys`` of a view, from :func:`strategic_sites.mapdata.view_data`;
+    those not in ``visible`` start hidden."""
+    groups = []
+    for key in keys:
+        group = folium.FeatureGroup(name=LAYER_NAMES[key], show=key in visible)
+        if key == "status":
+            _Call("sites", data["status"]).add_to(group)
+        elif key == "leases":
+            _Call("leases", data["leases"]).add_to(group)
+        elif key == "events":
+            _Call("events", data["events"]).add_to(group)
+        else:
+            _Call("countries", list(HOST_COUNTRIES)).add_to(group)
+        groups.append(group)
+    return groups
+
+
+@dataclass
+class AtlasMap:
+    """A composed map: the constant base, the view's overlays, and the layer control.
+
+    The app hands the three to ``st_folium`` (the overlays are swapped on a rerun without
+    rebuilding the map); :meth:`standalone` puts them on one map for a file or a test.
+    """
+
+    base: folium.Map
+    groups: list[folium.FeatureGroup]
+    control: folium.LayerControl
+
+    def standalone(self) -> folium.Map:
+        for group in self.groups:
+            group.add_to(self.base)
+        self.control.add_to(self.base)
+        return self.base
+
+    def html(self) -> str:
+        """The whole map as one HTML page (assets linked, not inlined)."""
+        return self.standalone().get_root().render()
+
+
+def compose(
+    atlas: Atlas,
+    view: View,
+    sources: dict | None = None,
+    *,
+    data: dict | None = None,
+    bounds: list[list[float]] | None = None,
+    prefix: str = assets.STREAMLIT_PREFIX,
+    keys: tuple[str, ...] = LAYERS,
+) -> AtlasMap:
+    """The map of ``view``. ``sources`` names where the outlines and the event bundle come
+    from (URLs, or the data itself: the default); ``data`` is the view's
+    :func:`~strategic_sites.mapdata.view_data` when the caller has it cached; ``bounds``
+    the first view (default: around the view's sites); ``prefix`` where assets are served;
+    ``keys`` which overlays the map has (all four by default)."""
+    sources = sources or inline_sources(atlas)
+    data = data or mapdata.view_data(atlas, view)
+    base = base_map(sources, bounds or bounds_of(view.sites))
+    groups = view_layers(data, view.filters.layers, keys)
+    control = AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright")
+    assets.localize(base, prefix)
+    for group in groups:
+        assets.localize(group, prefix)
+    return AtlasMap(base, groups, control)
+
+
+def map_payload(atlas: Atlas, view: View, sources: dict | None = None) -> dict[str, str]:
+    """What the browser gets for a view, as text (for measuring): the rendered page."""
+    return {"page": compose(atlas, view, sources).html()}
+
+
+def site_map(atlas: Atlas, site_id: str, day: date, sources: dict | None = None) -> folium.Map:
+    """A small map of one site: its marker, its drawn areas and the country outlines."""
+    view = site_only(atlas, site_id, day)
+    sources = sources or {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas)}
+    keys = ("status", "leases", "countries")
+    return compose(atlas, view, sources, bounds=bounds_of(view.sites, pad=1.5), keys=keys).standalone()

@@ -11,8 +11,8 @@ from datetime import date
 
 import pandas as pd
 
-from strategic_sites.style import EVENT_COLOURS, STATUS_COLOURS
-from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES, country_name
+from strategic_sites.style import STATUS_COLOURS
+from strategic_sites.vocab import SITE_KINDS, STATUSES, country_name
 
 LATEST_EVENTS = 4
 
@@ -59,14 +59,14 @@ def lease_term(lease) -> str:
     return f"{end} (terms in force since {lease['start']})"
 
 
-def source_links(source_ids: list[str], sources: pd.DataFrame) -> str:
-    """An HTML list of sources, linked where they have a URL (URLs are validated as http(s))."""
-    table = sources.set_index("id")
+def source_links(source_ids: list[str], sources: dict[str, dict]) -> str:
+    """An HTML list of sources (``sources``: id → title, publisher, published, url), linked
+    where they have a URL (URLs are validated as http(s))."""
     items = []
     for source_id in source_ids:
-        if source_id not in table.index:
+        row = sources.get(source_id)
+        if row is None:
             continue
-        row = table.loc[source_id]
         label = esc(row["title"]) + (f" <span class='ssa-muted'>({esc(row['publisher'])}{', ' + esc(row['published']) if row['published'] else ''})</span>")
         if row["url"]:
             items.append(f'<li><a href="{esc(row["url"])}" target="_blank" rel="noopener noreferrer">{label}</a></li>')
@@ -80,14 +80,33 @@ def site_tooltip(site, period: pd.Series | None, day: date) -> str:
     return f"<b>{esc(site.name)}</b><br>{esc(status)}"
 
 
-def site_popup(site, period, lease, site_events: pd.DataFrame, sources: pd.DataFrame, day: date) -> str:
-    parts = [f'<div class="ssa-popup" data-site="{esc(site.id)}"><h3>{esc(site.name)}</h3>']
+def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], lang: str = "en") -> tuple[str, str]:
+    """The parts of a site's popup that do not depend on the date: (top, bottom). The
+    date's part (:func:`site_on_day`) goes between them."""
+    top = [f'<div class="ssa-popup" data-site="{esc(site.id)}"><h3>{esc(site.name)}</h3>']
     if site.name_ru:
-        parts.append(f'<div class="ssa-ru">{esc(site.name_ru)}</div>')
+        top.append(f'<div class="ssa-ru">{esc(site.name_ru)}</div>')
     rows = [
         ("Kind", esc(SITE_KINDS.get(site.kind, site.kind))),
-        ("Host", f"{esc(country_name(site.country))} ({esc(site.country)}), {esc(site.place)}"),
+        ("Host", f"{esc(country_name(site.country, lang))} ({esc(site.country)}), {esc(site.place)}"),
     ]
+    if site.location_precision == "approximate":
+        rows.append(("Location", "approximate (nearest town)"))
+    top.append(_rows(rows))
+    bottom = [f"<p>{esc(site.summary)}</p>"]
+    latest = site_events.sort_values("date_first", ascending=False).head(LATEST_EVENTS)
+    if len(latest):
+        items = "".join(f"<li>{esc(e.date)} — {esc(e.title)}</li>" for e in latest.itertuples())
+        bottom.append(f"<b>Latest events</b><ul>{items}</ul>")
+    links = source_links(site.source_ids, sources)
+    if links:
+        bottom.append(f"<b>Sources</b>{links}")
+    bottom.append("</div>")
+    return "".join(top), "".join(bottom)
+
+
+def site_on_day(period, lease, day: date, lang: str = "en") -> str:
+    """The part of a site's popup that depends on the date: its status and lease then."""
     if period is not None:
         dot = f'<span class="ssa-status" style="background:{STATUS_COLOURS[period["status"]]}"></span>'
         status = f"{dot}{esc(STATUSES[period['status']])}, {esc(period_text(period['start'], period['end']))}"
@@ -95,29 +114,27 @@ def site_popup(site, period, lease, site_events: pd.DataFrame, sources: pd.DataF
             status += f"<br><span class='ssa-muted'>{esc(period['operator'])}</span>"
     else:
         status = "No recorded status on this date"
-    rows.append((f"On {day:%d %b %Y}", status))
+    rows = [(f"On {day:%d %b %Y}", status)]
     if lease is not None:
         rows.append(
             (
                 "Lease",
-                f"{esc(country_name(lease['lessor']))} → {esc(country_name(lease['lessee']))}, "
+                f"{esc(country_name(lease['lessor'], lang))} → {esc(country_name(lease['lessee'], lang))}, "
                 f"{esc(lease_term(lease))}; {esc(money(lease['annual_rent_usd']))}; "
                 f"{esc(years(lease['years_remaining']))}",
             )
         )
-    if site.location_precision == "approximate":
-        rows.append(("Location", "approximate (nearest town)"))
-    parts.append("<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>")
-    parts.append(f"<p>{esc(site.summary)}</p>")
-    latest = site_events.sort_values("date_first", ascending=False).head(LATEST_EVENTS)
-    if len(latest):
-        items = "".join(f"<li>{esc(e.date)} — {esc(e.title)}</li>" for e in latest.itertuples())
-        parts.append(f"<b>Latest events</b><ul>{items}</ul>")
-    links = source_links(site.source_ids, sources)
-    if links:
-        parts.append(f"<b>Sources</b>{links}")
-    parts.append("</div>")
-    return "".join(parts)
+    return _rows(rows)
+
+
+def _rows(rows: list[tuple[str, str]]) -> str:
+    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+
+
+def site_popup(site, period, lease, site_events: pd.DataFrame, sources: dict[str, dict], day: date, lang: str = "en") -> str:
+    """A site's whole popup on ``day``."""
+    top, bottom = site_popup_parts(site, site_events, sources, lang)
+    return top + site_on_day(period, lease, day, lang) + bottom
 
 
 def lease_tooltip(site_name: str, lease, label: str, area) -> str:
@@ -133,25 +150,3 @@ def lease_tooltip(site_name: str, lease, label: str, area) -> str:
         size = f"{area.area_km2:,.0f} km²" if pd.notna(area.area_km2) else "area not known"
         lines.append(f"<span class='ssa-muted'>{esc(size)}; drawn as {esc(area.drawn_as)}</span>")
     return "<br>".join(lines)
-
-
-def event_tooltip(event) -> str:
-    return f"<b>{esc(event.date)}</b> — {esc(event.title)}"
-
-
-def event_popup(event, site_name: str, sources: pd.DataFrame) -> str:
-    dot = f'<span class="ssa-status" style="background:{EVENT_COLOURS[event.kind]}"></span>'
-    rows = [
-        ("Date", esc(event.date) + (f" <span class='ssa-muted'>({esc(event.date_precision)})</span>" if event.date_precision != "day" else "")),
-        ("Kind", dot + esc(EVENT_KINDS[event.kind])),
-    ]
-    if site_name:
-        rows.append(("Site", esc(site_name)))
-    rows.append(("Countries", esc(", ".join(country_name(c) for c in event.country_list))))
-    return (
-        f'<div class="ssa-popup" data-event="{esc(event.id)}"><h3>{esc(event.title)}</h3>'
-        + "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
-        + (f"<p>{esc(event.summary)}</p>" if event.summary else "")
-        + (f"<b>Sources</b>{source_links(event.source_ids, sources)}")
-        + "</div>"
-    )

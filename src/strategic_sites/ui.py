@@ -9,11 +9,10 @@ from dataclasses import astuple, replace
 from datetime import date
 from pathlib import Path
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from strategic_sites import assets, charts, language, layers, tables, urlstate
+from strategic_sites import charts, language, layers, mapdata, published, tables, urlstate
 from strategic_sites.data import FILES, Atlas, AtlasError, load_atlas
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, View, apply
 from strategic_sites.popups import money, years
@@ -75,22 +74,15 @@ def atlas() -> Atlas:
     return loaded
 
 
-def _version(data: Atlas) -> tuple:
-    """A cache key for this atlas: its folder, the file stamp it was loaded with, its language."""
-    stamp, loaded = _last_good().get(str(data.folder), (None, None))
-    base = data.original or data
-    return str(data.folder), stamp if loaded is base else id(base), data.lang
-
-
 @st.cache_resource(max_entries=8)
-def _localised(version: tuple, lang: str, _data: Atlas) -> Atlas:
+def _localised(version: str, lang: str, _data: Atlas) -> Atlas:
     return language.localise(_data, lang)
 
 
 def prepare(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
     """The atlas in the chosen language and the one filtered view of it, for every page of
     this run (app.py calls this once, after the sidebar)."""
-    shown = data if filters.lang == data.lang else _localised(_version(data), filters.lang, data)
+    shown = data if filters.lang == data.lang else _localised(data.version, filters.lang, data)
     view = apply(shown, filters)
     st.session_state["_current"] = (shown, view)
     return shown, view
@@ -246,38 +238,42 @@ def share_link(params: dict[str, list[str]], page_path: str = "") -> str:
 # --- map ----------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _base_map(version: tuple, bounds: tuple, _data: Atlas) -> folium.Map:
-    data = _data
-    fmap = layers.base_map(data.countries, [list(bounds[0]), list(bounds[1])])
-    assets.localize(fmap)
-    return fmap
+@st.cache_resource(show_spinner="Preparing the map…", max_entries=8)
+def _map_sources(key: str, _data: Atlas) -> tuple[dict, str]:
+    """Where the map's heavy data comes from for this atlas and language: files written once
+    and fetched by the browser, or (when they cannot be written) the data inline."""
+    try:
+        return published.map_sources(_data), ""
+    except published.NotPublished as exc:
+        return layers.inline_sources(_data), str(exc)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _data_layers(version: tuple, key: tuple, _data: Atlas, _view: View) -> list[folium.FeatureGroup]:
-    """The filtered layers; cached on ``key`` (the filters and the ids shown), not on the frames."""
-    groups = layers.data_layers(_data, _view)
-    for group in groups:
-        assets.localize(group)
-    return groups
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _view_data(key: str, filters: str, _data: Atlas, _view: View) -> dict:
+    """What a view's layers hold; cached on the atlas key and the filters that shape it."""
+    return mapdata.view_data(_data, _view)
+
+
+def map_parts(data: Atlas, view: View, bounds=None) -> layers.AtlasMap:
+    """The composed map of this view, from the cached sources and view data."""
+    sources, problem = _map_sources(data.key, data)
+    if problem:
+        st.caption(f"The map's data is sent with the page ({md(problem)}); it works, but more slowly.")
+    vdata = _view_data(data.key, repr(mapdata.data_filters(view)), data, view)
+    return layers.compose(data, view, sources, data=vdata, bounds=bounds)
 
 
 def atlas_map(data: Atlas, view: View) -> str | None:
     """Draw the map; return the id of a site the user just clicked, if any."""
-    version = _version(data)
     # The view first fitted stays: later filter changes update the layers, not the view.
     bounds = st.session_state.setdefault("map_bounds", tuple(tuple(c) for c in layers.bounds_of(view.sites)))
-    base = _base_map(version, bounds, data)
-    # Everything the layers depend on: the date, and which sites and events passed the filters.
-    key = (view.filters.asof, tuple(view.sites["id"]), tuple(view.events["id"]))
-    groups = _data_layers(version, key, data, view)
+    parts = map_parts(data, view, [list(bounds[0]), list(bounds[1])])
     selected = data.site(view.filters.site) if view.filters.site else None
     result = st_folium(
-        base,
+        parts.base,
         key=MAP_KEY,
-        feature_group_to_add=groups,
-        layer_control=layers.AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright"),
+        feature_group_to_add=parts.groups,
+        layer_control=parts.control,
         returned_objects=["last_object_clicked_tooltip", "last_object_clicked", "last_object_clicked_count", "selected_layers"],
         center=(selected.geometry.y, selected.geometry.x) if selected is not None else None,
         width="stretch",
@@ -362,7 +358,7 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
             left, right = st.columns([2, 3])
             with left:
                 st_folium(
-                    _site_map(_version(data), site_id, day, data),
+                    layers.site_map(data, site_id, day, _map_sources(data.key, data)[0]),
                     key="site-map",
                     height=300,
                     width="stretch",
@@ -439,13 +435,6 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
                 "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
             },
         )
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _site_map(version: tuple, site_id: str, day: date, _data: Atlas) -> folium.Map:
-    fmap = layers.site_map(_data, site_id, day)
-    assets.localize(fmap)
-    return fmap
 
 
 def select_site(site_id: str) -> None:

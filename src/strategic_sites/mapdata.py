@@ -1,0 +1,220 @@
+"""The map's data as the browser gets it: compact, and sent once where it does not change.
+
+Three kinds of data, by how often they change:
+
+- :func:`outlines`: the Natural Earth land and borders, simplified. Fixed for the data folder.
+- :func:`site_bundle`: the sites' popups (all but the date's part) and the lease areas'
+  outlines. Fixed for the data folder and the language.
+- :func:`bundle` and :func:`event_texts`: every event as compact columns (coordinates as
+  integers, kind and site as indexes), the tables popups need (sites, kinds, countries,
+  sources), and the events' text in chunks that the browser fetches when a tooltip or popup
+  needs one. Fixed for the data folder and the language.
+- :func:`view_data`: what one view shows: the sites with their status and lease on the
+  as-of date (tooltips and popups escaped here), the lease areas' shading, and which events are in
+  the view, as a bitmap over the bundle's events. This is all a filter change sends.
+
+Everything is plain JSON-ready Python; :mod:`strategic_sites.layers` turns it into map
+elements, and ``static/atlas/atlas-map.js`` draws it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import replace
+import numpy as np
+import pandas as pd
+
+from strategic_sites import popups
+from strategic_sites.data import Atlas
+from strategic_sites.filters import View
+from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour
+from strategic_sites.vocab import EVENT_KINDS, country_name
+
+COORD_SCALE = 10_000  # coordinates to 1/10,000 of a degree (about 11 m): finer than a marker
+TEXT_CHUNK = 2_000  # events per text file: a popup fetches about 0.5 MB at most
+OUTLINE_TOLERANCE = 0.01  # degrees; the outlines as the map shows them at country scale
+HOST_COUNTRIES = ("KAZ", "KGZ", "TJK", "RUS")
+
+
+def _round(values, digits: int = 4):
+    """Round every coordinate of a GeoJSON geometry's nested lists."""
+    if isinstance(values, (list, tuple)):
+        return [_round(v, digits) for v in values]
+    return round(values, digits)
+
+
+def _geometry(geom, tolerance: float = 0.0) -> dict:
+    if tolerance:
+        geom = geom.simplify(tolerance, preserve_topology=True)
+    shape = geom.__geo_interface__
+    return {"type": shape["type"], "coordinates": _round(shape["coordinates"])}
+
+
+def outlines(atlas: Atlas) -> dict:
+    """Natural Earth countries as a FeatureCollection of simplified outlines with ``iso3``."""
+    features = [
+        {"type": "Feature", "properties": {"iso3": iso3}, "geometry": _geometry(geom, OUTLINE_TOLERANCE)}
+        for iso3, geom in zip(atlas.countries["iso3"], atlas.countries.geometry)
+        if not geom.is_empty
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def site_bundle(atlas: Atlas) -> dict:
+    """What the site markers and lease areas look up, whatever the view: each site's popup
+    parts that do not depend on the date (escaped HTML), the drawn areas' outlines, and the
+    glyph of each site kind."""
+    latest, sources = lookups(atlas)
+    empty = atlas.events.iloc[:0]
+    return {
+        "popups": {site.id: list(popups.site_popup_parts(site, latest.get(site.id, empty), sources, atlas.lang)) for site in atlas.sites.itertuples()},
+        "areas": [_geometry(geom) for geom in atlas.areas.geometry],
+        "glyphs": {kind: glyph_svg(kind, size=16) for kind in sorted(set(atlas.sites["kind"]))},
+    }
+
+
+def source_index(atlas: Atlas) -> dict[str, int]:
+    """Source id → its row number in the bundle's ``sources`` table."""
+    return {source_id: number for number, source_id in enumerate(atlas.sources["id"])}
+
+
+def bundle(atlas: Atlas, texts: list) -> dict:
+    """Every event as compact columns, and the tables the popups look up.
+
+    ``texts`` holds, for each chunk of :data:`TEXT_CHUNK` events, either the chunk itself
+    (a standalone file) or the URL the browser fetches it from.
+    """
+    events = atlas.events
+    sites = atlas.sites
+    site_number = {site_id: number for number, site_id in enumerate(sites["id"])}
+    kinds = list(EVENT_KINDS)
+    codes = sorted({code for codes in events["country_list"] for code in codes})
+    return {
+        "sites": [[site_id, name] for site_id, name in zip(sites["id"], sites["name"])],
+        "kinds": [[EVENT_KINDS[k], EVENT_COLOURS[k]] for k in kinds],
+        "countries": {code: country_name(code, atlas.lang) for code in codes},
+        "sources": [
+            [title, publisher, published, url]
+            for title, publisher, published, url in zip(atlas.sources["title"], atlas.sources["publisher"], atlas.sources["published"], atlas.sources["url"])
+        ],
+        "events": {
+            "n": len(events),
+            "scale": COORD_SCALE,
+            "lat": np.rint(events["lat"].to_numpy(dtype=float) * COORD_SCALE).astype(np.int64).tolist(),
+            "lon": np.rint(events["lon"].to_numpy(dtype=float) * COORD_SCALE).astype(np.int64).tolist(),
+            "kind": pd.Categorical(events["kind"].astype(str), categories=kinds).codes.tolist(),
+            "site": [site_number.get(s, -1) for s in events["site_id"].astype(str)],
+            "chunk": TEXT_CHUNK,
+            "text": texts,
+        },
+    }
+
+
+def event_texts(atlas: Atlas) -> list[list]:
+    """The events' text, in chunks of :data:`TEXT_CHUNK`, in the bundle's order: for each
+    event [id, date, date precision, title, summary, [country codes], [source numbers]]."""
+    events = atlas.events
+    numbers = source_index(atlas)
+    rows = [
+        [event_id, when, precision, title, summary, list(countries), [numbers[s] for s in cited if s in numbers]]
+        for event_id, when, precision, title, summary, countries, cited in zip(
+            events["id"].astype(str),
+            events["date"].astype(str),
+            events["date_precision"].astype(str),
+            events["title"].astype(str),
+            events["summary"].fillna("").astype(str),
+            events["country_list"],
+            events["source_ids"],
+        )
+    ]
+    return [rows[start : start + TEXT_CHUNK] for start in range(0, len(rows), TEXT_CHUNK)] or [[]]
+
+
+def to_json(data) -> bytes:
+    """Compact JSON, as files are written and payloads measured."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+# --- one view ------------------------------------------------------------------------------------
+
+
+def data_filters(view: View):
+    """The part of a view's filters that changes what the map's layers hold: not the
+    selected site (it only moves the map) nor which layers are on (the layer control)."""
+    return replace(view.filters, site="", layers=())
+
+
+def _latest_events(atlas: Atlas) -> dict[str, pd.DataFrame]:
+    """Each site's latest events (of all events, whatever the filters), newest first."""
+    at_site = atlas.events[atlas.events["site_id"].astype(str) != ""]
+    latest = at_site.sort_values("date_first", ascending=False, kind="stable").groupby("site_id", sort=False, observed=True).head(popups.LATEST_EVENTS)
+    return {site_id: rows for site_id, rows in latest.groupby("site_id", sort=False, observed=True)}
+
+
+def _sources_by_id(atlas: Atlas) -> dict[str, dict]:
+    return atlas.sources.set_index("id")[["title", "publisher", "published", "url"]].to_dict("index")
+
+
+def status_data(atlas: Atlas, view: View) -> dict:
+    """One marker per site of the view, coloured by its status on the as-of date, with the
+    date's part of its popup (the rest is in :func:`site_bundle`)."""
+    day = view.filters.asof
+    sites = []
+    for site in view.sites.itertuples():
+        period = view.status.loc[site.id] if site.id in view.status.index else None
+        lease = view.in_force.loc[site.id] if site.id in view.in_force.index else None
+        sites.append(
+            {
+                "id": site.id,
+                "kind": site.kind,
+                "lat": round(site.geometry.y, 5),
+                "lon": round(site.geometry.x, 5),
+                "colour": STATUS_COLOURS[period["status"]] if period is not None else NO_STATUS_COLOUR,
+                "faded": period is None,
+                "tooltip": popups.site_tooltip(site, period, day),
+                "now": popups.site_on_day(period, lease, day, atlas.lang),
+            }
+        )
+    return {"sites": sites}
+
+
+def lease_data(atlas: Atlas, view: View) -> dict:
+    """Leased territories and ranges shaded by years left; rings where no area is drawn."""
+    names = dict(zip(view.sites["id"], view.sites["name"]))
+    in_force = view.in_force
+    areas, drawn = [], set()
+    positions = atlas.areas.index.get_indexer(view.areas.index)
+    for position, area in zip(positions, view.areas.itertuples()):
+        lease = in_force.loc[area.site_id] if area.site_id in in_force.index else None
+        colour, label = lease_colour(lease["years_remaining"]) if lease is not None else (LEASE_NONE_COLOUR, "no lease in force")
+        areas.append({"area": int(position), "site": area.site_id, "colour": colour, "tooltip": popups.lease_tooltip(names.get(area.site_id, area.site_id), lease, label, area)})
+        drawn.add(area.site_id)
+    rings = []
+    for site in view.sites[view.sites["id"].isin(in_force.index) & ~view.sites["id"].isin(drawn)].itertuples():
+        lease = in_force.loc[site.id]
+        colour, label = lease_colour(lease["years_remaining"])
+        rings.append({"site": site.id, "lat": round(site.geometry.y, 5), "lon": round(site.geometry.x, 5), "colour": colour, "tooltip": popups.lease_tooltip(site.name, lease, label, None)})
+    return {"areas": areas, "rings": rings}
+
+
+def events_bits(atlas: Atlas, view: View) -> str:
+    """Which of the bundle's events are in the view: a little-endian bitmap, base64."""
+    mask = np.zeros(len(atlas.events), dtype=bool)
+    mask[atlas.events.index.get_indexer(view.events.index)] = True
+    return base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii")
+
+
+def view_data(atlas: Atlas, view: View) -> dict:
+    """What the map's layers hold for one view (see the module docstring)."""
+    return {
+        "status": status_data(atlas, view),
+        "leases": lease_data(atlas, view),
+        "events": {"bits": events_bits(atlas, view), "count": len(view.events)},
+    }
+
+
+def lookups(atlas: Atlas) -> tuple[dict, dict]:
+    """The per-atlas tables :func:`view_data` looks things up in (computed once per atlas)."""
+    return _latest_events(atlas), _sources_by_id(atlas)
+

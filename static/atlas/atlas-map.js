@@ -1,0 +1,380 @@
+/* Strategic Sites Atlas: how the map draws itself in the browser.
+ *
+ * The server sends the heavy, constant data once, as files the browser fetches and keeps
+ * (the Natural Earth outlines; the events as compact columns, with their text in chunks
+ * fetched when a tooltip or popup needs them), or inline in a standalone export. Each
+ * view then sends only what differs: the sites with their status on the as-of date, the
+ * lease areas, and which events are in the view (a bitmap). Events are clustered here,
+ * with supercluster, so panning and zooming never go back to the server.
+ *
+ * Text from the data reaches the page through textContent or HTML the server escaped.
+ */
+(function () {
+  "use strict";
+  var SSA = (window.SSA = window.SSA || {});
+  var refs = SSA._refs || (SSA._refs = {}); // name -> URL or inline value
+  var loads = SSA._loads || (SSA._loads = {}); // URL -> promise of its JSON
+
+  // --- data ----------------------------------------------------------------------------
+
+  SSA.source = function (spec) {
+    Object.keys(spec).forEach(function (name) { refs[name] = spec[name]; });
+  };
+
+  function get(ref) {
+    if (typeof ref !== "string") return Promise.resolve(ref);
+    if (!loads[ref]) {
+      loads[ref] = fetch(ref, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(ref + ": HTTP " + response.status);
+        return response.json();
+      });
+      loads[ref].catch(function () { delete loads[ref]; }); // a later attempt may succeed
+    }
+    return loads[ref];
+  }
+  SSA.get = function (name) {
+    if (!(name in refs)) return Promise.reject(new Error("no data source named " + name));
+    return get(refs[name]);
+  };
+
+  function failed(what) {
+    return function (error) {
+      if (window.console) console.warn("Strategic Sites Atlas: " + what + " not drawn: " + error);
+    };
+  }
+
+  // --- small DOM helpers (text always through textContent) -------------------------------
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "";
+  }
+
+  // --- base: Natural Earth land, outlines and the minimap ---------------------------------
+
+  var LAND = "#f4f1ea", WATER = "#c9dcec";
+
+  SSA.land = function (map) {
+    var pane = map.createPane("ssa-land");
+    pane.style.zIndex = 150;
+    pane.style.pointerEvents = "none";
+    SSA.get("outlines").then(function (data) {
+      L.geoJSON(data, {
+        pane: "ssa-land", interactive: false,
+        style: { color: "#9e9e9e", weight: 0.6, fillColor: LAND, fillOpacity: 1 }
+      }).addTo(map);
+    }).catch(failed("land"));
+  };
+
+  SSA.minimap = function (map) {
+    if (!L.Control.MiniMap) return;
+    var land = L.geoJSON(null, {
+      interactive: false,
+      style: { color: "#8a8a8a", weight: 0.5, fillColor: LAND, fillOpacity: 1 }
+    });
+    var mini = new L.Control.MiniMap(land, {
+      position: "bottomleft", width: 150, height: 150, zoomLevelOffset: -5, toggleDisplay: true, minimized: false
+    });
+    mini.addTo(map);
+    mini._miniMap.getContainer().style.background = WATER;
+    SSA.get("outlines").then(function (data) { land.addData(data); }).catch(failed("minimap"));
+  };
+
+  SSA.countries = function (group, hosts) {
+    SSA.get("outlines").then(function (data) {
+      if (!SSA._outlines) {
+        SSA._outlines = L.geoJSON(data, {
+          interactive: false,
+          style: function (feature) {
+            var host = hosts.indexOf(feature.properties.iso3) >= 0;
+            return { color: host ? "#4d4d4d" : "#9e9e9e", weight: host ? 1.6 : 0.8, fill: false };
+          }
+        });
+      }
+      group.addLayer(SSA._outlines);
+    }).catch(failed("country outlines"));
+  };
+
+  // --- sites: one marker per site, coloured by its status on the as-of date ---------------
+
+  SSA.sites = function (group, view) {
+    var pending = [];
+    view.sites.forEach(function (site) {
+      var icon = el("div", { "class": "ssa-site" + (site.faded ? " ssa-faded" : ""), "data-site": site.id, "data-kind": site.kind });
+      icon.style.background = site.colour;
+      var marker = L.marker([site.lat, site.lon], {
+        icon: L.divIcon({ html: icon, className: "ssa-site-icon", iconSize: [26, 26], iconAnchor: [13, 13] }),
+        zIndexOffset: 1000, // above event clusters at the same place
+        keyboard: true
+      });
+      marker.bindTooltip(site.tooltip); // escaped by the server
+      var content = el("div", { "class": "ssa-popup-holder" }, "\u2026");
+      marker.bindPopup(content, { maxWidth: 380, maxHeight: 320 });
+      pending.push([site, icon, content, marker]);
+      group.addLayer(marker);
+    });
+    // The popups' constant parts and the glyphs come with the sites' file (small, kept).
+    SSA.get("sites").then(function (bundle) {
+      pending.forEach(function (item) {
+        var site = item[0], parts = bundle.popups[site.id] || ["", ""];
+        item[1].innerHTML = bundle.glyphs[site.kind] || ""; // SVG built by the server from its own constants
+        item[2].innerHTML = parts[0] + site.now + parts[1]; // HTML escaped by the server
+        if (item[3].isPopupOpen()) item[3].getPopup().update();
+      });
+    }).catch(failed("site popups"));
+  };
+
+  // --- leases: areas shaded by years left, rings where no area is drawn -------------------
+
+  SSA.leases = function (group, view) {
+    view.rings.forEach(function (ring) {
+      var circle = L.circleMarker([ring.lat, ring.lon], { radius: 17, color: ring.colour, weight: 4, fill: false });
+      circle.bindTooltip(ring.tooltip);
+      group.addLayer(circle);
+    });
+    if (!view.areas.length) return;
+    SSA.get("sites").then(function (bundle) {
+      view.areas.forEach(function (area) {
+        var style = { color: area.colour, weight: 2, fillColor: area.colour, fillOpacity: 0.35, dashArray: "4 3" };
+        var shape = L.geoJSON(bundle.areas[area.area], { style: style });
+        shape.bindTooltip(area.tooltip, { sticky: true });
+        shape.on("mouseover", function () { shape.setStyle({ weight: 4, fillOpacity: 0.5 }); });
+        shape.on("mouseout", function () { shape.setStyle(style); });
+        group.addLayer(shape);
+      });
+    }).catch(failed("lease areas"));
+  };
+
+  // --- events: compact columns, clustered in the browser ---------------------------------
+
+  function bitsOf(base64, n) {
+    var bytes = atob(base64), picked = [];
+    for (var i = 0; i < n; i++) {
+      if (bytes.charCodeAt(i >> 3) & (1 << (i & 7))) picked.push(i);
+    }
+    return picked;
+  }
+
+  // The text of event i (date, title, summary, ...), from its chunk; a promise.
+  function eventText(bundle, i) {
+    var events = bundle.events, chunk = Math.floor(i / events.chunk);
+    return get(events.text[chunk]).then(function (rows) { return rows[i - chunk * events.chunk]; });
+  }
+
+  function dot(colour) {
+    var node = el("span", { "class": "ssa-status" });
+    node.style.background = colour;
+    return node;
+  }
+
+  function eventPopup(bundle, i, text) {
+    var events = bundle.events, kind = bundle.kinds[events.kind[i]];
+    var box = el("div", { "class": "ssa-popup", "data-event": text[0] });
+    box.appendChild(el("h3", null, text[3]));
+    var dl = el("dl");
+    function row(label, value) {
+      dl.appendChild(el("dt", null, label));
+      var dd = el("dd");
+      if (typeof value === "string") dd.textContent = value; else dd.appendChild(value);
+      dl.appendChild(dd);
+      return dd;
+    }
+    var date = row("Date", text[1]);
+    if (text[2] !== "day") date.appendChild(el("span", { "class": "ssa-muted" }, " (" + text[2] + ")"));
+    var kindCell = el("span");
+    kindCell.appendChild(dot(kind[1]));
+    kindCell.appendChild(document.createTextNode(kind[0]));
+    row("Kind", kindCell);
+    var site = events.site[i];
+    if (site >= 0) row("Site", bundle.sites[site][1]);
+    row("Countries", text[5].map(function (code) { return bundle.countries[code] || code; }).join(", "));
+    box.appendChild(dl);
+    if (text[4]) box.appendChild(el("p", null, text[4]));
+    box.appendChild(el("b", null, "Sources"));
+    var list = el("ul");
+    text[6].forEach(function (s) {
+      var source = bundle.sources[s], item = el("li");
+      if (!source) return;
+      var label = source[0], note = " (" + source[1] + (source[2] ? ", " + source[2] : "") + ")";
+      var url = safeUrl(source[3]);
+      var holder = url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }) : item;
+      holder.appendChild(document.createTextNode(label));
+      holder.appendChild(el("span", { "class": "ssa-muted" }, note));
+      if (url) item.appendChild(holder);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
+  function tooltipOf(text) {
+    var node = el("div");
+    node.appendChild(el("b", null, text[1]));
+    node.appendChild(document.createTextNode(" \u2014 " + text[3]));
+    return node;
+  }
+
+  function clusterIcon(count) {
+    var size = count < 10 ? 28 : count < 100 ? 34 : count < 1000 ? 40 : 46;
+    var label = count < 10000 ? String(count) : Math.round(count / 1000) + "k";
+    var node = el("div", { "class": "ssa-cluster", "data-count": String(count) }, label);
+    node.style.width = node.style.height = size + "px";
+    return L.divIcon({ html: node, className: "ssa-cluster-icon", iconSize: [size, size] });
+  }
+
+  function EventsLayer(group, view) {
+    this.group = group;
+    this.view = view;
+    this.drawn = L.layerGroup();
+    this.renderer = L.canvas({ padding: 0.3 });
+    this.group.addLayer(this.drawn);
+    this.onMove = this.render.bind(this);
+    group.on("add", this.attach, this);
+    group.on("remove", this.detach, this);
+    if (group._map) this.attach();
+  }
+
+  // The bundle is fetched when the layer is first shown, not before.
+  EventsLayer.prototype.load = function () {
+    var self = this, view = this.view;
+    this.loading = true;
+    SSA.get("events").then(function (bundle) {
+      self.bundle = bundle;
+      self.picked = bitsOf(view.bits, bundle.events.n);
+      self.index = new Supercluster({ radius: 60, maxZoom: 18, minPoints: 2 });
+      var lat = bundle.events.lat, lon = bundle.events.lon, scale = bundle.events.scale;
+      self.index.load(self.picked.map(function (i) {
+        return { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [lon[i] / scale, lat[i] / scale] } };
+      }));
+      if (self.map) self.render();
+    }).catch(failed("events"));
+  };
+
+  EventsLayer.prototype.attach = function () {
+    this.map = this.group._map;
+    this.map.on("moveend", this.onMove);
+    SSA._events = this;
+    if (this.index) this.render();
+    else if (!this.loading) this.load();
+  };
+
+  EventsLayer.prototype.detach = function () {
+    if (this.map) this.map.off("moveend", this.onMove);
+    if (SSA._events === this) SSA._events = null;
+  };
+
+  EventsLayer.prototype.render = function () {
+    var map = this.map;
+    if (!map || !this.index || SSA._events !== this) return;
+    var bounds = map.getBounds().pad(0.3);
+    var west = bounds.getWest(), east = bounds.getEast();
+    if (east - west >= 360) { west = -180; east = 180; }
+    var items = this.index.getClusters([west, Math.max(-90, bounds.getSouth()), east, Math.min(90, bounds.getNorth())], map.getZoom());
+    var self = this, total = 0;
+    this.drawn.clearLayers();
+    items.forEach(function (item) {
+      var latlng = [item.geometry.coordinates[1], item.geometry.coordinates[0]];
+      var layer;
+      if (item.properties && item.properties.cluster) {
+        total += item.properties.point_count;
+        layer = L.marker(latlng, { icon: clusterIcon(item.properties.point_count), ssaCluster: item.properties.cluster_id });
+        layer.bindTooltip(item.properties.point_count + " events: click to " +
+          (self.index.getClusterExpansionZoom(item.properties.cluster_id) > map.getMaxZoom() ? "list them" : "zoom in"));
+        layer.on("click", function () { self.openCluster(item, latlng); });
+      } else {
+        total += 1;
+        layer = self.single(item.properties.i, latlng);
+      }
+      self.drawn.addLayer(layer);
+    });
+    var container = map.getContainer();
+    container.setAttribute("data-ssa-events-view", String(this.picked.length));
+    container.setAttribute("data-ssa-events-drawn", String(total));
+  };
+
+  EventsLayer.prototype.single = function (i, latlng) {
+    var self = this, bundle = this.bundle, kind = bundle.kinds[bundle.events.kind[i]];
+    var marker = L.circleMarker(latlng, {
+      renderer: this.renderer, radius: 6, color: "#ffffff", weight: 1.5, fill: true, fillColor: kind[1], fillOpacity: 0.95, ssaEvent: i
+    });
+    var hover = el("div", null, kind[0] + " \u2026");
+    marker.bindTooltip(hover);
+    marker.on("mouseover", function () {
+      eventText(bundle, i).then(function (text) { marker.setTooltipContent(tooltipOf(text)); }).catch(failed("tooltip"));
+    });
+    marker.on("click", function () { self.openEvent(i, latlng); });
+    return marker;
+  };
+
+  EventsLayer.prototype.openEvent = function (i, latlng) {
+    var map = this.map, bundle = this.bundle;
+    eventText(bundle, i).then(function (text) {
+      L.popup({ maxWidth: 360, maxHeight: 300 }).setLatLng(latlng).setContent(eventPopup(bundle, i, text)).openOn(map);
+    }).catch(failed("popup"));
+  };
+
+  var PAGE = 25;
+
+  EventsLayer.prototype.openCluster = function (item, latlng) {
+    var map = this.map, id = item.properties.cluster_id, count = item.properties.point_count;
+    var zoom = this.index.getClusterExpansionZoom(id);
+    if (zoom <= map.getMaxZoom()) {
+      map.setView(latlng, zoom);
+      return;
+    }
+    // Events at one place: list them, a page at a time; each opens its own popup.
+    var self = this, bundle = this.bundle;
+    var box = el("div", { "class": "ssa-popup" });
+    box.appendChild(el("h3", null, count + " events here"));
+    var list = el("ol", { "class": "ssa-list" });
+    box.appendChild(list);
+    var more = el("button", { "class": "ssa-link", type: "button" });
+    var popup = L.popup({ maxWidth: 360, maxHeight: 300 }).setLatLng(latlng).setContent(box).openOn(map);
+    function page(offset) {
+      var leaves = self.index.getLeaves(id, PAGE, offset);
+      Promise.all(leaves.map(function (leaf) { return eventText(bundle, leaf.properties.i); })).then(function (texts) {
+        texts.forEach(function (text, k) {
+          var item = el("li"), link = el("button", { "class": "ssa-link", type: "button" }, text[1] + " \u2014 " + text[3]);
+          link.addEventListener("click", function () { self.openEvent(leaves[k].properties.i, latlng); });
+          item.appendChild(link);
+          list.appendChild(item);
+        });
+        var shown = offset + leaves.length;
+        if (more.parentNode) more.parentNode.removeChild(more);
+        if (shown < count) {
+          more.textContent = "Show more (" + shown + " of " + count + " shown)";
+          more.onclick = function () { page(shown); };
+          box.appendChild(more);
+        }
+        popup.update();
+      }).catch(failed("event list"));
+    }
+    page(0);
+  };
+
+  // The event numbers that what is drawn stands for (every leaf of every cluster, and each
+  // single marker): used by tests to check that every event in the view is drawn once.
+  EventsLayer.prototype.drawnEvents = function () {
+    var self = this, found = [];
+    this.drawn.eachLayer(function (layer) {
+      if (layer.options.ssaCluster !== undefined) {
+        self.index.getLeaves(layer.options.ssaCluster, Infinity).forEach(function (leaf) { found.push(leaf.properties.i); });
+      } else if (layer.options.ssaEvent !== undefined) {
+        found.push(layer.options.ssaEvent);
+      }
+    });
+    return found;
+  };
+
+  SSA.events = function (group, view) {
+    return new EventsLayer(group, view);
+  };
+  SSA.drawnEvents = function () {
+    return SSA._events ? SSA._events.drawnEvents() : [];
+  };
+})();
