@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
 import pytest
 
-from strategic_sites import export
-from strategic_sites.assets import VENDORED, vendored_path
+from strategic_sites import export, layers
+from strategic_sites.assets import static_path
 from strategic_sites.filters import Filters, apply
 
 
@@ -25,19 +26,25 @@ def test_no_script_or_style_sheet_is_fetched(kyrgyz):
     assert not re.search(r"url\(\s*['\"]?(?!data:|#)[^)'\"]+\.(png|svg|gif)", page)  # images inlined too
 
 
-def test_every_vendored_library_the_map_uses_is_inlined(kyrgyz):
-    _, page = kyrgyz
-    for url, relative in VENDORED.items():
-        if relative.endswith(".js"):
-            head = vendored_path(relative).read_text(encoding="utf-8").replace("</script", "<\\/script")[200:400]
-            assert head in page, relative
+def test_every_script_and_style_sheet_the_map_uses_is_inlined(kyrgyz, atlas):
+    view, page = kyrgyz
+    served = layers.compose(atlas, view).html()  # the same view as the app links it
+    links = re.findall(r'<script[^>]*\ssrc="([^"]+)"', served) + re.findall(r'<link[^>]*href="([^"]+)"', served)
+    assert any("atlas-map.js" in link for link in links) and any("supercluster" in link for link in links)
+    for link in links:
+        text = static_path(link).read_text(encoding="utf-8").replace("</script", "<\\/script")
+        assert text[200:400] in page or text[:200] in page, link
 
 
-def test_the_file_holds_the_view_sites_layers_and_note(kyrgyz, atlas):
+def test_the_file_holds_the_view_sites_events_layers_and_note(kyrgyz, atlas):
     view, page = kyrgyz
     for site_id in view.sites["id"]:
-        assert f'data-site=\\"{site_id}\\"' in page or f'data-site="{site_id}"' in page
-    assert 'data-site=\\"baikonur\\"' not in page and 'data-site="baikonur"' not in page
+        assert f'"id":"{site_id}"' in page
+    assert '"id":"baikonur"' not in page and '"baikonur":' not in page  # other sites' data stays out
+    events = json.loads(re.search(r'"events":(\{"n":\d+.*?"text":\[\[\[.*?\]\]\]\})', page).group(1))
+    assert events["n"] == len(view.events) > 0
+    ids = [row[0] for chunk in events["text"] for row in chunk]
+    assert sorted(ids) == sorted(view.events["id"])  # every event of the view, once; no other
     assert "Lease terms" in page and "removeLayer" in page  # the hidden layer starts hidden
     assert "As of 01 January 2014; events 2000–2015" in page
     assert "Host countries: Kyrgyzstan (KGZ)" in page

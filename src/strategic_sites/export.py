@@ -13,11 +13,12 @@ import base64
 import html
 import mimetypes
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import folium
-from strategic_sites import assets, layers
+from strategic_sites import assets, layers, mapdata
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
 from strategic_sites.vocab import SITE_KINDS, STATUSES, country_name
@@ -47,7 +48,15 @@ def describe(view: View, lang: str = "en") -> list[str]:
 def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = None) -> folium.Map:
     """A fresh map of the view, composed as the dashboard composes it (with its data inline),
     with the note on top."""
-    fmap = layers.compose(atlas, view, layers.inline_sources(atlas), prefix=MARK).standalone()
+    # The file holds the view's own events and sites only, the data inline.
+    shown = replace(atlas, events=view.events.reset_index(drop=True))
+    view = replace(view, events=shown.events)
+    sources = {
+        "outlines": mapdata.outlines(atlas),
+        "sites": mapdata.site_bundle(atlas, set(view.sites["id"])),
+        "events": mapdata.bundle(shown, mapdata.event_texts(shown)),
+    }
+    fmap = layers.compose(shown, view, sources, prefix=MARK).standalone()
     escaped = [html.escape(line) for line in describe(view, atlas.lang)]
     note = "<b>Strategic Sites Atlas</b><br>" + "<br>".join(escaped)
     note += f"<br><small>Exported {exported or date.today():%d %b %Y}"

@@ -61,14 +61,15 @@ def outlines(atlas: Atlas) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def site_bundle(atlas: Atlas) -> dict:
+def site_bundle(atlas: Atlas, site_ids: set[str] | None = None) -> dict:
     """What the site markers and lease areas look up, whatever the view: each site's popup
     parts that do not depend on the date (escaped HTML), the drawn areas' outlines, and the
-    glyph of each site kind."""
+    glyph of each site kind. ``site_ids`` limits the popups to those sites."""
     latest, sources = lookups(atlas)
     empty = atlas.events.iloc[:0]
+    sites = atlas.sites if site_ids is None else atlas.sites[atlas.sites["id"].isin(site_ids)]
     return {
-        "popups": {site.id: list(popups.site_popup_parts(site, latest.get(site.id, empty), sources, atlas.lang)) for site in atlas.sites.itertuples()},
+        "popups": {site.id: list(popups.site_popup_parts(site, latest.get(site.id, empty), sources, atlas.lang)) for site in sites.itertuples()},
         "areas": [_geometry(geom) for geom in atlas.areas.geometry],
         "glyphs": {kind: glyph_svg(kind, size=16) for kind in sorted(set(atlas.sites["kind"]))},
     }

@@ -83,9 +83,15 @@ def prepare(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
     """The atlas in the chosen language and the one filtered view of it, for every page of
     this run (app.py calls this once, after the sidebar)."""
     shown = data if filters.lang == data.lang else _localised(data.version, filters.lang, data)
-    view = apply(shown, filters)
+    view = _view(shown.key, filters, shown)
     st.session_state["_current"] = (shown, view)
     return shown, view
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _view(key: str, filters: Filters, _data: Atlas) -> View:
+    """The filtered view; cached on the atlas key and the filters (a frozen dataclass)."""
+    return apply(_data, filters)
 
 
 def current() -> tuple[Atlas, View]:
@@ -263,22 +269,77 @@ def map_parts(data: Atlas, view: View, bounds=None) -> layers.AtlasMap:
     return layers.compose(data, view, sources, data=vdata, bounds=bounds)
 
 
+RETURNED = ("last_object_clicked_tooltip", "last_object_clicked", "last_object_clicked_count", "selected_layers")
+
+
+def folium_args(parts: layers.AtlasMap, height: int = MAP_HEIGHT, width=None, returned=RETURNED, key: str = MAP_KEY) -> dict:
+    """The arguments ``st_folium`` would send for this map, worked out once so that a rerun
+    with the same view sends them without rendering the map again (tests/test_map_widget.py
+    checks them against streamlit-folium's own)."""
+    import streamlit_folium as sf
+
+    fmap = parts.base
+    fmap.get_root().render()
+    fmap.render()
+    html, header, script = sf._get_html(fmap), sf._get_header(fmap), sf._get_map_string(fmap)
+    try:
+        (south, west), (north, east) = fmap.get_bounds()
+    except AttributeError:
+        south = west = north = east = None
+    defaults = {
+        "last_object_clicked_tooltip": None,
+        "last_object_clicked": None,
+        "last_object_clicked_count": None,
+        "selected_layers": None,
+    }
+    groups = "".join(sf._get_feature_group_string(group, map=fmap, idx=idx) for idx, group in enumerate(parts.groups))
+    control = sf._get_layer_control_string(parts.control, fmap)
+    css, js = [], []
+    stack = [fmap]
+    while stack:  # streamlit-folium's walk: every JS/CSS link of the map and its layers, in order
+        element = stack.pop(0)
+        css += [href for _, href in getattr(element, "default_css", [])]
+        js += [src for _, src in getattr(element, "default_js", [])]
+        stack[:0] = list(getattr(element, "_children", {}).values())
+    return {
+        "script": script,
+        "header": header,
+        "html": html,
+        "id": sf.get_full_id(fmap),
+        "key": sf.generate_js_hash(script, key, False),
+        "height": height,
+        "width": width,
+        "returned_objects": list(returned),
+        "default": {k: v for k, v in defaults.items() if k in returned},
+        "zoom": None,
+        "feature_group": groups,
+        "return_on_hover": False,
+        "layer_control": control,
+        "pixelated": False,
+        "css_links": list(dict.fromkeys(css)),
+        "js_links": list(dict.fromkeys(js)),
+        "wrap_longitude": False,
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_args(key: str, filters: str, visible: tuple, bounds: tuple, _data: Atlas, _view: View) -> dict:
+    return folium_args(map_parts(_data, _view, [list(bounds[0]), list(bounds[1])]), width="stretch")
+
+
 def atlas_map(data: Atlas, view: View) -> str | None:
-    """Draw the map; return the id of a site the user just clicked, if any."""
+    """Draw the map; return the id of a site the user just clicked, if any.
+
+    The map's arguments are cached on the view: a rerun that changes nothing on the map
+    costs no rendering, and one that changes the filters sends only the new layers."""
+    import streamlit_folium as sf
+
     # The view first fitted stays: later filter changes update the layers, not the view.
     bounds = st.session_state.setdefault("map_bounds", tuple(tuple(c) for c in layers.bounds_of(view.sites)))
-    parts = map_parts(data, view, [list(bounds[0]), list(bounds[1])])
+    args = _map_args(data.key, repr(mapdata.data_filters(view)), tuple(view.filters.layers), bounds, data, view)
     selected = data.site(view.filters.site) if view.filters.site else None
-    result = st_folium(
-        parts.base,
-        key=MAP_KEY,
-        feature_group_to_add=parts.groups,
-        layer_control=parts.control,
-        returned_objects=["last_object_clicked_tooltip", "last_object_clicked", "last_object_clicked_count", "selected_layers"],
-        center=(selected.geometry.y, selected.geometry.x) if selected is not None else None,
-        width="stretch",
-        height=MAP_HEIGHT,
-    ) or {}
+    center = (selected.geometry.y, selected.geometry.x) if selected is not None else None
+    result = sf._component_func(**args, center=center, on_change=None) or {}
     reported = layers.overlays_reported(result.get("selected_layers"))
     if reported is not None and result.get("selected_layers") != st.session_state.get("_handled_layers"):
         st.session_state["_handled_layers"] = result.get("selected_layers")
@@ -467,16 +528,36 @@ def pick_site(source: str, site_id: str | None) -> None:
 _LINK = {"display_text": "open ↗", "width": "small"}
 
 
-def _downloads(*buttons: tuple[str, str, str, str, str]) -> None:
+def _downloads(*buttons: tuple) -> None:
+    """Download buttons whose files are built when clicked (``payload`` a function), so a
+    rerun never pays for a file nobody asked for."""
     row = st.container(horizontal=True)
     for label, payload, name, mime, key in buttons:
-        row.download_button(label, payload, name, mime, icon=":material/download:", key=key)
+        row.download_button(label, payload, name, mime, icon=":material/download:", key=key, on_click="ignore")
+
+
+EVENT_ROWS_SHOWN = 1_000  # rows of the events table sent to the page; the downloads hold all
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _tables(key: str, filters: str, _data: Atlas, _view: View) -> dict:
+    """The sites, events and leases tables of a view, cached on the view."""
+    f = _view.filters
+    return {
+        "sites": tables.sites_table(_data, f.asof, _view.sites, _view.status, _view.in_force),
+        "events": tables.events_table(_data, _view.events),
+        "leases": tables.leases_table(_data, _view.leases),
+    }
+
+
+def _view_tables(data: Atlas, view: View) -> dict:
+    return _tables(data.key, repr(view.filters), data, view)
 
 
 def sites_table(data: Atlas, view: View, key: str = "sites-table") -> None:
     """The sites shown, with status and lease on the as-of date; a row selects its site."""
     f = view.filters
-    table = tables.sites_table(data, f.asof, view.sites, view.status, view.in_force)
+    table = _view_tables(data, view)["sites"]
     st.caption(f"Status and leases as of {f.asof:%d %B %Y}. Select a row to select the site.")
     event = st.dataframe(
         table,
@@ -506,18 +587,20 @@ def sites_table(data: Atlas, view: View, key: str = "sites-table") -> None:
     rows = [row for row in (event.selection.rows if event else []) if 0 <= row < len(table)]
     pick_site(key, table.iloc[rows[0]]["id"] if rows else None)
     _downloads(
-        ("Download CSV", table.drop(columns=["id"]).to_csv(index=False), tables.download_name("sites", f, "csv"), "text/csv", f"{key}-csv"),
-        ("Download GeoJSON", tables.sites_geojson(view.sites, table), tables.download_name("sites", f, "geojson"), "application/geo+json", f"{key}-geojson"),
+        ("Download CSV", lambda: table.drop(columns=["id"]).to_csv(index=False), tables.download_name("sites", f, "csv"), "text/csv", f"{key}-csv"),
+        ("Download GeoJSON", lambda: tables.sites_geojson(view.sites, table), tables.download_name("sites", f, "geojson"), "application/geo+json", f"{key}-geojson"),
     )
 
 
 def events_table(data: Atlas, view: View, key: str = "events-table") -> None:
     """The events shown (event period and filters), each with its source."""
     f = view.filters
-    table = tables.events_table(data, view.events)
-    st.caption(f"Events {f.year_from}–{f.year_to}, oldest first.")
+    table = _view_tables(data, view)["events"]
+    shown = table.head(EVENT_ROWS_SHOWN)
+    more = f" The first {len(shown):,} of {len(table):,} are listed; the downloads hold them all." if len(shown) < len(table) else ""
+    st.caption(f"Events {f.year_from}–{f.year_to}, oldest first.{more}")
     st.dataframe(
-        table,
+        shown,
         hide_index=True,
         width="stretch",
         key=key,
@@ -532,15 +615,15 @@ def events_table(data: Atlas, view: View, key: str = "events-table") -> None:
         },
     )
     _downloads(
-        ("Download CSV", table.to_csv(index=False), tables.download_name("events", f, "csv"), "text/csv", f"{key}-csv"),
-        ("Download GeoJSON", tables.events_geojson(view.events, table), tables.download_name("events", f, "geojson"), "application/geo+json", f"{key}-geojson"),
+        ("Download CSV", lambda: table.to_csv(index=False), tables.download_name("events", f, "csv"), "text/csv", f"{key}-csv"),
+        ("Download GeoJSON", lambda: tables.events_geojson(view.events, table), tables.download_name("events", f, "geojson"), "application/geo+json", f"{key}-geojson"),
     )
 
 
 def leases_table(data: Atlas, view: View, key: str = "leases-table") -> None:
     """Every lease agreement of the sites shown."""
     f = view.filters
-    table = tables.leases_table(data, view.leases)
+    table = _view_tables(data, view)["leases"]
     st.caption("Every lease agreement of the sites shown; the one in force on the as-of date governs.")
     st.dataframe(
         table,
@@ -559,7 +642,7 @@ def leases_table(data: Atlas, view: View, key: str = "leases-table") -> None:
             "source": st.column_config.LinkColumn("Source", **_LINK),
         },
     )
-    _downloads(("Download CSV", table.drop(columns=["site_id"]).to_csv(index=False), tables.download_name("leases", f, "csv"), "text/csv", f"{key}-csv"))
+    _downloads(("Download CSV", lambda: table.drop(columns=["site_id"]).to_csv(index=False), tables.download_name("leases", f, "csv"), "text/csv", f"{key}-csv"))
 
 
 def tables_section(data: Atlas, view: View) -> None:
@@ -654,7 +737,7 @@ def bibliography(data: Atlas, view: View) -> None:
         },
     )
     name = "sources_all.csv" if everything else tables.download_name("sources", view.filters, "csv")
-    _downloads(("Download CSV", table.to_csv(index=False), name, "text/csv", "sources-table-csv"))
+    _downloads(("Download CSV", lambda: table.to_csv(index=False), name, "text/csv", "sources-table-csv"))
 
 
 def about(data: Atlas) -> None:

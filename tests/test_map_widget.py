@@ -1,0 +1,79 @@
+"""The map widget: the arguments the app sends for a view are worked out once and cached, and
+they must be exactly what streamlit-folium's ``st_folium`` would send; the map's heavy data
+is written once as content-named files, or goes inline where it cannot be written."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import streamlit_folium as sf
+
+from strategic_sites import layers, mapdata, published, ui
+from strategic_sites.filters import Filters, apply
+
+NAMES = re.compile(r"[0-9a-f]{32}")  # folium's random element ids
+
+
+def normalised(args: dict) -> str:
+    return NAMES.sub("ID", json.dumps(args, sort_keys=True, default=str))
+
+
+@pytest.mark.parametrize("layers_on", [("status", "leases", "events", "countries"), ("status", "countries")])
+def test_cached_arguments_equal_what_st_folium_sends(atlas, monkeypatch, tmp_path, layers_on):
+    view = apply(atlas, Filters(countries=("KGZ",), layers=layers_on))
+    sources = published.map_sources(atlas, folder=tmp_path)
+    sent = {}
+    monkeypatch.setattr(sf, "_component_func", lambda **kwargs: sent.update(kwargs))
+    parts = layers.compose(atlas, view, sources)
+    sf.st_folium(
+        parts.base,
+        key=ui.MAP_KEY,
+        feature_group_to_add=parts.groups,
+        layer_control=parts.control,
+        returned_objects=list(ui.RETURNED),
+        width="stretch",
+        height=ui.MAP_HEIGHT,
+    )
+    sent.pop("on_change")
+    sent.pop("center")
+    ours = ui.folium_args(layers.compose(atlas, view, sources), width="stretch")
+    assert normalised(ours) == normalised(sent)
+    # What a rerun sends for the view: the layers' data, not the bundle of events.
+    assert len(sent["feature_group"]) < 30_000
+    assert "generated/events-" in sent["script"]
+
+
+def test_data_files_are_written_once_under_names_that_change_with_the_content(atlas, tmp_path):
+    first = published.map_sources(atlas, folder=tmp_path)
+    files = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
+    again = published.map_sources(atlas, folder=tmp_path)
+    assert first == again
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")} == files  # not rewritten
+    bundle = json.loads((tmp_path / first["events"].rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+    assert bundle["events"]["n"] == len(atlas.events)
+    for url in bundle["events"]["text"]:  # every text chunk the bundle names exists
+        assert (tmp_path / url.rsplit("/", 1)[1]).is_file()
+    russian = published.map_sources(ui.language.localise(atlas, "ru"), folder=tmp_path)
+    assert russian["events"] != first["events"] and russian["outlines"] == first["outlines"]
+
+
+def test_a_folder_that_cannot_be_written_is_reported(atlas, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(published.NotPublished, match="cannot write the map's data"):
+        published.map_sources(atlas, folder=blocked / "generated")
+
+
+def test_a_read_only_deployment_still_gets_a_map(atlas, monkeypatch):
+    """When the files cannot be written, the data goes inline: the map is whole, only bigger."""
+    def refuse(*args, **kwargs):
+        raise published.NotPublished("cannot write the map's data to generated/ (read-only file system)")
+
+    monkeypatch.setattr(published, "map_sources", refuse)
+    sources, problem = ui._map_sources.__wrapped__("test-key", atlas)  # the function Streamlit caches
+    assert "read-only" in problem
+    page = layers.compose(atlas, apply(atlas, Filters()), sources).html()
+    assert '"n":%d' % len(atlas.events) in page and "generated/" not in page
+    assert mapdata.to_json(sources["events"])  # the whole bundle, inline
