@@ -53,6 +53,7 @@ LAYER_NAMES = {
     "countries": "Countries",
 }
 HOST_COUNTRIES = mapdata.HOST_COUNTRIES
+MAX_ZOOM = 18  # the map's deepest zoom; events still one place at this zoom are listed, not split
 SUPERCLUSTER = "https://cdn.jsdelivr.net/npm/supercluster@9.1.0/dist/supercluster.min.js"
 
 
@@ -279,7 +280,9 @@ def inline_sources(atlas: Atlas) -> dict:
 def base_map(sources: dict, bounds: list[list[float]]) -> folium.Map:
     """The part of the map that never changes: basemaps, controls, legend, land, view, and
     where the layers' data comes from (``sources``: outlines, sites, events)."""
-    fmap = folium.Map(tiles=None, max_zoom=18, min_zoom=2, control_scale=True, zoom_snap=0.5, world_copy_jump=True, prefer_canvas=True)
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.5, world_copy_jump=True, prefer_canvas=True)
+    # folium gives its zoom limits to the tiles it makes, and makes none here: set the map's.
+    fmap.options.update(maxZoom=MAX_ZOOM, minZoom=2)
     fmap.fit_bounds(bounds)
     AtlasScript(sources).add_to(fmap)
     _Call("land").add_to(fmap)

@@ -246,7 +246,7 @@
     SSA.get("events").then(function (bundle) {
       self.bundle = bundle;
       self.picked = bitsOf(view.bits, bundle.events.n);
-      self.index = new Supercluster({ radius: 60, maxZoom: 18, minPoints: 2 });
+      self.index = new Supercluster({ radius: 60, maxZoom: Math.min(18, self.map ? self.map.getMaxZoom() : 18), minPoints: 2 });
       var lat = bundle.events.lat, lon = bundle.events.lon, scale = bundle.events.scale;
       self.index.load(self.picked.map(function (i) {
         return { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [lon[i] / scale, lat[i] / scale] } };
@@ -284,7 +284,7 @@
         total += item.properties.point_count;
         layer = L.marker(latlng, { icon: clusterIcon(item.properties.point_count), ssaCluster: item.properties.cluster_id });
         layer.bindTooltip(item.properties.point_count + " events: click to " +
-          (self.index.getClusterExpansionZoom(item.properties.cluster_id) > map.getMaxZoom() ? "list them" : "zoom in"));
+          (self.index.getClusterExpansionZoom(item.properties.cluster_id) > self.index.options.maxZoom ? "list them" : "zoom in"));
         layer.on("click", function () { self.openCluster(item, latlng); });
       } else {
         total += 1;
@@ -323,8 +323,8 @@
   EventsLayer.prototype.openCluster = function (item, latlng) {
     var map = this.map, id = item.properties.cluster_id, count = item.properties.point_count;
     var zoom = this.index.getClusterExpansionZoom(id);
-    if (zoom <= map.getMaxZoom()) {
-      map.setView(latlng, zoom);
+    if (zoom <= this.index.options.maxZoom) {
+      map.setView(latlng, Math.min(zoom, map.getMaxZoom()));
       return;
     }
     // Events at one place: list them, a page at a time; each opens its own popup.
