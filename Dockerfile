@@ -23,7 +23,8 @@ COPY .streamlit ./.streamlit
 COPY static ./static
 COPY geodata ./geodata
 
-RUN useradd --create-home --uid 10001 atlas
+# The one folder the app writes: the map's data files (static/generated/), made at run time.
+RUN useradd --create-home --uid 10001 atlas && mkdir -p static/generated && chown atlas static/generated
 USER atlas
 
 EXPOSE 8501

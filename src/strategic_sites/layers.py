@@ -277,9 +277,10 @@ def inline_sources(atlas: Atlas) -> dict:
     return {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas), "events": mapdata.bundle(atlas, mapdata.event_texts(atlas))}
 
 
-def base_map(sources: dict, bounds: list[list[float]]) -> folium.Map:
+def base_map(sources: dict, bounds: list[list[float]], small: bool = False) -> folium.Map:
     """The part of the map that never changes: basemaps, controls, legend, land, view, and
-    where the layers' data comes from (``sources``: outlines, sites, events)."""
+    where the layers' data comes from (``sources``: outlines, sites, events). A ``small``
+    map (a site page's) has the basemaps and the land only."""
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.5, world_copy_jump=True, prefer_canvas=True)
     # folium gives its zoom limits to the tiles it makes, and makes none here: set the map's.
     fmap.options.update(maxZoom=MAX_ZOOM, minZoom=2)
@@ -299,6 +300,8 @@ def base_map(sources: dict, bounds: list[list[float]]) -> folium.Map:
     ).add_to(fmap)
     # Choosing this base removes the tiles and leaves the Natural Earth land below.
     folium.FeatureGroup(name="Natural Earth (offline)", overlay=False, control=True, show=False).add_to(fmap)
+    if small:
+        return fmap
 
     folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
@@ -354,12 +357,13 @@ class AtlasMap:
 
     base: folium.Map
     groups: list[folium.FeatureGroup]
-    control: folium.LayerControl
+    control: folium.LayerControl | None
 
     def standalone(self) -> folium.Map:
         for group in self.groups:
             group.add_to(self.base)
-        self.control.add_to(self.base)
+        if self.control is not None:
+            self.control.add_to(self.base)
         return self.base
 
     def html(self) -> str:
@@ -376,17 +380,19 @@ def compose(
     bounds: list[list[float]] | None = None,
     prefix: str = assets.STREAMLIT_PREFIX,
     keys: tuple[str, ...] = LAYERS,
+    small: bool = False,
 ) -> AtlasMap:
     """The map of ``view``. ``sources`` names where the outlines and the event bundle come
     from (URLs, or the data itself: the default); ``data`` is the view's
     :func:`~strategic_sites.mapdata.view_data` when the caller has it cached; ``bounds``
     the first view (default: around the view's sites); ``prefix`` where assets are served;
-    ``keys`` which overlays the map has (all four by default)."""
+    ``keys`` which overlays the map has (all four by default); ``small`` a map with no
+    legend, minimap or layer control (a site page's)."""
     sources = sources or inline_sources(atlas)
     data = data or mapdata.view_data(atlas, view)
-    base = base_map(sources, bounds or bounds_of(view.sites))
+    base = base_map(sources, bounds or bounds_of(view.sites), small)
     groups = view_layers(data, view.filters.layers, keys)
-    control = AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright")
+    control = None if small else AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright")
     assets.localize(base, prefix)
     for group in groups:
         assets.localize(group, prefix)
@@ -403,4 +409,4 @@ def site_map(atlas: Atlas, site_id: str, day: date, sources: dict | None = None)
     view = site_only(atlas, site_id, day)
     sources = sources or {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas)}
     keys = ("status", "leases", "countries")
-    return compose(atlas, view, sources, bounds=bounds_of(view.sites, pad=1.5), keys=keys).standalone()
+    return compose(atlas, view, sources, bounds=bounds_of(view.sites, pad=1.5), keys=keys, small=True).standalone()
