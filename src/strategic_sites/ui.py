@@ -780,7 +780,7 @@ of status. Control periods, leases and events are dated to the day, month or yea
   (public domain), via the npm package world-atlas (ISC).
 - Basemap tiles: © OpenStreetMap contributors (ODbL); light basemap © CARTO. The map works without
   them: every script and style sheet is served by the app, and Natural Earth land is drawn beneath.
-- Map libraries served from the app: Leaflet, jQuery, Leaflet.markercluster, leaflet.fullscreen,
+- Map libraries served from the app: Leaflet, supercluster (clustering in the browser), leaflet.fullscreen,
   leaflet-minimap and leaflet-measure, each under its own licence; folium and streamlit-folium.
 
 #### How to contribute data
