@@ -221,8 +221,9 @@ def citations(atlas: Atlas) -> tuple[dict[str, list[str]], dict[str, list[str]]]
     for frame in (atlas.control, atlas.leases, atlas.areas):
         for site_id, source_ids in zip(frame["site_id"], frame["source_ids"]):
             add(sites, source_ids, site_id)
-    for event in atlas.events.itertuples():
-        add(events, event.source_ids, event.id)
+    for event_id, source_ids in zip(atlas.events["id"].tolist(), atlas.events["source_ids"].tolist()):
+        for source_id in dict.fromkeys(source_ids):  # each event once per source, in linear time
+            events.setdefault(source_id, []).append(event_id)
     return sites, events
 
 

@@ -708,13 +708,17 @@ def events_chart(view: View) -> None:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _bibliography(key: str, filters: str, _data: Atlas, _view: View | None):
+    if _view is None:
+        return tables.bibliography(_data)
+    return tables.bibliography(_data, set(_view.sites["id"]), set(_view.events["id"]))
+
+
 def bibliography(data: Atlas, view: View) -> None:
     """Every source cited by the sites and events shown (or all of them), with what cites it."""
     everything = st.toggle("All sources, whatever the filters", key="all-sources")
-    if everything:
-        table = tables.bibliography(data)
-    else:
-        table = tables.bibliography(data, set(view.sites["id"]), set(view.events["id"]))
+    table = _bibliography(data.key, "" if everything else repr(view.filters), data, None if everything else view)
     st.caption(
         f"{len(table)} of {len(data.sources)} sources. “Sites” lists the sites each source documents "
         "(location, control, leases or areas); “Events” counts the events it is cited for."
