@@ -64,9 +64,15 @@ def _matches(series: pd.Series, text: str) -> pd.Series:
     return series.fillna("").str.casefold().str.contains(text.casefold(), regex=False)
 
 
+def _any_in(lists: pd.Series, wanted: set[str]) -> pd.Series:
+    """For a column of lists: whether each list holds one of ``wanted`` (vectorised)."""
+    items = lists.explode()
+    return items.isin(wanted).groupby(level=0).any().reindex(lists.index, fill_value=False).astype(bool)
+
+
 def _touches(events: pd.DataFrame, ids: set[str]) -> pd.Series:
     """Events at one of the sites, or concerning one of them."""
-    return events["site_id"].isin(ids) | events["concern_ids"].map(lambda concerns: bool(ids.intersection(concerns)))
+    return events["site_id"].isin(ids) | _any_in(events["concern_ids"], ids)
 
 
 def apply(atlas: Atlas, filters: Filters) -> View:
@@ -94,12 +100,11 @@ def apply(atlas: Atlas, filters: Filters) -> View:
 
     events = events_in_years(atlas.events, filters.year_from, filters.year_to)
     if filters.countries or filters.kinds or filters.statuses:
-        loose = (events["site_id"] == "") & events["concern_ids"].map(len).eq(0)
+        loose = (events["site_id"] == "") & events["concern_ids"].str.len().eq(0)
         if filters.kinds or filters.statuses:
             loose &= False
         if filters.countries:
-            wanted = set(filters.countries)
-            loose &= events["country_list"].map(lambda codes: bool(wanted.intersection(codes)))
+            loose &= _any_in(events["country_list"], set(filters.countries))
         events = events[_touches(events, structural_ids) | loose]
     if q:
         events = events[_matches(events["title"], q) | _touches(events, shown)]
