@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -22,7 +23,17 @@ class PartialDate:
 
 def parse_partial(text: str) -> PartialDate:
     """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ``ValueError`` saying why not."""
-    match = _PARTIAL.match(text.strip()) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return _parse(text)
+
+
+# Loading checks and converts each distinct date a few times (is it a date? of which form?
+# first day, last day); the cache parses it once. Bounded: a column of 100,000 events holds a
+# few thousand distinct dates. Only valid dates are cached (a ValueError is not).
+@lru_cache(maxsize=1 << 16)
+def _parse(text: str) -> PartialDate:
+    match = _PARTIAL.match(text.strip())
     if match is None:
         raise ValueError(f"{text!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = (int(g) if g else None for g in match.groups())

@@ -3,12 +3,20 @@
 Every file is read as text (blank cells are empty strings), so each check says in
 words what a contributor must fix. Checks across files (ids that must resolve,
 overlapping periods) live in :mod:`strategic_sites.data`.
+
+The checks are vectorised, so that a file of 100,000 events is checked in about a second:
+``isin`` for vocabularies, ``pd.to_numeric`` for numbers, one tight pass for spaces, and
+otherwise the rule's Python test run once per *distinct* value of a column (100,000 events
+hold about 12,000 distinct dates and a few thousand source lists). Each rule still means
+exactly what its Python test means, value for value.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -23,6 +31,11 @@ from strategic_sites.vocab import (
     is_iso3,
 )
 
+# The dtype of every column: cells are Python strings (blank cells ""), which the readers in
+# strategic_sites.data guarantee. (pandera's ``str`` on pandas 3 tests every cell of an object
+# column with a Python call, and refuses every column of a file that has no rows.)
+TEXT = object
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://[^\s<>\"']+$")
 
@@ -32,59 +45,188 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in str(value).split(";") if item.strip()]
 
 
+# --- column helpers, shared with strategic_sites.data ------------------------------------------
+
+
+class Distinct:
+    """A text column as codes into its distinct values, so that each distinct value is converted once.
+
+    ``Distinct(series).map(convert)`` equals ``series.map(convert)``; with ``dtype=object``
+    equal cells share one result object (one list for every row citing the same sources).
+    """
+
+    def __init__(self, series: pd.Series):
+        self.index = series.index
+        self.codes, self.values = pd.factorize(series.to_numpy(dtype=object))  # cells are never null
+
+    def map(self, convert, dtype=object) -> pd.Series:
+        if dtype is object:
+            results = np.empty(len(self.values), dtype=object)
+            for number, value in enumerate(self.values):
+                results[number] = convert(value)
+        else:
+            results = np.array([convert(value) for value in self.values], dtype=dtype)
+        return pd.Series(results[self.codes], index=self.index, dtype=results.dtype)
+
+
+def failing(cells: np.ndarray, test) -> np.ndarray:
+    """A boolean array: the cells for which ``test`` fails, ``test`` run once per distinct value.
+
+    A valid column (the usual case) costs one pass to find its distinct values and no more.
+    """
+    failed = {value for value in set(cells) if not test(value)}
+    if not failed:
+        return np.zeros(len(cells), dtype=bool)
+    return pd.Series(cells, dtype=object).isin(failed).to_numpy()
+
+
+def as_number(value: str) -> float:
+    """The number a cell holds, as Python's ``float`` reads it (NaN when it holds none)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def numbers(series: pd.Series) -> np.ndarray:
+    """The numbers a text column holds, as :func:`as_number` reads each cell (NaN for blank or not a number).
+
+    ``pd.to_numeric`` reads the usual forms at once; the few cells it cannot read but ``float``
+    can (``1_000``, digits of other scripts) are read one by one.
+    """
+    cells = series.to_numpy(dtype=object)
+    values = np.array(pd.to_numeric(series, errors="coerce"), dtype=float)  # a writable copy
+    for position in np.flatnonzero(np.isnan(values) & (cells != "")):
+        values[position] = as_number(cells[position])
+    return values
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _check(test, message: str) -> pa.Check:
+    """A pandera check with the message a contributor reads. Cells are never null, so no null handling."""
+    return pa.Check(test, error=message, ignore_na=False)
+
+
+def _column(check: pa.Check, unique: bool = False, required: bool = True) -> pa.Column:
+    # nullable=True only spares pandera a null scan of every column: the readers never make a
+    # null cell (a blank cell is ""), and blank cells are judged by the checks.
+    return pa.Column(TEXT, checks=[check], unique=unique, required=required, nullable=True)
+
+
 def _each(test, blank_ok: bool):
+    """A cell passes when it is blank (if ``blank_ok``) or non-blank and ``test`` holds; ``test`` runs once per distinct value."""
+
+    def verdict(value) -> bool:
+        return (blank_ok and value == "") or (value != "" and bool(test(value)))
+
     def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda v: (blank_ok and v == "") or (v != "" and bool(test(v))))
+        return pd.Series(~failing(series.to_numpy(dtype=object), verdict), index=series.index)
 
     return check
 
 
-def _number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+def _numeric(test, blank_ok: bool):
+    """A cell passes when it is blank (if ``blank_ok``) or a number for which ``test`` (on an array) holds."""
+
+    def check(series: pd.Series) -> pd.Series:
+        blank = series.to_numpy(dtype=object) == ""
+        return pd.Series(np.where(blank, blank_ok, test(numbers(series))), index=series.index)
+
+    return check
+
+
+def _matching(pattern: re.Pattern, blank_ok: bool):
+    """The cell matches ``pattern`` (or is blank, if ``blank_ok``), one tight pass: for columns of distinct values (ids)."""
+
+    def check(series: pd.Series) -> pd.Series:
+        cells = series.to_numpy(dtype=object)
+        ok = np.fromiter((pattern.match(v) is not None for v in cells), dtype=bool, count=len(cells))
+        if blank_ok:
+            ok |= cells == ""
+        return pd.Series(ok, index=series.index)
+
+    return check
+
+
+def _stripped(blank_ok: bool):
+    """No leading or trailing whitespace, and not blank unless ``blank_ok`` (one tight pass: most cells differ)."""
+
+    def check(series: pd.Series) -> pd.Series:
+        cells = series.to_numpy(dtype=object)
+        ok = np.fromiter((v.strip() == v for v in cells), dtype=bool, count=len(cells))
+        return pd.Series(ok if blank_ok else ok & (cells != ""), index=series.index)
+
+    return check
+
+
+def _one_of(values, blank_ok: bool):
+    """The cell is one of ``values`` (or blank, if ``blank_ok``)."""
+    allowed = list(values)
+
+    def check(series: pd.Series) -> pd.Series:
+        ok = series.isin(allowed)
+        return ok | (series == "") if blank_ok else ok
+
+    return check
 
 
 def _in_range(low: float, high: float):
-    return lambda v: _number(v) and low <= float(v) <= high
+    return lambda x: (low <= x) & (x <= high)  # NaN (not a number) is in no range
 
 
-def _non_negative(value: str) -> bool:
-    return _number(value) and float(value) >= 0
+def _non_negative(x: np.ndarray) -> np.ndarray:
+    return x >= 0
 
 
-def _positive(value: str) -> bool:
-    return _number(value) and float(value) > 0
+def _positive(x: np.ndarray) -> np.ndarray:
+    return x > 0
+
+
+def _slug_list(value: str) -> bool:
+    items = split_list(value)
+    return bool(items) and all(map(SLUG.match, items))
+
+
+def _iso3_list(value: str) -> bool:
+    items = split_list(value)
+    return bool(items) and all(is_iso3(item, former=True) for item in items)
 
 
 def _choices(values) -> str:
     return ", ".join(values)
 
 
+# --- column kinds ------------------------------------------------------------------------------
+
+
 def text(required: bool = True) -> pa.Column:
-    checks = [pa.Check(_each(lambda v: v.strip() == v, blank_ok=not required), error="must not be blank or start/end with spaces" if required else "must not start or end with spaces")]
-    return pa.Column(str, checks=checks)
+    return _column(_check(_stripped(blank_ok=not required), "must not be blank or start/end with spaces" if required else "must not start or end with spaces"))
 
 
 def rule(test, message: str, blank_ok: bool = False, unique: bool = False) -> pa.Column:
-    return pa.Column(str, checks=[pa.Check(_each(test, blank_ok), error=message)], unique=unique)
+    return _column(_check(_each(test, blank_ok), message), unique=unique)
+
+
+def number(test, message: str, blank_ok: bool = False) -> pa.Column:
+    """A number (as Python's ``float`` reads it) for which ``test``, vectorised over a float array, holds."""
+    return _column(_check(_numeric(test, blank_ok), message))
 
 
 def slug(unique: bool = False, blank_ok: bool = False) -> pa.Column:
-    return rule(SLUG.match, "must be a lowercase slug (letters, digits, hyphens)", blank_ok=blank_ok, unique=unique)
+    message = "must be a lowercase slug (letters, digits, hyphens)"
+    if unique:  # every cell differs: one pass of the regex beats finding the distinct values first
+        return _column(_check(_matching(SLUG, blank_ok), message), unique=True)
+    return rule(SLUG.match, message, blank_ok=blank_ok)
 
 
 def slugs() -> pa.Column:
-    return rule(
-        lambda v: split_list(v) and all(SLUG.match(i) for i in split_list(v)),
-        "must list one or more source ids separated by ';'",
-    )
+    return rule(_slug_list, "must list one or more source ids separated by ';'")
 
 
 def choice(values, blank_ok: bool = False) -> pa.Column:
-    return rule(lambda v: v in values, f"must be one of: {_choices(values)}", blank_ok=blank_ok)
+    return _column(_check(_one_of(values, blank_ok), f"must be one of: {_choices(values)}"))
 
 
 def iso_date(blank_ok: bool = False) -> pa.Column:
@@ -97,19 +239,19 @@ def iso3(blank_ok: bool = False) -> pa.Column:
 
 def iso3_list() -> pa.Column:
     return rule(
-        lambda v: split_list(v) and all(is_iso3(i, former=True) for i in split_list(v)),
+        _iso3_list,
         "must list ISO 3166-1 alpha-3 country codes separated by ';' (former countries as in ISO 3166-3, e.g. SUN)",
     )
 
 
 def _date_matches_precision(df: pd.DataFrame) -> pd.Series:
-    return pd.Series(
-        [
-            (not is_partial_date(d)) or p not in DATE_PRECISIONS or DATE_PRECISIONS_BY_FORM[len(d.strip())] == p
-            for d, p in zip(df["date"], df["date_precision"])
-        ],
-        index=df.index,
-    )
+    """A date of a known precision is written in that precision's form (2013, 2013-02, 2013-02-08)."""
+    dates = df["date"].to_numpy(dtype=object)
+    forms = {d: DATE_PRECISIONS_BY_FORM[len(d.strip())] if is_partial_date(d) else None for d in set(dates)}
+    form = np.fromiter(map(forms.__getitem__, dates), dtype=object, count=len(dates))
+    precisions = df["date_precision"].to_numpy(dtype=object)
+    known = pd.Series(precisions, dtype=object).isin(DATE_PRECISIONS).to_numpy()
+    return pd.Series((form == None) | ~known | (form == precisions), index=df.index)  # noqa: E711 (elementwise)
 
 
 SOURCES = pa.DataFrameSchema(
@@ -136,8 +278,8 @@ SITES = pa.DataFrameSchema(
         "summary": text(),
         "location_precision": choice(LOCATION_PRECISIONS),
         "sources": slugs(),
-        "lon": rule(_in_range(-180, 180), "longitude must be a number in [-180, 180]"),
-        "lat": rule(_in_range(-90, 90), "latitude must be a number in [-90, 90]"),
+        "lon": number(_in_range(-180, 180), "longitude must be a number in [-180, 180]"),
+        "lat": number(_in_range(-90, 90), "latitude must be a number in [-90, 90]"),
     },
     name="sites.geojson",
 )
@@ -163,8 +305,8 @@ LEASES = pa.DataFrameSchema(
         "signed": iso_date(blank_ok=True),
         "start": iso_date(),
         "end": iso_date(blank_ok=True),
-        "annual_rent_usd": rule(_non_negative, "must be blank or a number of US dollars (0 or more)", blank_ok=True),
-        "area_km2": rule(_positive, "must be blank or a positive number of km²", blank_ok=True),
+        "annual_rent_usd": number(_non_negative, "must be blank or a number of US dollars (0 or more)", blank_ok=True),
+        "area_km2": number(_positive, "must be blank or a positive number of km²", blank_ok=True),
         "note": text(required=False),
         "source_id": slugs(),
     },
@@ -177,20 +319,19 @@ EVENTS = pa.DataFrameSchema(
         "date": iso_date(),
         "date_precision": choice(DATE_PRECISIONS),
         "site_id": slug(blank_ok=True),
-        "lat": rule(_in_range(-90, 90), "latitude must be blank or a number in [-90, 90]", blank_ok=True),
-        "lon": rule(_in_range(-180, 180), "longitude must be blank or a number in [-180, 180]", blank_ok=True),
+        "lat": number(_in_range(-90, 90), "latitude must be blank or a number in [-90, 90]", blank_ok=True),
+        "lon": number(_in_range(-180, 180), "longitude must be blank or a number in [-180, 180]", blank_ok=True),
         "kind": choice(EVENT_KINDS),
         "title": text(),
         "summary": text(required=False),
         "countries": iso3_list(),
         "source_id": slugs(),
-        "concerns": pa.Column(
-            str,
-            checks=[pa.Check(_each(lambda v: all(SLUG.match(i) for i in split_list(v)), blank_ok=True), error="must be blank or list site ids separated by ';'")],
+        "concerns": _column(
+            _check(_each(lambda v: all(map(SLUG.match, split_list(v))), blank_ok=True), "must be blank or list site ids separated by ';'"),
             required=False,
         ),
     },
-    checks=[pa.Check(_date_matches_precision, error="date_precision does not match the form of date")],
+    checks=[_check(_date_matches_precision, "date_precision does not match the form of date")],
     name="events.csv",
 )
 
@@ -198,7 +339,7 @@ AREAS = pa.DataFrameSchema(
     {
         "site_id": slug(),
         "area_kind": choice(AREA_KINDS),
-        "area_km2": rule(_positive, "must be blank or a positive number of km²", blank_ok=True),
+        "area_km2": number(_positive, "must be blank or a positive number of km²", blank_ok=True),
         "drawn_as": text(),
         "source_id": slugs(),
     },
