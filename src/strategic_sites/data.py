@@ -678,38 +678,36 @@ def _typed_events(raw: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFram
     columns = {name: raw[name].to_numpy(dtype=object) for name in raw.columns}
     if "concerns" not in columns:
         columns["concerns"] = np.full(len(raw), "", dtype=object)
-    # Each repetitive column is reduced to its distinct values once, for every use below.
-    distinct = {name: schema.Distinct(pd.Series(columns[name], dtype=object, copy=False)) for name in EVENT_SHARED}
+    # Each repetitive column is reduced to its distinct values once, and put in date order by
+    # its codes (an integer take), so that every column made from it comes out in order.
+    distinct = {name: schema.Distinct(pd.Series(columns[name], dtype=object, copy=False)) for name in EVENT_SHARED + EVENT_CATEGORIES}
+    date_first = _dates(distinct["date"]).to_numpy()
+    order = _by_date(date_first, columns["id"])
+    distinct = {name: column.take(order) for name, column in distinct.items()}
     # An event's point: its own lat/lon, or else its site's point (the site's geometry object itself).
-    lat, lon = schema.numbers(raw["lat"]), schema.numbers(raw["lon"])
+    lat, lon = schema.numbers(raw["lat"])[order], schema.numbers(raw["lon"])[order]
     own = ~np.isnan(lat) & ~np.isnan(lon)
     geometry = np.empty(len(raw), dtype=object)
     geometry[own] = shapely.points(lon[own], lat[own])
     site_points = sites.set_index("id").geometry
     geometry[~own] = distinct["site_id"].map(lambda site: site_points.get(site)).to_numpy()[~own]
-    columns["lat"], columns["lon"] = shapely.get_y(geometry), shapely.get_x(geometry)
-    columns.update({name: _shared(distinct[name]).to_numpy() for name in EVENT_SHARED})
-    columns["concern_ids"] = _lists(distinct["concerns"]).to_numpy()
-    columns["date_first"] = _dates(distinct["date"]).to_numpy()
-    columns["date_last"] = _dates(distinct["date"], last=True).to_numpy()
-    columns["country_list"] = _lists(distinct["countries"]).to_numpy()
-    columns["source_ids"] = _lists(distinct["source_id"]).to_numpy()
 
-    order = _by_date(columns["date_first"], columns["id"])
-    frame = pd.DataFrame(
-        {
-            name: _categorical(values[order]) if name in EVENT_CATEGORIES else pd.Series(values[order], dtype=values.dtype, copy=False)
-            for name, values in columns.items()
-        }
-    )
-    return gpd.GeoDataFrame(frame, geometry=geometry[order], crs=CRS)
-
-
-def _categorical(values: np.ndarray) -> pd.Categorical:
-    """``pd.Categorical(values)`` (categories in sorted order), for a column of a few distinct strings."""
-    categories = sorted(set(values))
-    code = {value: number for number, value in enumerate(categories)}
-    return pd.Categorical.from_codes(np.fromiter(map(code.__getitem__, values), dtype=np.int16, count=len(values)), categories=categories)
+    typed = {}
+    for name, values in columns.items():  # the file's columns, in the file's order
+        if name in EVENT_SHARED:
+            typed[name] = _shared(distinct[name])
+        elif name in EVENT_CATEGORIES:
+            typed[name] = distinct[name].categorical()
+        elif name in ("lat", "lon"):
+            typed[name] = shapely.get_y(geometry) if name == "lat" else shapely.get_x(geometry)
+        else:
+            typed[name] = pd.Series(values[order], dtype=object, copy=False)
+    typed["concern_ids"] = _lists(distinct["concerns"])
+    typed["date_first"] = pd.Series(date_first[order])
+    typed["date_last"] = _dates(distinct["date"], last=True)
+    typed["country_list"] = _lists(distinct["countries"])
+    typed["source_ids"] = _lists(distinct["source_id"])
+    return gpd.GeoDataFrame(pd.DataFrame(typed), geometry=geometry, crs=CRS)
 
 
 def fingerprint(folder: Path) -> str:

@@ -68,6 +68,19 @@ class Distinct:
             results = np.array([convert(value) for value in self.values], dtype=dtype)
         return pd.Series(results[self.codes], index=self.index, dtype=results.dtype)
 
+    def take(self, positions: np.ndarray) -> Distinct:
+        """The column's rows at ``positions`` (a new order), as codes into the same distinct values."""
+        taken = object.__new__(Distinct)
+        taken.index, taken.values, taken.codes = pd.RangeIndex(len(positions)), self.values, self.codes[positions]
+        return taken
+
+    def categorical(self) -> pd.Categorical:
+        """The column as ``pd.Categorical`` (categories in sorted order), without looking at each row's text."""
+        ranked = np.argsort(np.asarray(self.values, dtype=object), kind="stable")
+        rank = np.empty(len(ranked), dtype=np.intp)
+        rank[ranked] = np.arange(len(ranked))
+        return pd.Categorical.from_codes(rank[self.codes], categories=[self.values[i] for i in ranked])
+
 
 def failing(cells: np.ndarray, test) -> np.ndarray:
     """A boolean array: the cells for which ``test`` fails, ``test`` run once per distinct value.
