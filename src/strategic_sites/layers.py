@@ -400,7 +400,12 @@ def compose(
 
 
 def map_payload(atlas: Atlas, view: View, sources: dict | None = None) -> dict[str, str]:
-    """What the browser gets for a view, as text (for measuring): the rendered page."""
+    """What the app sends for a view, as text (for measuring): the map's page, its data
+    referred to by URL as the app does (the files are written on the first call, then only
+    fetched by browsers: they are not part of a view's payload)."""
+    from strategic_sites import published
+
+    sources = sources or published.map_sources(atlas, wait=True)
     return {"page": compose(atlas, view, sources).html()}
 
 
