@@ -210,3 +210,27 @@ def test_the_share_box_shows_the_full_link_of_the_view():
 def test_default_view_keeps_the_url_empty():
     app = run_app()
     assert app.query_params == {}
+
+
+def test_a_large_event_file_lists_the_first_thousand_and_counts_them_all(monkeypatch, tmp_path):
+    """The events table sends its first 1,000 rows to the page and says so; the counts and the
+    map cover every event."""
+    import sys
+
+    sys.path.insert(0, str(Path(APP).parent / "bench"))
+    from synthetic import generate
+
+    from strategic_sites import load_atlas
+    from strategic_sites.filters import Filters, apply
+
+    folder = generate(tmp_path / "geodata", 2_500, seed=5)
+    monkeypatch.setenv(DATA_ENV, str(folder))
+    app = run_app(timeout=120)
+    assert not app.exception, app.exception
+    view = apply(load_atlas(folder), Filters())
+    shown = metrics(app)
+    assert shown[next(label for label in shown if label.startswith("Events "))] == str(len(view.events)) != "1000"
+    events = next(frame for frame in app.dataframe if "title" in frame.value.columns)
+    assert len(events.value) == 1_000
+    assert list(events.value["title"]) == list(view.events["title"].head(1_000))
+    assert any(f"The first 1,000 of {len(view.events):,} are listed" in c.value for c in app.caption)

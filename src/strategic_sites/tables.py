@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from strategic_sites.data import Atlas
+from strategic_sites.schema import split_list
 from strategic_sites.timeline import events_of_site, leases_in_force, status_as_of
 from strategic_sites.vocab import AREA_KINDS, EVENT_KINDS, SITE_KINDS, STATUSES, country_name
 
@@ -51,15 +52,20 @@ def events_table(atlas: Atlas, events: pd.DataFrame) -> pd.DataFrame:
     """One row per event shown: date, site, kind, title, countries, source."""
     urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
     names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    # Cells repeat across thousands of events: each distinct cell is worked out once.
+    countries = events["countries"].astype(str).tolist()
+    country_text = {cell: ", ".join(country_name(c, atlas.lang) for c in split_list(cell)) for cell in set(countries)}
+    cited = events["source_id"].astype(str).tolist()
+    first_url = {cell: _first_url(split_list(cell), urls) for cell in set(cited)}
     return pd.DataFrame(
         {
             "id": events["id"].tolist(),
             "date": events["date"].tolist(),
-            "site": [names.get(s, "") for s in events["site_id"]],
-            "kind": [EVENT_KINDS[k] for k in events["kind"]],
+            "site": [names.get(s, "") for s in events["site_id"].astype(str).tolist()],
+            "kind": [EVENT_KINDS[k] for k in events["kind"].astype(str).tolist()],
             "title": events["title"].tolist(),
-            "countries": [", ".join(country_name(c, atlas.lang) for c in codes) for codes in events["country_list"]],
-            "source": [_first_url(ids, urls) for ids in events["source_ids"]],
+            "countries": [country_text[cell] for cell in countries],
+            "source": [first_url[cell] for cell in cited],
         },
         columns=["id", "date", "site", "kind", "title", "countries", "source"],
     )

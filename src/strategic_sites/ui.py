@@ -545,7 +545,7 @@ def _tables(key: str, filters: str, _data: Atlas, _view: View) -> dict:
     f = _view.filters
     return {
         "sites": tables.sites_table(_data, f.asof, _view.sites, _view.status, _view.in_force),
-        "events": tables.events_table(_data, _view.events),
+        "events": tables.events_table(_data, _view.events.head(EVENT_ROWS_SHOWN)),  # the rest on download
         "leases": tables.leases_table(_data, _view.leases),
     }
 
@@ -595,9 +595,8 @@ def sites_table(data: Atlas, view: View, key: str = "sites-table") -> None:
 def events_table(data: Atlas, view: View, key: str = "events-table") -> None:
     """The events shown (event period and filters), each with its source."""
     f = view.filters
-    table = _view_tables(data, view)["events"]
-    shown = table.head(EVENT_ROWS_SHOWN)
-    more = f" The first {len(shown):,} of {len(table):,} are listed; the downloads hold them all." if len(shown) < len(table) else ""
+    shown = _view_tables(data, view)["events"]
+    more = f" The first {len(shown):,} of {len(view.events):,} are listed; the downloads hold them all." if len(shown) < len(view.events) else ""
     st.caption(f"Events {f.year_from}–{f.year_to}, oldest first.{more}")
     st.dataframe(
         shown,
@@ -615,8 +614,8 @@ def events_table(data: Atlas, view: View, key: str = "events-table") -> None:
         },
     )
     _downloads(
-        ("Download CSV", lambda: table.to_csv(index=False), tables.download_name("events", f, "csv"), "text/csv", f"{key}-csv"),
-        ("Download GeoJSON", lambda: tables.events_geojson(view.events, table), tables.download_name("events", f, "geojson"), "application/geo+json", f"{key}-geojson"),
+        ("Download CSV", lambda: tables.events_table(data, view.events).to_csv(index=False), tables.download_name("events", f, "csv"), "text/csv", f"{key}-csv"),
+        ("Download GeoJSON", lambda: tables.events_geojson(view.events, tables.events_table(data, view.events)), tables.download_name("events", f, "geojson"), "application/geo+json", f"{key}-geojson"),
     )
 
 
