@@ -136,6 +136,7 @@ def test_selecting_a_table_row_selects_the_site_and_links_to_it(server, open_pag
     page = watched.page
     wait_for_markers(page, 1)
     grid = page.locator("[data-testid='stTabs'] [data-testid='stDataFrame']").first  # the Sites tab's table
+    grid.wait_for(state="visible", timeout=90_000)  # the tables come after the map
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # The first row's selection box: left edge of the grid, below the header row.
