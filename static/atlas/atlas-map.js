@@ -104,6 +104,7 @@
 
   SSA.sites = function (group, view) {
     var pending = [];
+    SSA._siteMarkers = {};
     view.sites.forEach(function (site) {
       var icon = el("div", { "class": "ssa-site" + (site.faded ? " ssa-faded" : ""), "data-site": site.id, "data-kind": site.kind });
       icon.style.background = site.colour;
@@ -116,6 +117,7 @@
       var content = el("div", { "class": "ssa-popup-holder" }, "\u2026");
       marker.bindPopup(content, { maxWidth: 380, maxHeight: 320 });
       pending.push([site, icon, content, marker]);
+      SSA._siteMarkers[site.id] = marker;
       group.addLayer(marker);
     });
     // The popups' constant parts and the glyphs come with the sites' file (small, kept).
@@ -145,6 +147,11 @@
         shape.bindTooltip(area.tooltip, { sticky: true });
         shape.on("mouseover", function () { shape.setStyle({ weight: 4, fillOpacity: 0.5 }); });
         shape.on("mouseout", function () { shape.setStyle(style); });
+        // A click on an area is a click on its site: its popup, and the site selected.
+        shape.on("click", function () {
+          var marker = SSA._siteMarkers && SSA._siteMarkers[area.site];
+          if (marker && marker._map) marker.fire("click", { latlng: marker.getLatLng() });
+        });
         group.addLayer(shape);
       });
     }).catch(failed("lease areas"));
@@ -238,7 +245,6 @@
     this.group = group;
     this.view = view;
     this.drawn = L.layerGroup();
-    this.renderer = L.canvas({ padding: 0.3 });
     this.group.addLayer(this.drawn);
     this.onMove = this.render.bind(this);
     group.on("add", this.attach, this);
@@ -307,7 +313,7 @@
   EventsLayer.prototype.single = function (i, latlng) {
     var self = this, bundle = this.bundle, kind = bundle.kinds[bundle.events.kind[i]];
     var marker = L.circleMarker(latlng, {
-      renderer: this.renderer, radius: 6, color: "#ffffff", weight: 1.5, fill: true, fillColor: kind[1], fillOpacity: 0.95, ssaEvent: i
+      radius: 6, // on the map's one canvas (preferCanvas): a second canvas would swallow clicks on the areas below color: "#ffffff", weight: 1.5, fill: true, fillColor: kind[1], fillOpacity: 0.95, ssaEvent: i
     });
     var hover = el("div", null, kind[0] + " \u2026");
     marker.bindTooltip(hover);
