@@ -29,6 +29,7 @@ HTTP cache and the second view must be able to use it.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -168,6 +169,7 @@ class App:
     script: Path
     cwd: Path
     src: Path  # put first on PYTHONPATH: the strategic_sites under test
+    generated: Path | None = None  # what the app writes for browsers, cleared before each cold server
 
     @property
     def dashboard(self) -> bool:
@@ -178,10 +180,14 @@ class App:
         return self.name != "floor"
 
 
-def apps(app_root: Path) -> dict[str, App]:
+def apps(app_root: Path, fresh_deploy: bool = False) -> dict[str, App]:
+    """The four apps. ``fresh_deploy``: the dashboard's ``static/generated/`` (the data files it
+    publishes for browsers, which a restarted server would reuse) is removed before each cold
+    server, so that every first view is a first visit after a deploy."""
     src = app_root / "src"
     bench = {name: App(name, APPS / f"{name}.py", ROOT, src) for name in ("floor", "naive", "fast")}
-    return {**bench, "dashboard": App("dashboard", app_root / "app.py", app_root, src)}
+    generated = app_root / "static" / "generated" if fresh_deploy else None
+    return {**bench, "dashboard": App("dashboard", app_root / "app.py", app_root, src, generated)}
 
 
 class Server:
@@ -189,6 +195,8 @@ class Server:
 
     def __init__(self, app: App, data: Path, log_dir: Path):
         self.app = app
+        if app.generated is not None:
+            shutil.rmtree(app.generated, ignore_errors=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "STRATEGIC_SITES_DATA": str(data), "PYTHONPATH": os.pathsep.join([str(app.src), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}

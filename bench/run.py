@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -103,6 +104,17 @@ def fmt(value, kind: str) -> str:
     return fmt_s(value)
 
 
+def snapshot(source: Path, target: Path) -> None:
+    """Copy a checkout's tracked and untracked files (not the ignored ones), symlinks as links."""
+    names = subprocess.run(["git", "-C", str(source), "ls-files", "-z", "-co", "--exclude-standard"], capture_output=True, check=True).stdout
+    for name in filter(None, names.decode().split("\0")):
+        origin, copy = source / name, target / name
+        if not origin.exists() and not origin.is_symlink():
+            continue  # deleted in the working tree
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, copy, follow_symlinks=False)
+
+
 def kind_is_time(row: dict) -> bool:
     return row["kind"] in ("s", "ratio")
 
@@ -124,6 +136,8 @@ class Bench:
         self.started = time.monotonic()
         self.tmp = Path(tempfile.mkdtemp(prefix="ssa-bench-"))
         self.commit = ""
+        self.describe = ""
+        self.owned = True  # the code under test is the bench's own copy: it may clear what the app generates
         if args.commit:
             # A clean copy of one commit (git archive): the bench of exactly that code and data.
             self.commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.commit], capture_output=True, text=True, check=True).stdout.strip()
@@ -131,10 +145,17 @@ class Bench:
             self.app_root.mkdir()
             archive = subprocess.run(["git", "-C", str(ROOT), "archive", self.commit], capture_output=True, check=True).stdout
             subprocess.run(["tar", "-x", "-C", str(self.app_root)], input=archive, check=True)
+        elif Path(args.app_root).resolve() == ROOT:
+            # A copy of the working tree (tracked and untracked files, not the ignored ones):
+            # the bench never writes into the checkout, and runs can start from a fresh deploy.
+            self.app_root = self.tmp / "code"
+            snapshot(ROOT, self.app_root)
+            self.describe = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty", "--abbrev=10"], capture_output=True, text=True).stdout.strip()
         else:
             self.app_root = Path(args.app_root).resolve()
+            self.owned = False
         self.geodata = self.app_root / "geodata" if (self.app_root / "geodata" / "sites.geojson").exists() else GEODATA
-        self.apps = bb.apps(self.app_root)
+        self.apps = bb.apps(self.app_root, fresh_deploy=self.owned)
         self.logs = ARTIFACTS / "logs"
         self.folders: dict[str, Path] = {}
         self.builds: dict[str, dict] = {}  # size -> serverbuild.py output (or {"failed": ...})
@@ -145,6 +166,11 @@ class Bench:
         self.inprocess: dict = {}
         self.chromium = ""
         self.loads: list[float] = []  # the 1-minute load average at the start of each run
+        self.kgz: dict[str, int] = {}
+        self.argv = ["bench/run.py", *sys.argv[1:]]
+        self.finished_utc: str = ""
+        self.minutes: float | None = None  # frozen when the runs end
+        self.machine_lines: list[str] = []
 
     def elapsed_min(self) -> float:
         return (time.monotonic() - self.started) / 60
@@ -161,8 +187,10 @@ class Bench:
 
     def kgz_sites(self, size: str) -> int:
         """How many sites the KGZ filter keeps (the generator adds events, never sites)."""
-        features = json.loads((self.folder(size) / "sites.geojson").read_text(encoding="utf-8"))["features"]
-        return sum(1 for feature in features if feature["properties"].get("country") == "KGZ")
+        if size not in self.kgz:
+            features = json.loads((self.folder(size) / "sites.geojson").read_text(encoding="utf-8"))["features"]
+            self.kgz[size] = sum(1 for feature in features if feature["properties"].get("country") == "KGZ")
+        return self.kgz[size]
 
     def subprocess_json(self, args: list[str], timeout: float) -> dict:
         try:
@@ -202,6 +230,38 @@ class Bench:
                 browser.close()
         if not self.args.no_profiles:
             self.run_profiles()
+
+    def freeze(self) -> None:
+        """The run is over: fix its duration, date and machine for the report."""
+        if self.minutes is None:
+            self.minutes = self.elapsed_min()
+            self.finished_utc = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
+            self.machine_lines = self.machine()
+
+    STATE = ("argv", "finished_utc", "minutes", "machine_lines", "loads", "kgz", "builds", "inprocess", "chromium", "commit", "owned")
+
+    def save(self, path: Path) -> None:
+        """Everything measured, as JSON: `--report-from` writes results.md again from it."""
+        state = {name: getattr(self, name) for name in self.STATE}
+        state["args"] = {k: v for k, v in vars(self.args).items() if isinstance(v, (int, float, str, list, bool, type(None)))}
+        state["cells"] = [{"size": size, "app": app, **asdict(cell)} for (size, app), cell in self.cells.items()]
+        state["profiles"] = [{"size": size, "mode": mode, "result": result} for (size, mode), result in self.profiles.items()]
+        state["browser_profiles"] = self.browser_profiles
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(state, default=str), encoding="utf-8")
+
+    def load(self, path: Path) -> None:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        for name in self.STATE:
+            setattr(self, name, state[name])
+        for key, value in state["args"].items():
+            if key not in ("out", "report_from"):
+                setattr(self.args, key, value)
+        self.cells = {(c["size"], c["app"]): bb.Cell(c["runs"], c["failure"], c["skipped"]) for c in state["cells"]}
+        self.profiles = {(p["size"], p["mode"]): p["result"] for p in state["profiles"]}
+        self.browser_profiles = state["browser_profiles"]
+
+    def cleanup(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def warm_up(self, browser) -> None:
@@ -311,7 +371,7 @@ class Bench:
                     wanted[row["size"]].append(mode)
         for size, modes in wanted.items():
             print(f"[{self.elapsed_min():5.1f} min] profiles of the dashboard's server build at {size}: {', '.join(modes)}…", flush=True)
-            specs = [arg for mode in modes for arg in ("--profile", f"dashboard:{mode}")]
+            specs = [arg for mode in modes for arg in ("--profile", f"dashboard:{mode}")] + (["--fresh-deploy"] if self.owned else [])
             result = self.subprocess_json([str(ROOT / "bench" / "serverbuild.py"), str(self.folder(size)), "--no-build", *specs], PROFILE_TIMEOUT_S * len(modes))
             for mode in modes:
                 self.profiles[(size, mode)] = result.get("profiles", {}).get(f"dashboard:{mode}", result)
@@ -339,18 +399,12 @@ class Bench:
                 versions.append(f"{name} {importlib.metadata.version(name)}")
             except importlib.metadata.PackageNotFoundError:
                 pass
-        commit = self.commit[:10]
-        if not commit:
-            try:
-                commit = subprocess.run(
-                    ["git", "-C", str(self.app_root), "describe", "--always", "--dirty", "--abbrev=10"], capture_output=True, text=True, timeout=10
-                ).stdout.strip()
-            except OSError:
-                commit = ""
         if self.commit:
-            where = "a clean copy (`git archive`) of this repository"
+            where = f"a clean copy (`git archive`) of commit {self.commit[:10]}"
+        elif self.owned:
+            where = f"a copy of this checkout's working tree, at {self.describe or 'an unknown commit'}"
         else:
-            where = "this checkout" if self.app_root == ROOT else f"`{self.app_root}`"
+            where = f"`{self.app_root}`, used in place"
         load = ""
         if self.loads:
             load = (f"- Load average (1 min) at the start of the runs: median {statistics.median(self.loads):.1f}, "
@@ -360,21 +414,21 @@ class Bench:
         return [
             f"- Machine: {platform.platform()}, {os.cpu_count()} CPUs ({cpu or platform.machine()}){memory}",
             f"- Python {sys.version.split()[0]}; Chromium {self.chromium} (headless, Debian's); {', '.join(versions)}",
-            f"- Code under test: {where}, {('commit ' + commit) if commit else 'not a git checkout'}",
+            f"- Code under test: {where}",
             *([load] if load else []),
         ]
 
     def report(self) -> str:
         args = self.args
-        now = datetime.now(timezone.utc)
+        self.freeze()
         lines = [
             "# Benchmarks",
             "",
-            f"Run {now:%Y-%m-%d %H:%M} UTC with `{' '.join(['bench/run.py', *sys.argv[1:]])}` in {self.elapsed_min():.1f} minutes; "
+            f"Run {self.finished_utc} UTC with `{' '.join(self.argv)}` in {self.minutes:.1f} minutes; "
             f"median of {args.runs} cold server{'s' if args.runs != 1 else ''} per cell; bytes are exact. "
             "Written by bench/run.py: do not edit by hand.",
             "",
-            *self.machine(),
+            *self.machine_lines,
             "",
             "## How it is measured",
             "",
@@ -389,16 +443,20 @@ class Bench:
             "view (events from 1991 to this year: all but the 6 shipped events before 1991).",
             "- **Server build**: in-process, median of the runs (one run when a build takes over 5 s): for the bench apps the folium map and "
             "`fmap.get_root().render()` (bytes: the HTML); for the dashboard `layers.map_payload(atlas, view)` for the "
-            "default view (bytes: the sum of its values, UTF-8). Atlas loading is not in it (see *load_atlas* below).",
-            "- **First view**: a new server (nothing cached), a fresh browser context (empty HTTP cache), `/`. "
-            "**Second view**: a new page in the same context once the first had settled. **Filter change**: on the second "
+            "default view (bytes: the sum of its values, UTF-8); its first call, which may publish data files, is listed "
+            "apart. Atlas loading is not in it (see *load_atlas* below).",
+            "- **First view**: a new server (nothing cached), a fresh browser context (empty HTTP cache), `/`"
+            + ("; the dashboard's `static/generated/` (the data files it publishes, which a restarted server would reuse) "
+               "is removed first, so each first view is the first visit after a deploy. " if self.owned else
+               "; the dashboard's `static/generated/` is kept between runs (the code is used in place). ")
+            + "**Second view**: a new page in the same context once the first had settled. **Filter change**: on the second "
             "page. One discarded warm-up run first.",
             "- **Times** are read in the page: `performance.now()` (ms since the navigation started) when the signal first "
             "holds, polled on every animation frame. *First marker*: the first `.ssa-site` in the map's iframe (dashboard), "
             "the first `path.leaflet-interactive`, `.leaflet-marker-icon` or `.marker-cluster` (bench apps). *Events drawn*: "
             "`data-ssa-events-drawn` = `data-ssa-events-view` on the map (dashboard; before the map rewrite, the first "
             "`.ssa-cluster`), the first `.marker-cluster` (bench apps). *Filter change*: from the click's `pointerdown` "
-            f"until the map shows the {self.kgz_sites('shipped')} KGZ sites (and, where the dashboard has it, events drawn = events in view; for "
+            f"until the map shows the {self.kgz.get('shipped', 'KGZ')} KGZ sites (and, where the dashboard has it, events drawn = events in view; for "
             "naive and fast, event markers present).",
             "- **Bytes**: *payload* = WebSocket frames received (uncompressed: Streamlit does not compress them) + "
             "the bodies of `/app/static/` responses as transferred (vendored scripts, and any data the map fetches; "
@@ -427,9 +485,9 @@ class Bench:
                 lines.append(self.main_row(size, app, build))
         lines += ["", "Details: what the times and bytes above are made of.", ""]
         lines += [
-            "| atlas | load_atlas | app | runs | 1st view: last WS message before first marker | 1st view: WS bytes | 1st view: /app/static/ bytes "
-            "| 1st view: frontend bytes | 2nd view: frontend bytes | KGZ build | KGZ build bytes |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| atlas | load_atlas | app | runs | server build, first call | 1st view: last WS message before first marker | 1st view: WS bytes "
+            "| 1st view: /app/static/ bytes | 1st view: frontend bytes | 2nd view: frontend bytes | KGZ build | KGZ build bytes |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for size in args.sizes:
             build = self.builds.get(size, {})
@@ -440,7 +498,7 @@ class Bench:
                 med = self.medians(size, app) or {}
                 b = build.get("apps", {}).get(app, {})
                 lines.append(
-                    f"| {size} | {fmt_s(build.get('load_s'))} | {app} | {len(cell.runs)}/{args.runs} "
+                    f"| {size} | {fmt_s(build.get('load_s'))} | {app} | {len(cell.runs)}/{args.runs} | {fmt_s(b.get('first_build_s'))} "
                     f"| {fmt_s(dig(med, 'first.last_ws_before_marker_s'))} | {fmt_bytes(dig(med, 'first.ws_bytes'))} "
                     f"| {fmt_bytes(dig(med, 'first.static_bytes'))} | {fmt_bytes(dig(med, 'first.frontend_bytes'))} "
                     f"| {fmt_bytes(dig(med, 'second.frontend_bytes'))} | {fmt_s(b.get('kgz_build_s'))} | {fmt_bytes(b.get('kgz_bytes'))} |"
@@ -657,6 +715,7 @@ def main() -> None:
     parser.add_argument("--skip-inprocess", action="store_true")
     parser.add_argument("--no-profiles", action="store_true", help="no profiles of the targets missed (browser and server)")
     parser.add_argument("--out", type=Path, help="default bench/results.md (bench/artifacts/results-quick.md with --quick)")
+    parser.add_argument("--report-from", type=Path, help="write the report again from a run's raw figures (bench/artifacts/results.json)")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.quick else 3)
     args.inprocess_runs = args.inprocess_runs or (3 if args.quick else 7)
@@ -670,14 +729,23 @@ def main() -> None:
     # A terminated bench still stops its servers (the finally blocks run) and writes its report.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bench = Bench(args)
+    raw = out.with_suffix(".json") if args.quick or args.out else ARTIFACTS / "results.json"
     try:
-        bench.run()
+        if args.report_from:
+            bench.load(args.report_from)
+        else:
+            bench.run()
     finally:
-        text = bench.report()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        print(f"\nwritten to {out} after {bench.elapsed_min():.1f} minutes\n", flush=True)
-        print(text)
+        try:
+            if not args.report_from:
+                bench.freeze()
+                bench.save(raw)  # first: a report that fails can be written again from it
+            text = bench.report()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+            print(f"\n{text}\nwritten to {out} (raw figures: {raw}); the runs took {bench.minutes:.1f} minutes", flush=True)
+        finally:
+            bench.cleanup()
 
 
 if __name__ == "__main__":
