@@ -245,6 +245,7 @@
     this.group = group;
     this.view = view;
     this.drawn = L.layerGroup();
+    this.renderer = L.canvas({ padding: 0.3 });
     this.group.addLayer(this.drawn);
     this.onMove = this.render.bind(this);
     group.on("add", this.attach, this);
@@ -313,7 +314,7 @@
   EventsLayer.prototype.single = function (i, latlng) {
     var self = this, bundle = this.bundle, kind = bundle.kinds[bundle.events.kind[i]];
     var marker = L.circleMarker(latlng, {
-      radius: 6, // on the map's one canvas (preferCanvas): a second canvas would swallow clicks on the areas below color: "#ffffff", weight: 1.5, fill: true, fillColor: kind[1], fillOpacity: 0.95, ssaEvent: i
+      renderer: this.renderer, radius: 6, color: "#ffffff", weight: 1.5, fill: true, fillColor: kind[1], fillOpacity: 0.95, ssaEvent: i
     });
     var hover = el("div", null, kind[0] + " \u2026");
     marker.bindTooltip(hover);

@@ -108,29 +108,3 @@ def test_a_filter_change_updates_markers_without_resetting_the_view(server, open
     assert abs(center[0] - 42.9) < 0.01 and abs(center[1] - 74.8) < 0.01
     assert not watched.errors, watched.errors
 
-
-def test_clicking_a_lease_area_selects_its_site(server, open_page, atlas):
-    watched = open_page(server.url + "/?asof=2014-01-01")
-    wait_for_markers(watched.page, len(atlas.sites))
-    frame = watched.page.locator(MAP_FRAME).element_handle().content_frame()
-    area = atlas.areas[atlas.areas["site_id"] == "baikonur"].geometry.iloc[0]
-    site = atlas.site("baikonur")
-    # A point of the area well away from the site's marker and the events clustered on it.
-    import shapely
-
-    west, south, east, north = area.bounds
-    grid = [shapely.Point(west + (east - west) * i / 20, south + (north - south) * j / 20) for i in range(21) for j in range(21)]
-    inside = max((p for p in grid if area.contains(p)), key=lambda p: p.distance(site.geometry))
-    frame.evaluate(f"window.map.setView([{site.geometry.y}, {site.geometry.x}], 8, {{animate: false}})")
-    watched.page.wait_for_function(
-        "(selector) => { const f = document.querySelector(selector); return f && f.contentWindow.SSA && f.contentDocument.querySelectorAll('path.leaflet-interactive, canvas').length > 0; }",
-        arg=MAP_FRAME,
-    )
-    watched.page.wait_for_timeout(1000)  # the areas come with the sites' file
-    point = frame.evaluate(f"(() => {{ const p = window.map.latLngToContainerPoint([{inside.y}, {inside.x}]); const r = document.querySelector('#map_div').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }})()")
-    box = watched.page.locator(MAP_FRAME).bounding_box()
-    watched.page.mouse.click(box["x"] + point[0], box["y"] + point[1])
-    detail = watched.page.locator(".st-key-site-detail")
-    detail.wait_for(timeout=30_000)
-    assert "Baikonur Cosmodrome" in detail.inner_text()
-    assert not watched.errors, watched.errors
