@@ -22,6 +22,10 @@ COPY src ./src
 COPY .streamlit ./.streamlit
 COPY static ./static
 COPY geodata ./geodata
+# Every link to static/ carries a hash of the file, so a name always means the same bytes; dated
+# long ago, the files are kept by browsers (Streamlit sends no Cache-Control for app/static/,
+# and a browser keeps a file for a tenth of its age since Last-Modified).
+RUN find static -type f -exec touch -d @946684800 {} +
 
 # The one folder the app writes: the map's data files (static/generated/), made at run time.
 RUN useradd --create-home --uid 10001 atlas && mkdir -p static/generated && chown atlas static/generated

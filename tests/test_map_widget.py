@@ -47,10 +47,10 @@ def test_cached_arguments_equal_what_st_folium_sends(atlas, monkeypatch, tmp_pat
 
 def test_data_files_are_written_once_under_names_that_change_with_the_content(atlas, tmp_path):
     first = published.map_sources(atlas, folder=tmp_path, wait=True)
-    files = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
+    files = {p.name: (p.stat().st_ino, p.stat().st_ctime_ns) for p in tmp_path.glob("*.json")}
     again = published.map_sources(atlas, folder=tmp_path)
     assert first == again
-    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")} == files  # not rewritten
+    assert {p.name: (p.stat().st_ino, p.stat().st_ctime_ns) for p in tmp_path.glob("*.json")} == files  # not rewritten
     bundle = json.loads((tmp_path / first["events"].rsplit("/", 1)[1]).read_text(encoding="utf-8"))
     assert bundle["events"]["n"] == len(atlas.events)
     texts = []
@@ -60,6 +60,24 @@ def test_data_files_are_written_once_under_names_that_change_with_the_content(at
     russian = published.map_sources(ui.language.localise(atlas, "ru"), folder=tmp_path, wait=True)
     assert russian["events"] != first["events"] and russian["outlines"] == first["outlines"]
     assert "Байконур" in (tmp_path / russian["sites"].rsplit("/", 1)[1]).read_text(encoding="utf-8")
+
+
+def test_data_files_are_dated_long_ago_so_browsers_keep_them_and_only_stale_versions_are_pruned(atlas, tmp_path, monkeypatch):
+    # Streamlit sends no Cache-Control for app/static/: a browser keeps a file for a tenth of
+    # its age by Last-Modified, so a file dated now would be fetched again on every visit.
+    sources = published.map_sources(atlas, folder=tmp_path, wait=True)
+    published.map_sources(ui.language.localise(atlas, "ru"), folder=tmp_path, wait=True)
+    written = sorted(tmp_path.glob("*.json"))
+    assert written and all(p.stat().st_mtime == published.LAST_MODIFIED for p in written)
+    other = tmp_path / "events-0123456789abcdef-deadbeef.json"  # another data or code version
+    other.write_text("{}", encoding="utf-8")
+    published.map_sources(atlas, folder=tmp_path)
+    assert other.exists()  # written moments ago: kept, though every file is dated 2000
+    monkeypatch.setattr(published, "STALE_DAYS", -1)  # every file now counts as old
+    published.map_sources(atlas, folder=tmp_path)
+    assert not other.exists()
+    assert sorted(tmp_path.glob("*.json")) == written  # this data's files, in both languages, stay
+    assert all((tmp_path / url.rsplit("/", 1)[1]).exists() for url in sources.values())
 
 
 def test_texts_are_written_in_the_background_and_the_map_does_not_wait(atlas, tmp_path):

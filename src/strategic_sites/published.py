@@ -12,6 +12,13 @@ The event texts, which popups fetch only when opened, are written after the rest
 background, so the first map does not wait for them; the browser retries a chunk that is
 not there yet.
 
+Streamlit serves ``app/static/`` with no ``Cache-Control`` and answers a conditional request
+with the whole file, so a browser keeps a file only for its heuristic freshness, a tenth of
+the time since its ``Last-Modified``: a file written moments ago would be downloaded again
+on every visit. Since a name never changes its content, each file is dated
+:data:`LAST_MODIFIED` (a fixed day long past), and a browser keeps it for years. Stale files
+are found by their inode change time instead, which is the time they were written.
+
 Where the folder cannot be written (a read-only deployment), the data goes inline in the
 map instead: slower, but the map still works, and the caller is told why.
 """
@@ -31,6 +38,7 @@ from strategic_sites import assets, mapdata
 from strategic_sites.data import Atlas
 
 FOLDER = assets.STATIC_DIR / "generated"
+LAST_MODIFIED = 946_684_800  # 2000-01-01 00:00 UTC: the date every generated file carries
 STALE_DAYS = 7  # files of other data or code versions older than this are removed
 _CODE = Path(__file__).resolve().parent
 # The modules whose code decides what the files hold: a change to any of them renames the files.
@@ -56,6 +64,7 @@ def _write(path: Path, payload: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
         os.chmod(temporary, 0o644)
+        os.utime(temporary, (LAST_MODIFIED, LAST_MODIFIED))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -67,10 +76,12 @@ def _ensure(path: Path, build) -> None:
         _write(path, mapdata.to_json(build()))
 
 
-def _prune(folder: Path, stamp: str) -> None:
+def _prune(folder: Path, version: str, code: str) -> None:
+    """Remove the files of other data or code versions written over STALE_DAYS ago; the
+    files of this version, in any language, stay."""
     cutoff = time.time() - STALE_DAYS * 86_400
     for path in folder.glob("*.json"):
-        if stamp not in path.name and path.stat().st_mtime < cutoff:
+        if not (version in path.name and code in path.name) and path.stat().st_ctime < cutoff:
             path.unlink(missing_ok=True)
 
 
@@ -104,7 +115,7 @@ def map_sources(atlas: Atlas, folder: Path = FOLDER, prefix: str = assets.STREAM
         _ensure(folder / names["outlines"], lambda: mapdata.outlines(atlas))
         _ensure(folder / names["sites"], lambda: mapdata.site_bundle(atlas))
         _ensure(folder / names["events"], lambda: mapdata.bundle(atlas, [url + path.name for path in chunks]))
-        _prune(folder, stamp)
+        _prune(folder, atlas.version, code)
         missing = [path for path in chunks if not path.exists()]
         if missing:
             if wait:
