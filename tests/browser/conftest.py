@@ -194,3 +194,16 @@ def wait_for_markers(page, count: int, timeout: float = 60_000):
         timeout=timeout,
     )
     return markers
+
+
+def share_link(page, has_text: str | None = None, timeout: float = 30_000) -> str:
+    """The sidebar's share link, as a user reads it: open "Share this view", read the code box
+    (waiting for one holding ``has_text``), close the popover."""
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Share this view").click()
+    box = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]')
+    if has_text:
+        box = box.filter(has_text=has_text)
+    box.first.wait_for(timeout=timeout)
+    text = box.first.inner_text().strip()
+    page.keyboard.press("Escape")
+    return text

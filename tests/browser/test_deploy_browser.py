@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, wait_for_markers
+from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, share_link, wait_for_markers
 
 from datafiles import dockerfile_instructions, edit_feature, feature_index
 
@@ -92,15 +92,14 @@ def test_behind_a_proxy_path_the_map_loads_its_assets_and_links_include_the_path
     frame = map_frame(page)
     assert frame.locator(".ssa-legend").is_visible()
     assert frame.locator(".leaflet-control-minimap").count() == 1
-    share = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    share = share_link(page)
     assert share == f"{server.url}/atlas/?country=KAZ&asof={date.today():%Y-%m-%d}"
     vendor = [url for url in watched.requested if "/vendor/" in url]
     assert vendor and all("/atlas/app/static/vendor/" in url for url in vendor)
     page.get_by_role("link", name="Timeline").click()
     page.wait_for_url("**/atlas/timeline?country=KAZ", timeout=30_000)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]', has_text="/timeline?")
-    box.wait_for(timeout=30_000)
-    assert box.inner_text().strip() == f"{server.url}/atlas/timeline?country=KAZ&asof={date.today():%Y-%m-%d}"
+    page.get_by_role("heading", name="Timeline").wait_for(timeout=30_000)
+    assert share_link(page, has_text="/timeline?") == f"{server.url}/atlas/timeline?country=KAZ&asof={date.today():%Y-%m-%d}"
     page.get_by_role("heading", name="Timeline").wait_for()
     page.screenshot(path=str(ARTIFACTS / "proxy-path-timeline.png"))
     assert not watched.failed_local, watched.failed_local

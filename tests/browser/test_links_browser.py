@@ -6,7 +6,7 @@ from datetime import date
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import ARTIFACTS, map_frame, wait_for_markers
+from conftest import ARTIFACTS, map_frame, share_link, wait_for_markers
 
 
 def markers(page) -> set[str]:
@@ -43,8 +43,8 @@ def test_a_country_link_shows_only_that_countrys_sites(server, open_page, atlas)
     wait_for_markers(watched.page, len(kyrgyz))
     assert markers(watched.page) == kyrgyz
     assert watched.page.get_by_role("tab", name=f"Sites ({len(kyrgyz)})").is_visible()
-    share = watched.page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
-    assert share.strip().endswith(f"/?country=KGZ&asof={date.today():%Y-%m-%d}")  # a shared link pins the date
+    share = share_link(watched.page)
+    assert share.endswith(f"/?country=KGZ&asof={date.today():%Y-%m-%d}")  # a shared link pins the date
     watched.page.wait_for_timeout(1000)
     watched.page.screenshot(path=str(ARTIFACTS / "link-country-KGZ.png"), full_page=True)
     assert not watched.errors, watched.errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import ARTIFACTS, wait_for_markers
+from conftest import ARTIFACTS, share_link, wait_for_markers
 from test_links_browser import query, wait_for_query
 
 from strategic_sites.style import STATUS_COLOURS
@@ -51,7 +51,7 @@ def test_each_page_renders_and_keeps_the_filters_in_its_link(server, open_page, 
     page = watched.page
     settle(page, PAGES[slug])
     assert query(page) == {"country": ["KAZ"], "from": ["2010"], "to": ["2020"]}
-    share = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    share = share_link(page)
     assert share.endswith(f"/{slug}?country=KAZ&asof={date.today():%Y-%m-%d}&from=2010&to=2020")
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / f"page-{slug}.png"), full_page=True)
