@@ -96,8 +96,8 @@ def localise_russian() -> None:
 def timeline_chart() -> None:
     view = apply(ATLAS, Filters(asof=DAY))
     ids = list(view.sites["id"])
-    bars = charts.periods_frame(ATLAS, ids, DAY, date.today())
-    points = charts.event_points(ATLAS, view.events)
+    bars = charts.periods_frame(ATLAS, view, date.today())
+    points = charts.event_points(ATLAS, view)
     order = charts.site_order(bars, ids, dict(zip(ATLAS.sites["id"], ATLAS.sites["name"])))
     charts.timeline_chart(bars, points, order, DAY).to_dict()
 

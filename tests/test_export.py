@@ -58,4 +58,4 @@ def test_text_in_the_note_is_escaped(atlas):
     assert '<img src=x onerror="alert(1)">' not in page
     assert "<script>alert(2)</script>" not in page
     # HTML-escaped, then JSON-encoded into the script that builds the note.
-    assert "Search: \\u201c\\u0026lt;img src=x onerror=\\u0026quot;alert(1)\\u0026quot;\\u0026gt;\\u201d" in page
+    assert "Search: “\\u0026lt;img src=x onerror=\\u0026quot;alert(1)\\u0026quot;\\u0026gt;”" in page

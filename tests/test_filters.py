@@ -102,19 +102,19 @@ def test_filters_combine(mini):
 
 def test_sites_table_says_status_since_when_and_years_left(mini):
     shown = view(mini, asof=date(2014, 12, 10))
-    table = tables.sites_table(mini, shown.filters.asof, shown.sites, shown.status, shown.in_force).set_index("id")
+    table = tables.sites_table(mini, shown).set_index("id")
     assert table.loc["baikonur", "status"] == "Leased to Russia"
     assert table.loc["baikonur", "since"] == "1994-12-10"
     assert table.loc["baikonur", "lessee"] == "Russia"
     assert table.loc["baikonur", "lease_end"] == "2050"
     assert table.loc["baikonur", "years_left"] == pytest.approx(35.1, abs=0.1)
-    assert table.loc["kant", "lease_end"] == "no end date" and pd.isna(table.loc["kant", "years_left"])
+    assert table.loc["kant", "lease_end"] == "ongoing" and pd.isna(table.loc["kant", "years_left"])
     assert table.loc["baikonur", "source"] == "https://en.wikipedia.org/wiki/Baikonur_Cosmodrome"
 
 
 def test_sites_geojson_holds_exactly_the_rows_shown(mini):
     shown = view(mini, countries=("KAZ", "KGZ"))
-    table = tables.sites_table(mini, shown.filters.asof, shown.sites, shown.status, shown.in_force)
+    table = tables.sites_table(mini, shown)
     collection = json.loads(tables.sites_geojson(shown.sites, table))
     assert [f["properties"]["id"] for f in collection["features"]] == list(table["id"])
     assert {f["geometry"]["type"] for f in collection["features"]} == {"Point"}

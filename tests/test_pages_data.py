@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from datetime import date
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
-from strategic_sites import charts, language, tables
+from strategic_sites import charts, language, mapdata, tables
+from strategic_sites.filters import Filters, apply
 from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
 
 TODAY = date(2026, 11, 24)
 
 
+def shown(atlas, ids, day):
+    """The view of ``ids`` on ``day`` (events of every year)."""
+    everything = apply(atlas, Filters(asof=day, year_from=1900, year_to=day.year))
+    return replace(everything, sites=everything.sites[everything.sites["id"].isin(ids)])
+
+
 def test_periods_frame_has_a_bar_per_control_period_and_lease_coloured_as_on_the_map(mini):
-    bars = charts.periods_frame(mini, ["baikonur"], date(2013, 6, 1), TODAY)
+    bars = charts.periods_frame(mini, shown(mini, ["baikonur"], date(2013, 6, 1)), TODAY)
     control = bars[bars["row"] == "Control"]
     assert list(control["label"]) == ["Soviet (USSR, to 1991)", "Joint with the host country", "Leased to Russia"]
     assert list(control["colour"]) == [STATUS_COLOURS["soviet"], STATUS_COLOURS["joint"], STATUS_COLOURS["russian_lease"]]
@@ -28,27 +37,28 @@ def test_periods_frame_has_a_bar_per_control_period_and_lease_coloured_as_on_the
 
 
 def test_a_site_with_no_dated_start_still_gets_its_bar(mini):
-    bars = charts.periods_frame(mini, ["vostochny"], TODAY, TODAY)
+    bars = charts.periods_frame(mini, shown(mini, ["vostochny"], TODAY), TODAY)
     assert list(bars["label"]) == ["Russian (owned or run without a lease)"]
     assert bars["start"].iloc[0] == pd.Timestamp(2012, 1, 1)
 
 
 def test_event_points_sit_on_their_sites_row_and_skip_events_away_from_sites(mini):
-    points = charts.event_points(mini, mini.events)
+    points = charts.event_points(mini, shown(mini, ["baikonur", "kant", "vostochny"], TODAY))
     assert sorted(points["site_id"]) == ["baikonur", "kant", "vostochny"]  # not the Moscow meeting
     crash = points.set_index("title").loc["Proton-M crash"]
     assert crash["site"] == "Baikonur Cosmodrome" and crash["colour"] == EVENT_COLOURS["accident"]
 
 
 def test_rows_are_ordered_by_first_period(mini):
-    bars = charts.periods_frame(mini, ["vostochny", "kant", "baikonur"], TODAY, TODAY)
+    bars = charts.periods_frame(mini, shown(mini, ["vostochny", "kant", "baikonur"], TODAY), TODAY)
     names = dict(zip(mini.sites["id"], mini.sites["name"]))
     assert charts.site_order(bars, ["vostochny", "kant", "baikonur"], names) == ["Baikonur Cosmodrome", "Kant Air Base", "Vostochny Cosmodrome"]
 
 
 def test_timeline_chart_marks_the_as_of_date_and_lets_a_click_pick_a_site(mini):
-    bars = charts.periods_frame(mini, ["baikonur", "kant"], date(2013, 6, 1), TODAY)
-    spec = charts.timeline_chart(bars, charts.event_points(mini, mini.events), ["Baikonur Cosmodrome", "Kant Air Base"], date(2013, 6, 1)).to_dict()
+    view = shown(mini, ["baikonur", "kant"], date(2013, 6, 1))
+    bars = charts.periods_frame(mini, view, TODAY)
+    spec = charts.timeline_chart(bars, charts.event_points(mini, view), ["Baikonur Cosmodrome", "Kant Air Base"], date(2013, 6, 1)).to_dict()
     params = spec.get("params", []) + [p for layer in spec["layer"] for p in layer.get("params", [])]
     assert any(p.get("name") == charts.PICK and p["select"]["fields"] == ["site_id"] and p["select"]["on"] == "click" for p in params)
     text = str(spec)
@@ -69,8 +79,6 @@ def test_events_per_year_counts_each_kind(mini):
 def test_russian_names_replace_english_ones_and_fall_back_when_missing(mini):
     sites = mini.sites.copy()
     sites.loc[sites["id"] == "kant", "name_ru"] = ""
-    from dataclasses import replace
-
     atlas = replace(mini, sites=sites)
     ru = language.localise(atlas, "ru")
     names = dict(zip(ru.sites["id"], ru.sites["name"]))
@@ -84,10 +92,22 @@ def test_russian_names_replace_english_ones_and_fall_back_when_missing(mini):
 
 def test_tables_speak_the_chosen_language(mini):
     ru = language.localise(mini, "ru")
-    table = tables.sites_table(ru, TODAY).set_index("id")
+    view = apply(ru, Filters(asof=TODAY))
+    table = tables.sites_table(ru, view).set_index("id")
     assert table.loc["baikonur", "name"] == "Космодром Байконур"
     assert table.loc["baikonur", "country"] == "Казахстан (KAZ)"
     assert table.loc["baikonur", "lessee"] == "Россия"
+    # Lease parties are named, not coded, in the chosen language: the tables, the site's
+    # facts, the map's lease tooltips, the site popups and the events' country names.
+    assert set(tables.leases_table(ru, view.leases)["parties"]) == {"Казахстан → Россия", "Киргизия → Россия"}
+    assert "Казахстан → Россия" in " ".join(tables.site_facts(ru, "baikonur")["what"])
+    leases = mapdata.lease_data(ru, view)
+    assert any("Казахстан → Россия" in item["tooltip"] for item in leases["areas"] + leases["rings"])
+    assert "Казахстан" in mapdata.site_bundle(ru)["popups"]["baikonur"][0]
+    assert "Казахстан → Россия" in {s["id"]: s["now"] for s in mapdata.status_data(ru, view)["sites"]}["baikonur"]
+    assert set(mapdata.bundle(ru, [])["countries"].values()) >= {"Россия"}
+    english = apply(mini, Filters(asof=TODAY))
+    assert set(tables.leases_table(mini, english.leases)["parties"]) == {"Kazakhstan → Russia", "Kyrgyzstan → Russia"}
 
 
 def test_site_facts_list_each_fact_with_its_source(mini):

@@ -5,10 +5,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from strategic_sites import tables
 from strategic_sites.timeline import (
     events_in_period,
     events_in_years,
-    history,
     lease_term_fraction,
     leases_in_force,
     status_as_of,
@@ -44,8 +44,10 @@ def test_status_as_of_gives_one_row_per_site_with_a_status(mini):
     assert sorted(status_as_of(mini.control, "1990-01-01")["site_id"]) == ["baikonur"]
 
 
-def test_history_is_in_date_order(mini):
-    assert list(history(mini.control, "baikonur")["status"]) == ["soviet", "joint", "russian_lease"]
+def test_a_sites_control_history_is_listed_oldest_first_with_an_open_end_worded_once(mini):
+    history = tables.history_table(mini, "baikonur")
+    assert list(history["status"]) == ["Soviet (USSR, to 1991)", "Joint with the host country", "Leased to Russia"]
+    assert history["to"].iloc[-1] == "ongoing"
 
 
 def test_leases_in_force_with_years_remaining(mini):

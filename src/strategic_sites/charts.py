@@ -11,10 +11,11 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from strategic_sites.popups import money
+from strategic_sites import lookup, text
+from strategic_sites.filters import View
+from strategic_sites.language import names as names_of
 from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
-from strategic_sites.timeline import leases_in_force
-from strategic_sites.vocab import EVENT_KINDS, STATUSES, country_name
+from strategic_sites.vocab import EVENT_KINDS, STATUSES
 
 ROW_HEIGHT = 30
 PICK = "pick"  # the name of the timeline's click selection (the site clicked)
@@ -25,15 +26,17 @@ def _end(value: pd.Timestamp, today: date) -> pd.Timestamp:
     return pd.Timestamp(today) if pd.isna(value) else value
 
 
-def periods_frame(atlas, site_ids: list[str], day: date, today: date, lang: str = "en") -> pd.DataFrame:
-    """One row per control period and per lease agreement of the sites, for the bars.
+def periods_frame(atlas, view: View, today: date) -> pd.DataFrame:
+    """One row per control period and per lease agreement of the sites the view shows, for
+    the bars.
 
     ``row`` is "Control" or "Lease"; open periods end ``today``; ``colour`` is the map's:
-    the status colour, or for a lease the years-left shading on ``day`` (grey when not in
-    force on that day).
+    the status colour, or for a lease the years-left shading on the view's as-of date (grey
+    when it is not the lease the view has in force then).
     """
-    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
-    wanted = set(site_ids)
+    labels = names_of(atlas)
+    names = lookup.of(atlas).site_names
+    wanted = set(view.sites["id"])
     rows = []
     control = atlas.control[atlas.control["site_id"].isin(wanted)]
     for period in control.itertuples():
@@ -42,31 +45,31 @@ def periods_frame(atlas, site_ids: list[str], day: date, today: date, lang: str 
                 "site_id": period.site_id,
                 "site": names[period.site_id],
                 "row": "Control",
-                "label": STATUSES[period.status],
+                "label": labels.status(period.status),
                 "start": period.start_date,
                 "end": _end(period.end_date, today),
-                "period": f"{period.start} – {period.end or 'ongoing'}",
+                "period": text.period(period.start, period.end),
                 "detail": period.operator or "",
                 "colour": STATUS_COLOURS[period.status],
             }
         )
     leases = atlas.leases[atlas.leases["site_id"].isin(wanted)]
-    in_force = leases_in_force(leases, day)
+    in_force = view.in_force
     governing = {(row.site_id, row.start) for row in in_force.itertuples()}
     years_left = dict(zip(in_force["site_id"], in_force["years_remaining"]))
     for lease in leases.itertuples():
         current = (lease.site_id, lease.start) in governing
         colour, state = lease_colour(years_left.get(lease.site_id)) if current else (LEASE_NONE_COLOUR, "not the lease in force on the date")
-        rent = money(lease.annual_rent_usd)
+        rent = text.money(lease.annual_rent_usd)
         rows.append(
             {
                 "site_id": lease.site_id,
                 "site": names[lease.site_id],
                 "row": "Lease",
-                "label": f"Lease {country_name(lease.lessor, lang)} → {country_name(lease.lessee, lang)}",
+                "label": f"Lease {labels.parties(lease.lessor, lease.lessee)}",
                 "start": lease.start_date,
                 "end": _end(lease.end_date, today),
-                "period": f"{lease.start} – {lease.end or 'no end date'}",
+                "period": text.period(lease.start, lease.end),
                 "detail": f"signed {lease.signed}; rent {rent}; {state}",
                 "colour": colour,
             }
@@ -75,21 +78,21 @@ def periods_frame(atlas, site_ids: list[str], day: date, today: date, lang: str 
     return frame[frame["start"].notna()].reset_index(drop=True)
 
 
-def event_points(atlas, events: pd.DataFrame) -> pd.DataFrame:
-    """One point per event that belongs to a site (at the site, or about it), on that site's row."""
-    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+def event_points(atlas, view: View, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One point per event of the view (or ``events``) that belongs to a site shown (at
+    it, or about it), on that site's row."""
+    labels = names_of(atlas)
+    names = lookup.of(atlas).site_names
     rows = []
-    for event in events.itertuples():
-        site_id = event.site_id or next(iter(event.concern_ids), "")
-        if site_id not in names:
-            continue
+    for event in view.site_events(events).itertuples():
+        site_id = event.row_site
         rows.append(
             {
                 "site_id": site_id,
                 "site": names[site_id],
                 "date": event.date_first,
                 "when": event.date,
-                "kind": EVENT_KINDS[event.kind],
+                "kind": labels.event_kind(event.kind),
                 "title": event.title,
                 "colour": EVENT_COLOURS[event.kind],
             }

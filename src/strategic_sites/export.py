@@ -18,10 +18,9 @@ from datetime import date
 from pathlib import Path
 
 import folium
-from strategic_sites import assets, layers, mapdata
+from strategic_sites import assets, language, layers, mapdata
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
-from strategic_sites.vocab import SITE_KINDS, STATUSES, country_name
 
 MARK = "ssa-inline:"  # where localize points the assets, for inlining below
 _SCRIPT = re.compile(r'<script[^>]*\bsrc="' + re.escape(MARK) + r'([^"]+)"[^>]*>\s*</script>')
@@ -29,16 +28,17 @@ _STYLE = re.compile(r'<link[^>]*\bhref="' + re.escape(MARK) + r'([^"]+)"[^>]*/?>
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|#)([^'")]+)\1\s*\)""")
 
 
-def describe(view: View, lang: str = "en") -> list[str]:
+def describe(atlas: Atlas, view: View) -> list[str]:
     """The view's filters in words, one line each (for the note and the page title)."""
     f = view.filters
+    names = language.names(atlas)
     lines = [f"As of {f.asof:%d %B %Y}; events {f.year_from}–{f.year_to}"]
     if f.countries:
-        lines.append("Host countries: " + ", ".join(f"{country_name(c, lang)} ({c})" for c in f.countries))
+        lines.append("Host countries: " + ", ".join(names.country_with_code(c) for c in f.countries))
     if f.kinds:
-        lines.append("Kinds: " + ", ".join(SITE_KINDS[k] for k in f.kinds))
+        lines.append("Kinds: " + ", ".join(names.kind(k) for k in f.kinds))
     if f.statuses:
-        lines.append("Status: " + ", ".join(STATUSES[s] for s in f.statuses))
+        lines.append("Status: " + ", ".join(names.status(s) for s in f.statuses))
     if f.q:
         lines.append(f"Search: “{f.q}”")
     lines.append(f"{len(view.sites)} sites, {len(view.events)} events, {len(view.in_force)} leases in force")
@@ -57,7 +57,7 @@ def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = N
         "events": mapdata.bundle(shown, mapdata.event_texts(shown)),
     }
     fmap = layers.compose(shown, view, sources, prefix=MARK).standalone()
-    escaped = [html.escape(line) for line in describe(view, atlas.lang)]
+    escaped = [html.escape(line) for line in describe(atlas, view)]
     note = "<b>Strategic Sites Atlas</b><br>" + "<br>".join(escaped)
     note += f"<br><small>Exported {exported or date.today():%d %b %Y}"
     if link:
@@ -103,4 +103,4 @@ def standalone_html(fmap: folium.Map, title: str = "Strategic Sites Atlas") -> s
 
 def export_view(atlas: Atlas, view: View, link: str = "") -> str:
     """The view as a self-contained HTML file."""
-    return standalone_html(view_map(atlas, view, link), title="Strategic Sites Atlas: " + describe(view, atlas.lang)[0])
+    return standalone_html(view_map(atlas, view, link), title="Strategic Sites Atlas: " + describe(atlas, view)[0])

@@ -1,7 +1,10 @@
 """The filter state of a view and the one function that applies it to the atlas.
 
-The map, the tables and the counts above them all come from :func:`apply`, called once
-per rerun, so they always agree.
+The map, the tables, the charts, the site panel and the counts above them all come from
+:func:`apply`, called once per rerun, so they always agree. The :class:`View` answers every
+question about what it shows (a site's status and lease on the as-of date, the events at
+the sites shown); nothing downstream works them out again. A site selected from outside
+the filters is answered by :func:`focus`.
 """
 
 from __future__ import annotations
@@ -38,10 +41,6 @@ class Filters:
     layers: tuple[str, ...] = LAYERS
     lang: str = "en"  # names in English or Russian (display only: never changes what is shown)
 
-    @property
-    def filters_sites(self) -> bool:
-        return bool(self.countries or self.kinds or self.statuses or self.q)
-
 
 @dataclass(frozen=True)
 class View:
@@ -58,6 +57,32 @@ class View:
     @property
     def counts(self) -> dict[str, int]:
         return {"sites": len(self.sites), "events": len(self.events), "leases": len(self.in_force)}
+
+    def shows(self, site_id: str) -> bool:
+        return site_id in set(self.sites["id"])
+
+    def status_of(self, site_id: str) -> pd.Series | None:
+        """The site's control period on the as-of date (None: no record covers it)."""
+        return _row(self.status, site_id)
+
+    def lease_of(self, site_id: str) -> pd.Series | None:
+        """The lease governing the site on the as-of date, with ``years_remaining``."""
+        return _row(self.in_force, site_id)
+
+    def site_events(self, events: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The events of the view (or ``events``) that belong to a site shown (at it, or
+        about it), each with ``row_site``: the site whose row it goes on (where it happened,
+        else the first site it concerns)."""
+        events = self.events if events is None else events
+        first = events["concern_ids"].map(lambda ids: ids[0] if len(ids) else "")
+        row_site = events["site_id"].astype(str).where(events["site_id"] != "", first)
+        events = events.assign(row_site=row_site)
+        return events[events["row_site"].isin(set(self.sites["id"]))]
+
+
+def _row(frame: pd.DataFrame, key: str) -> pd.Series | None:
+    """The row of ``key`` in a frame indexed by site id, or None."""
+    return frame.loc[key] if key in frame.index else None
 
 
 def _matches(series: pd.Series, text: str) -> pd.Series:
@@ -119,6 +144,15 @@ def apply(atlas: Atlas, filters: Filters) -> View:
         status=status_all[status_all["site_id"].isin(shown)],
         in_force=leases_in_force(leases, filters.asof),
     )
+
+
+def focus(atlas: Atlas, view: View, site_id: str) -> View:
+    """The view that answers for one selected site: ``view`` itself when it shows the site,
+    else the site alone on the view's as-of date (a site opened by link or picked outside
+    the filters is still shown, with its status and lease on that date)."""
+    if view.shows(site_id):
+        return view
+    return site_only(atlas, site_id, view.filters.asof)
 
 
 def site_only(atlas: Atlas, site_id: str, day: date) -> View:

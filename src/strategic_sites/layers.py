@@ -40,6 +40,7 @@ from strategic_sites.style import (
     LEASE_CLASSES,
     LEASE_NONE_COLOUR,
     LEASE_OPEN_COLOUR,
+    LEASE_OPEN_LABEL,
     NO_STATUS_COLOUR,
     STATUS_COLOURS,
     glyph_svg,
@@ -107,83 +108,23 @@ class _Call(MacroElement):
         self.data = script_json(data) if data is not None else ""
 
 
-class Legend(MacroElement):
+class Legend(_Call):
     """A Leaflet control holding escaped HTML: the legend (built from the vocabularies), or
     another box of text in the same style (``css_class``, ``position``)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
     def __init__(self, html: str, position: str = "bottomright", css_class: str = "ssa-legend"):
-        super().__init__()
-        self._name = "Legend"
-        self.html = html
-        self.position = position
-        self.css_class = css_class
+        super().__init__("legend", {"html": html, "position": position, "className": css_class})
 
 
-class OverlayReporter(MacroElement):
-    """Tells the app which overlays are on when the user toggles one in the layer control.
-
-    streamlit-folium reports ``selected_layers`` only for WMS layers; this fills it with the
-    overlays that are on (plus a numbered marker entry, so that "none on" is still a report
-    and no two reports are equal) before streamlit-folium's debounced update sends the
-    component value.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var reports = 0;
-            map.on("overlayadd overlayremove", function () {
-                var data = window.__GLOBAL_DATA__, control = window.layer_control;
-                // Leaflet fires these whenever an overlay joins or leaves the map, also when
-                // streamlit-folium swaps the layers on a rerun; only a user's click counts.
-                if (!data || !control || !control._handlingClick) { return; }
-                var selected = {};
-                reports += 1;  // each report differs, so toggling back and forth is never lost
-                selected[{{ this.marker|tojson }}] = {name: {{ this.marker|tojson }}, url: "report-" + reports};
-                control._layers.forEach(function (entry) {
-                    if (entry.overlay && map.hasLayer(entry.layer)) {
-                        selected[entry.name] = {name: entry.name, url: "ssa"};
-                    }
-                });
-                data.selected_layers = selected;
-            });
-        })();
-        {% endmacro %}
-        """
-    )
-    marker = "__overlays__"
-
-    def __init__(self):
-        super().__init__()
-        self._name = "OverlayReporter"
+OVERLAYS_REPORT = "__overlays__"  # the entry that marks a report of the overlays ticked
 
 
 def overlays_reported(selected_layers) -> tuple[str, ...] | None:
-    """The layer keys a report of :class:`OverlayReporter` says are on (None: no report)."""
+    """The layer keys a report of ``SSA.reportOverlays`` says are on (None: no report)."""
     if not selected_layers:
         return None
     names = {item.get("name") for item in selected_layers if isinstance(item, dict)}
-    if OverlayReporter.marker not in names:
+    if OVERLAYS_REPORT not in names:
         return None
     return tuple(key for key, label in LAYER_NAMES.items() if label in names)
 
@@ -243,7 +184,7 @@ def legend_html() -> str:
         f'<li><span class="ssa-glyph">{glyph_svg(k, size=14, colour="#333")}</span>{popups.esc(label)}</li>' for k, label in SITE_KINDS.items()
     )
     lease_rows = "".join(f"<li>{swatch(c, 'box')}{popups.esc(label)}</li>" for _, c, label in LEASE_CLASSES)
-    lease_rows += f"<li>{swatch(LEASE_OPEN_COLOUR, 'box')}In force, no end date</li><li>{swatch(LEASE_NONE_COLOUR, 'box')}No lease in force</li>"
+    lease_rows += f"<li>{swatch(LEASE_OPEN_COLOUR, 'box')}{popups.esc(LEASE_OPEN_LABEL.capitalize())}</li><li>{swatch(LEASE_NONE_COLOUR, 'box')}No lease in force</li>"
     event_rows = "".join(f"<li>{swatch(c)}{popups.esc(EVENT_KINDS[k])}</li>" for k, c in EVENT_COLOURS.items())
     return (
         '<div class="ssa-legend-title">Legend</div>'
@@ -254,19 +195,15 @@ def legend_html() -> str:
     )
 
 
-def site_at(sites: gpd.GeoDataFrame, tooltip: str | None, latlng: dict | None) -> str | None:
-    """The site a click on the map selected: by its tooltip (which starts with the site's
-    name), else by the clicked marker's position. None for clicks on anything else."""
-    if tooltip:
-        text = tooltip.strip()
-        matches = [s.id for s in sites.itertuples() if text.startswith(s.name)]
-        if matches:
-            return max(matches, key=lambda i: len(sites.loc[sites["id"] == i, "name"].iloc[0]))
-    if latlng and "lat" in latlng and "lng" in latlng:
-        for site in sites.itertuples():
-            if abs(site.geometry.y - latlng["lat"]) < 1e-6 and abs(site.geometry.x - latlng["lng"]) < 1e-6:
-                return site.id
-    return None
+def clicked_site(drawing) -> str | None:
+    """The site a click selected, from the clicked layer's GeoJSON that streamlit-folium
+    returns (``last_active_drawing``): site markers and lease areas carry their site's id in
+    ``properties.site``. None for a click on anything else."""
+    if not isinstance(drawing, dict):
+        return None
+    properties = drawing.get("properties")
+    site = properties.get("site") if isinstance(properties, dict) else None
+    return site if isinstance(site, str) and site else None
 
 
 # --- the composer --------------------------------------------------------------------------------
@@ -307,7 +244,7 @@ def base_map(sources: dict, bounds: list[list[float]], small: bool = False) -> f
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
     MiniMap().add_to(fmap)
     Legend(legend_html()).add_to(fmap)
-    OverlayReporter().add_to(fmap)
+    _Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)
     return fmap
 
 

@@ -29,10 +29,11 @@ import pandas as pd
 
 from strategic_sites import popups
 from strategic_sites.data import Atlas
+from strategic_sites.language import names as names_of
 from strategic_sites.schema import split_list
 from strategic_sites.filters import View
 from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour
-from strategic_sites.vocab import EVENT_KINDS, country_name
+from strategic_sites.vocab import EVENT_KINDS
 
 COORD_SCALE = 10_000  # coordinates to 1/10,000 of a degree (about 11 m): finer than a marker
 TEXT_CHUNK = 2_000  # events per text file: a popup fetches about 0.5 MB at most
@@ -72,7 +73,7 @@ def site_bundle(atlas: Atlas, site_ids: set[str] | None = None) -> dict:
     empty = atlas.events.iloc[:0]
     sites = atlas.sites if site_ids is None else atlas.sites[atlas.sites["id"].isin(site_ids)]
     return {
-        "popups": {site.id: list(popups.site_popup_parts(site, latest.get(site.id, empty), sources, atlas.lang)) for site in sites.itertuples()},
+        "popups": {site.id: list(popups.site_popup_parts(site, latest.get(site.id, empty), sources, names_of(atlas))) for site in sites.itertuples()},
         "areas": [_geometry(geom) for geom in atlas.areas.geometry],
         "glyphs": {kind: glyph_svg(kind, size=16) for kind in sorted(set(atlas.sites["kind"]))},
     }
@@ -94,10 +95,11 @@ def bundle(atlas: Atlas, texts: list) -> dict:
     site_number = {site_id: number for number, site_id in enumerate(sites["id"])}
     kinds = list(EVENT_KINDS)
     codes = sorted({code for codes in events["country_list"] for code in codes})
+    names = names_of(atlas)
     return {
         "sites": [[site_id, name] for site_id, name in zip(sites["id"], sites["name"])],
-        "kinds": [[EVENT_KINDS[k], EVENT_COLOURS[k]] for k in kinds],
-        "countries": {code: country_name(code, atlas.lang) for code in codes},
+        "kinds": [[names.event_kind(k), EVENT_COLOURS[k]] for k in kinds],
+        "countries": {code: names.country(code) for code in codes},
         "sources": [
             [title, publisher, published, url]
             for title, publisher, published, url in zip(atlas.sources["title"], atlas.sources["publisher"], atlas.sources["published"], atlas.sources["url"])
@@ -178,10 +180,11 @@ def status_data(atlas: Atlas, view: View) -> dict:
     """One marker per site of the view, coloured by its status on the as-of date, with the
     date's part of its popup (the rest is in :func:`site_bundle`)."""
     day = view.filters.asof
+    names = names_of(atlas)
     sites = []
     for site in view.sites.itertuples():
-        period = view.status.loc[site.id] if site.id in view.status.index else None
-        lease = view.in_force.loc[site.id] if site.id in view.in_force.index else None
+        period = view.status_of(site.id)
+        lease = view.lease_of(site.id)
         sites.append(
             {
                 "id": site.id,
@@ -190,8 +193,8 @@ def status_data(atlas: Atlas, view: View) -> dict:
                 "lon": round(site.geometry.x, 5),
                 "colour": STATUS_COLOURS[period["status"]] if period is not None else NO_STATUS_COLOUR,
                 "faded": period is None,
-                "tooltip": popups.site_tooltip(site, period, day),
-                "now": popups.site_on_day(period, lease, day, atlas.lang),
+                "tooltip": popups.site_tooltip(site, period, day, names),
+                "now": popups.site_on_day(period, lease, day, names),
             }
         )
     return {"sites": sites}
@@ -199,20 +202,22 @@ def status_data(atlas: Atlas, view: View) -> dict:
 
 def lease_data(atlas: Atlas, view: View) -> dict:
     """Leased territories and ranges shaded by years left; rings where no area is drawn."""
-    names = dict(zip(view.sites["id"], view.sites["name"]))
-    in_force = view.in_force
+    site_names = dict(zip(view.sites["id"], view.sites["name"]))
+    names = names_of(atlas)
     areas, drawn = [], set()
     positions = atlas.areas.index.get_indexer(view.areas.index)
     for position, area in zip(positions, view.areas.itertuples()):
-        lease = in_force.loc[area.site_id] if area.site_id in in_force.index else None
+        lease = view.lease_of(area.site_id)
         colour, label = lease_colour(lease["years_remaining"]) if lease is not None else (LEASE_NONE_COLOUR, "no lease in force")
-        areas.append({"area": int(position), "site": area.site_id, "colour": colour, "tooltip": popups.lease_tooltip(names.get(area.site_id, area.site_id), lease, label, area)})
+        tooltip = popups.lease_tooltip(site_names.get(area.site_id, area.site_id), lease, label, area, names)
+        areas.append({"area": int(position), "site": area.site_id, "colour": colour, "tooltip": tooltip})
         drawn.add(area.site_id)
     rings = []
-    for site in view.sites[view.sites["id"].isin(in_force.index) & ~view.sites["id"].isin(drawn)].itertuples():
-        lease = in_force.loc[site.id]
+    for site in view.sites[view.sites["id"].isin(view.in_force.index) & ~view.sites["id"].isin(drawn)].itertuples():
+        lease = view.lease_of(site.id)
         colour, label = lease_colour(lease["years_remaining"])
-        rings.append({"site": site.id, "lat": round(site.geometry.y, 5), "lon": round(site.geometry.x, 5), "colour": colour, "tooltip": popups.lease_tooltip(site.name, lease, label, None)})
+        tooltip = popups.lease_tooltip(site.name, lease, label, None, names)
+        rings.append({"site": site.id, "lat": round(site.geometry.y, 5), "lon": round(site.geometry.x, 5), "colour": colour, "tooltip": tooltip})
     return {"areas": areas, "rings": rings}
 
 

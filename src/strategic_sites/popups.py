@@ -11,8 +11,9 @@ from datetime import date
 
 import pandas as pd
 
+from strategic_sites import text
+from strategic_sites.language import Names
 from strategic_sites.style import STATUS_COLOURS
-from strategic_sites.vocab import SITE_KINDS, STATUSES, country_name
 
 LATEST_EVENTS = 4
 
@@ -28,35 +29,6 @@ def esc(value) -> str:
         return ""
     text = html.escape(str(value), quote=True)
     return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
-
-
-def money(value) -> str:
-    if value is None or pd.isna(value):
-        return "not known"
-    value = float(value)
-    if value >= 1_000_000:
-        return f"US${value / 1_000_000:,.2f} m a year".replace(".00 m", " m")
-    if value >= 1_000:
-        return f"US${value:,.0f} a year"
-    return f"US${value:g} a year"
-
-
-def years(value) -> str:
-    if value is None or pd.isna(value):
-        return "no end date"
-    if value < 0:
-        return "ended"
-    return f"{value:.1f} years left"
-
-
-def period_text(start: str, end: str) -> str:
-    return f"{start} – {end}" if end else f"since {start}"
-
-
-def lease_term(lease) -> str:
-    """'to 2050 (terms in force since 2010-06-07)': the end users ask about first."""
-    end = f"to {lease['end']}" if lease["end"] else "no end date"
-    return f"{end} (terms in force since {lease['start']})"
 
 
 def source_links(source_ids: list[str], sources: dict[str, dict]) -> str:
@@ -75,20 +47,20 @@ def source_links(source_ids: list[str], sources: dict[str, dict]) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def site_tooltip(site, period: pd.Series | None, day: date) -> str:
-    status = STATUSES[period["status"]] if period is not None else f"no status on {day:%d %b %Y}"
+def site_tooltip(site, period: pd.Series | None, day: date, names: Names) -> str:
+    status = names.status(period["status"]) if period is not None else f"no status on {text.day(day)}"
     return f"<b>{esc(site.name)}</b><br>{esc(status)}"
 
 
-def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], lang: str = "en") -> tuple[str, str]:
+def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], names: Names) -> tuple[str, str]:
     """The parts of a site's popup that do not depend on the date: (top, bottom). The
     date's part (:func:`site_on_day`) goes between them."""
     top = [f'<div class="ssa-popup" data-site="{esc(site.id)}"><h3>{esc(site.name)}</h3>']
     if site.name_ru:
         top.append(f'<div class="ssa-ru">{esc(site.name_ru)}</div>')
     rows = [
-        ("Kind", esc(SITE_KINDS.get(site.kind, site.kind))),
-        ("Host", f"{esc(country_name(site.country, lang))} ({esc(site.country)}), {esc(site.place)}"),
+        ("Kind", esc(names.kind(site.kind))),
+        ("Host", f"{esc(names.country_with_code(site.country))}, {esc(site.place)}"),
     ]
     if site.location_precision == "approximate":
         rows.append(("Location", "approximate (nearest town)"))
@@ -105,23 +77,23 @@ def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], 
     return "".join(top), "".join(bottom)
 
 
-def site_on_day(period, lease, day: date, lang: str = "en") -> str:
+def site_on_day(period, lease, day: date, names: Names) -> str:
     """The part of a site's popup that depends on the date: its status and lease then."""
     if period is not None:
         dot = f'<span class="ssa-status" style="background:{STATUS_COLOURS[period["status"]]}"></span>'
-        status = f"{dot}{esc(STATUSES[period['status']])}, {esc(period_text(period['start'], period['end']))}"
+        status = f"{dot}{esc(names.status(period['status']))}, {esc(text.since(period['start'], period['end']))}"
         if period["operator"]:
             status += f"<br><span class='ssa-muted'>{esc(period['operator'])}</span>"
     else:
         status = "No recorded status on this date"
-    rows = [(f"On {day:%d %b %Y}", status)]
+    rows = [(f"On {text.day(day)}", status)]
     if lease is not None:
         rows.append(
             (
                 "Lease",
-                f"{esc(country_name(lease['lessor'], lang))} → {esc(country_name(lease['lessee'], lang))}, "
-                f"{esc(lease_term(lease))}; {esc(money(lease['annual_rent_usd']))}; "
-                f"{esc(years(lease['years_remaining']))}",
+                f"{esc(names.parties(lease['lessor'], lease['lessee']))}, "
+                f"{esc(text.lease_term(lease))}; {esc(text.money(lease['annual_rent_usd']))}; "
+                f"{esc(text.years_left(lease['years_remaining']))}",
             )
         )
     return _rows(rows)
@@ -131,21 +103,21 @@ def _rows(rows: list[tuple[str, str]]) -> str:
     return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
-def site_popup(site, period, lease, site_events: pd.DataFrame, sources: dict[str, dict], day: date, lang: str = "en") -> str:
+def site_popup(site, period, lease, site_events: pd.DataFrame, sources: dict[str, dict], day: date, names: Names) -> str:
     """A site's whole popup on ``day``."""
-    top, bottom = site_popup_parts(site, site_events, sources, lang)
-    return top + site_on_day(period, lease, day, lang) + bottom
+    top, bottom = site_popup_parts(site, site_events, sources, names)
+    return top + site_on_day(period, lease, day, names) + bottom
 
 
-def lease_tooltip(site_name: str, lease, label: str, area) -> str:
+def lease_tooltip(site_name: str, lease, label: str, area, names: Names) -> str:
     lines = [f"<b>{esc(site_name)}</b>"]
     if lease is None:
         lines.append("No lease in force on this date")
     else:
-        lines.append(f"{esc(country_name(lease['lessor']))} → {esc(country_name(lease['lessee']))}")
-        lines.append(f"Term: {esc(lease_term(lease))}")
-        lines.append(f"Rent: {esc(money(lease['annual_rent_usd']))}")
-        lines.append(esc(label.capitalize() if lease is not None else label) + (f" ({esc(years(lease['years_remaining']))})" if pd.notna(lease["years_remaining"]) else ""))
+        lines.append(esc(names.parties(lease["lessor"], lease["lessee"])))
+        lines.append(f"Term: {esc(text.lease_term(lease))}")
+        lines.append(f"Rent: {esc(text.money(lease['annual_rent_usd']))}")
+        lines.append(esc(label.capitalize()) + (f" ({esc(text.years_left(lease['years_remaining']))})" if pd.notna(lease["years_remaining"]) else ""))
     if area is not None:
         size = f"{area.area_km2:,.0f} km²" if pd.notna(area.area_km2) else "area not known"
         lines.append(f"<span class='ssa-muted'>{esc(size)}; drawn as {esc(area.drawn_as)}</span>")

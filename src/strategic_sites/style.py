@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from strategic_sites.text import OPEN_END
+
 # Control status colours (colour-blind-safe, after ColorBrewer); the legend uses this order.
 STATUS_COLOURS: dict[str, str] = {
     "soviet": "#8c510a",
@@ -33,14 +35,15 @@ LEASE_CLASSES: list[tuple[float, str, str]] = [
     (30, "#a6d96a", "15 to 30 years left"),
     (float("inf"), "#1a9641", "30 years or more left"),
 ]
-LEASE_OPEN_COLOUR = "#2b83ba"  # in force with no end date
+LEASE_OPEN_COLOUR = "#2b83ba"  # in force with no end date (ongoing)
+LEASE_OPEN_LABEL = f"in force, {OPEN_END}"
 LEASE_NONE_COLOUR = "#bababa"  # not in force on the date
 
 
 def lease_colour(years_remaining: float | None) -> tuple[str, str]:
     """Colour and label for a lease with ``years_remaining`` (None: in force, no end)."""
     if years_remaining is None or years_remaining != years_remaining:  # None or NaN
-        return LEASE_OPEN_COLOUR, "in force, no end date"
+        return LEASE_OPEN_COLOUR, LEASE_OPEN_LABEL
     for bound, colour, label in LEASE_CLASSES:
         if years_remaining < bound:
             return colour, label

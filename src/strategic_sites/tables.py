@@ -1,68 +1,67 @@
-"""Display tables: plain DataFrames built from the atlas for a date, ready to show."""
+"""Display tables: plain DataFrames built from a view or a site, ready to show.
+
+Every status and lease comes from the :class:`~strategic_sites.filters.View`; names come
+from :func:`strategic_sites.language.names`, wording from :mod:`strategic_sites.text`.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
+from strategic_sites import lookup, text
 from strategic_sites.data import Atlas
+from strategic_sites.filters import View
+from strategic_sites.language import names as names_of
 from strategic_sites.schema import split_list
-from strategic_sites.timeline import events_of_site, leases_in_force, status_as_of
-from strategic_sites.vocab import AREA_KINDS, EVENT_KINDS, SITE_KINDS, STATUSES, country_name
+from strategic_sites.timeline import events_of_site
+
+SITE_COLUMNS = ["id", "name", "name_ru", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source"]
 
 
-def _first_url(source_ids: list[str], urls: dict[str, str]) -> str:
-    """The link of the first source that has one."""
-    return next((urls[s] for s in source_ids if urls.get(s)), "")
-
-
-def sites_table(atlas: Atlas, day: date | str, sites: pd.DataFrame | None = None, status=None, in_force=None) -> pd.DataFrame:
-    """One row per site: kind, host, status on ``day`` since when, lessee, lease end and years left."""
-    lang = atlas.lang
-    sites = atlas.sites if sites is None else sites
-    status = status_as_of(atlas.control, day) if status is None else status
-    in_force = leases_in_force(atlas.leases, day) if in_force is None else in_force
-    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
+def sites_table(atlas: Atlas, view: View) -> pd.DataFrame:
+    """One row per site shown: kind, host, status on the as-of date since when, lessee,
+    lease end and years left."""
+    names = names_of(atlas)
+    links = lookup.of(atlas)
     rows = []
-    for site in sites.itertuples():
-        period = status.loc[site.id] if site.id in status.index else None
-        lease = in_force.loc[site.id] if site.id in in_force.index else None
+    for site in view.sites.itertuples():
+        period = view.status_of(site.id)
+        lease = view.lease_of(site.id)
         years_left = lease["years_remaining"] if lease is not None else None
         rows.append(
             {
                 "id": site.id,
                 "name": site.name,
                 "name_ru": site.name_ru,
-                "kind": SITE_KINDS.get(site.kind, site.kind),
-                "country": f"{country_name(site.country, lang)} ({site.country})",
-                "status": STATUSES[period["status"]] if period is not None else "No record on this date",
+                "kind": names.kind(site.kind),
+                "country": names.country_with_code(site.country),
+                "status": names.status(period["status"]) if period is not None else "No record on this date",
                 "since": period["start"] if period is not None else "",
-                "lessee": country_name(lease["lessee"], lang) if lease is not None else "",
-                "lease_end": (lease["end"] or "no end date") if lease is not None else "",
+                "lessee": names.country(lease["lessee"]) if lease is not None else "",
+                "lease_end": text.end(lease["end"]) if lease is not None else "",
                 "years_left": round(float(years_left), 1) if years_left is not None and pd.notna(years_left) else None,
                 "sources": len(site.source_ids),
-                "source": _first_url(site.source_ids, urls),
+                "source": links.first_url(site.source_ids),
             }
         )
-    return pd.DataFrame(rows, columns=["id", "name", "name_ru", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source"])
+    return pd.DataFrame(rows, columns=SITE_COLUMNS)
 
 
 def events_table(atlas: Atlas, events: pd.DataFrame) -> pd.DataFrame:
     """One row per event shown: date, site, kind, title, countries, source."""
-    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
-    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    names = names_of(atlas)
+    links = lookup.of(atlas)
     # Cells repeat across thousands of events: each distinct cell is worked out once.
     countries = events["countries"].astype(str).tolist()
-    country_text = {cell: ", ".join(country_name(c, atlas.lang) for c in split_list(cell)) for cell in set(countries)}
+    country_text = {cell: names.countries(split_list(cell)) for cell in set(countries)}
     cited = events["source_id"].astype(str).tolist()
-    first_url = {cell: _first_url(split_list(cell), urls) for cell in set(cited)}
+    first_url = {cell: links.first_url(split_list(cell)) for cell in set(cited)}
     return pd.DataFrame(
         {
             "id": events["id"].tolist(),
             "date": events["date"].tolist(),
-            "site": [names.get(s, "") for s in events["site_id"].astype(str).tolist()],
-            "kind": [EVENT_KINDS[k] for k in events["kind"].astype(str).tolist()],
+            "site": [links.site_name(s) for s in events["site_id"].astype(str).tolist()],
+            "kind": [names.event_kind(k) for k in events["kind"].astype(str).tolist()],
             "title": events["title"].tolist(),
             "countries": [country_text[cell] for cell in countries],
             "source": [first_url[cell] for cell in cited],
@@ -72,23 +71,24 @@ def events_table(atlas: Atlas, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def leases_table(atlas: Atlas, leases: pd.DataFrame) -> pd.DataFrame:
-    """One row per lease agreement of the sites shown."""
-    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
-    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    """One row per lease agreement (of the sites shown, or of one site), oldest first per site."""
+    names = names_of(atlas)
+    links = lookup.of(atlas)
     rows = leases.sort_values(["site_id", "start_date"])
     return pd.DataFrame(
         {
             "site_id": rows["site_id"].tolist(),
-            "site": [names.get(s, s) for s in rows["site_id"]],
-            "parties": [f"{country_name(a, atlas.lang)} → {country_name(b, atlas.lang)}" for a, b in zip(rows["lessor"], rows["lessee"])],
+            "site": [links.site_name(s, s) for s in rows["site_id"]],
+            "parties": [names.parties(a, b) for a, b in zip(rows["lessor"], rows["lessee"])],
             "signed": rows["signed"].tolist(),
             "start": rows["start"].tolist(),
-            "end": [e or "no end date" for e in rows["end"]],
+            "end": [text.end(e) for e in rows["end"]],
             "rent_usd": rows["annual_rent_usd"].tolist(),
             "area_km2": rows["area_km2"].tolist(),
-            "source": [_first_url(ids, urls) for ids in rows["source_ids"]],
+            "note": rows["note"].tolist(),
+            "source": [links.first_url(ids) for ids in rows["source_ids"]],
         },
-        columns=["site_id", "site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "source"],
+        columns=["site_id", "site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "note", "source"],
     )
 
 
@@ -126,57 +126,41 @@ def download_name(what: str, filters, extension: str) -> str:
     return "_".join(parts) + "." + extension
 
 
-def _source_labels(source_ids: list[str], titles: dict[str, str]) -> str:
-    return "; ".join(titles.get(s, s) for s in source_ids)
-
-
 def history_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
     """The control periods of one site, oldest first."""
-    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
-    titles = dict(zip(atlas.sources["id"], atlas.sources["publisher"]))
+    names = names_of(atlas)
+    links = lookup.of(atlas)
     rows = atlas.control[atlas.control["site_id"] == site_id].sort_values("start_date")
     return pd.DataFrame(
         {
-            "status": [STATUSES[s] for s in rows["status"]],
+            "status": [names.status(s) for s in rows["status"]],
             "from": rows["start"].tolist(),
-            "to": [e or "ongoing" for e in rows["end"]],
+            "to": [text.end(e) for e in rows["end"]],
             "operator": rows["operator"].tolist(),
             "note": rows["note"].tolist(),
-            "sources": [_source_labels(ids, titles) for ids in rows["source_ids"]],
-            "link": [_first_url(ids, urls) for ids in rows["source_ids"]],
+            "sources": [links.publishers(ids) for ids in rows["source_ids"]],
+            "link": [links.first_url(ids) for ids in rows["source_ids"]],
         }
     )
 
 
 def lease_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
-    """The lease agreements of one site, oldest first."""
-    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
-    rows = atlas.leases[atlas.leases["site_id"] == site_id].sort_values("start_date")
-    return pd.DataFrame(
-        {
-            "lessor → lessee": [f"{a} → {b}" for a, b in zip(rows["lessor"], rows["lessee"])],
-            "signed": rows["signed"].tolist(),
-            "start": rows["start"].tolist(),
-            "end": [e or "open-ended" for e in rows["end"]],
-            "rent_usd": rows["annual_rent_usd"].tolist(),
-            "area_km2": rows["area_km2"].tolist(),
-            "note": rows["note"].tolist(),
-            "link": [_first_url(ids, urls) for ids in rows["source_ids"]],
-        }
-    )
+    """The lease agreements of one site, oldest first: the leases table's rows for it."""
+    return leases_table(atlas, atlas.leases[atlas.leases["site_id"] == site_id]).drop(columns=["site_id", "site"])
 
 
 def site_events_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
     """Every event at or about one site, oldest first."""
-    urls = dict(zip(atlas.sources["id"], atlas.sources["url"]))
+    names = names_of(atlas)
+    links = lookup.of(atlas)
     rows = events_of_site(atlas.events, site_id)
     return pd.DataFrame(
         {
             "date": rows["date"].tolist(),
-            "kind": [EVENT_KINDS[k] for k in rows["kind"]],
+            "kind": [names.event_kind(k) for k in rows["kind"]],
             "title": rows["title"].tolist(),
             "summary": rows["summary"].tolist(),
-            "link": [_first_url(ids, urls) for ids in rows["source_ids"]],
+            "link": [links.first_url(ids) for ids in rows["source_ids"]],
         }
     )
 
@@ -187,6 +171,7 @@ def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
     Facts: the site record (location, names, kind), each control period, each lease
     agreement, each drawn area and each event at or about the site.
     """
+    names = names_of(atlas)
     sources = atlas.sources.set_index("id")
     facts: list[tuple[str, str, list[str]]] = []
     site = atlas.site(site_id)
@@ -194,12 +179,13 @@ def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["fact", "what", "source", "publisher", "published", "url"])
     facts.append(("Site", f"{site['name']}: location, names and kind", site["source_ids"]))
     for period in atlas.control[atlas.control["site_id"] == site_id].itertuples():
-        facts.append(("Control", f"{STATUSES[period.status]}, {period.start} – {period.end or 'ongoing'}", period.source_ids))
+        facts.append(("Control", f"{names.status(period.status)}, {text.period(period.start, period.end)}", period.source_ids))
     for lease in atlas.leases[atlas.leases["site_id"] == site_id].sort_values("start_date").itertuples():
-        facts.append(("Lease", f"{country_name(lease.lessor)} → {country_name(lease.lessee)}, signed {lease.signed}, {lease.start} – {lease.end or 'no end date'}", lease.source_ids))
+        what = f"{names.parties(lease.lessor, lease.lessee)}, signed {lease.signed}, {text.period(lease.start, lease.end)}"
+        facts.append(("Lease", what, lease.source_ids))
     for area in atlas.areas[atlas.areas["site_id"] == site_id].itertuples():
         size = f", {area.area_km2:,.0f} km²" if pd.notna(area.area_km2) else ""
-        facts.append(("Area", f"{AREA_KINDS.get(area.area_kind, area.area_kind)}{size}", area.source_ids))
+        facts.append(("Area", f"{names.area_kind(area.area_kind)}{size}", area.source_ids))
     for event in events_of_site(atlas.events, site_id).itertuples():
         facts.append(("Event", f"{event.date}: {event.title}", event.source_ids))
     rows = []
@@ -240,7 +226,7 @@ def bibliography(atlas: Atlas, site_ids: set[str] | None = None, event_ids: set[
     sites or events are listed, and only those are named.
     """
     cited_sites, cited_events = citations(atlas)
-    names = dict(zip(atlas.sites["id"], atlas.sites["name"]))
+    names = lookup.of(atlas).site_names
     rows = []
     for source in atlas.sources.sort_values(["publisher", "title"], key=lambda s: s.str.casefold()).itertuples():
         sites = [s for s in cited_sites.get(source.id, []) if site_ids is None or s in site_ids]

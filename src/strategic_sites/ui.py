@@ -12,13 +12,12 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from strategic_sites import charts, language, layers, mapdata, published, tables, urlstate
+from strategic_sites import charts, language, layers, mapdata, published, tables, text, urlstate
 from strategic_sites.data import FILES, Atlas, AtlasError, load_atlas
-from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, View, apply
-from strategic_sites.popups import money, years
-from strategic_sites.timeline import events_of_site, lease_term_fraction, leases_in_force, status_as_of
+from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, View, apply, focus, site_only
+from strategic_sites.timeline import events_of_site, lease_term_fraction
 from strategic_sites.urlstate import Known
-from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES, country_name
+from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_ENV = "STRATEGIC_SITES_DATA"
@@ -139,12 +138,13 @@ def sidebar(data: Atlas) -> Filters:
         st.session_state["url_warnings"] = warnings
 
     kinds_present = [k for k in SITE_KINDS if k in set(data.sites["kind"])]
+    names = language.names(data)
     with st.sidebar:
         st.header("Filters")
         st.multiselect(
             "Host country",
-            options=sorted(known.countries, key=country_name),
-            format_func=lambda code: f"{country_name(code)} ({code})",
+            options=sorted(known.countries, key=names.country),
+            format_func=names.country_with_code,
             key=WIDGETS["countries"],
             placeholder="All countries",
         )
@@ -271,7 +271,7 @@ def map_parts(data: Atlas, view: View, bounds=None) -> layers.AtlasMap:
     return layers.compose(data, view, sources, data=vdata, bounds=bounds)
 
 
-RETURNED = ("last_object_clicked_tooltip", "last_object_clicked", "last_object_clicked_count", "selected_layers")
+RETURNED = ("last_active_drawing", "last_object_clicked", "last_object_clicked_count", "selected_layers")
 
 
 def folium_args(parts: layers.AtlasMap, height: int = MAP_HEIGHT, width=None, returned=RETURNED, key: str = MAP_KEY) -> dict:
@@ -289,7 +289,7 @@ def folium_args(parts: layers.AtlasMap, height: int = MAP_HEIGHT, width=None, re
     except AttributeError:
         south = west = north = east = None
     defaults = {
-        "last_object_clicked_tooltip": None,
+        "last_active_drawing": None,
         "last_object_clicked": None,
         "last_object_clicked_count": None,
         "selected_layers": None,
@@ -349,11 +349,11 @@ def atlas_map(data: Atlas, view: View) -> str | None:
             st.session_state["layers"] = reported
             st.rerun()
     # The click count makes a second click on the same marker (after closing it) a new click.
-    click = result.get("last_object_clicked_tooltip"), result.get("last_object_clicked"), result.get("last_object_clicked_count")
-    if click == st.session_state.get("_handled_click") or click[:2] == (None, None):
+    click = result.get("last_object_clicked"), result.get("last_object_clicked_count")
+    if click == st.session_state.get("_handled_click") or click[0] is None:
         return None
     st.session_state["_handled_click"] = click
-    return layers.site_at(view.sites, click[0], click[1])
+    return layers.clicked_site(result.get("last_active_drawing"))
 
 
 def map_download(data: Atlas, view: View) -> None:
@@ -396,7 +396,8 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
         st.warning(f"There is no site with id “{md(site_id)}”.")
         return
     day = view.filters.asof
-    lang = data.lang
+    names = language.names(data)
+    answer = focus(data, view, site_id)  # the view, or the site alone when outside the filters
     with st.container(border=True, key="site-detail"):
         top = st.columns([5, 1])
         top[0].subheader(md(site["name"]))
@@ -404,18 +405,14 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
             st.session_state["site"] = ""
             st.rerun()
         line = f"{md(site['name_ru'])} · " if site["name_ru"] else ""
-        line += f"{md(SITE_KINDS.get(site['kind'], site['kind']))} · {md(country_name(site['country'], lang))} · {md(site['place'])}"
+        line += f"{md(names.kind(site['kind']))} · {md(names.country(site['country']))} · {md(site['place'])}"
         if site["location_precision"] == "approximate":
             line += " · location approximate"
         st.caption(line)
-        if site_id not in set(view.sites["id"]):
+        if answer is not view:
             st.caption("This site is outside the current filters; it is shown because it is selected.")
-
-        # From the site's own rows: the selected site may be outside the filtered view.
-        on_day = status_as_of(data.control[data.control["site_id"] == site_id], day)
-        period = on_day.loc[site_id] if site_id in on_day.index else None
-        in_force = leases_in_force(data.leases[data.leases["site_id"] == site_id], day)
-        lease = in_force.loc[site_id] if site_id in in_force.index else None
+        period = answer.status_of(site_id)
+        lease = answer.lease_of(site_id)
 
         if full:
             left, right = st.columns([2, 3])
@@ -434,29 +431,30 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
             st.write(md(site["summary"]))
             cols = st.columns(2)
             if period is not None:
-                since = f"{period['start']} – {period['end']}" if period["end"] else f"since {period['start']}"
-                cols[0].metric(f"Status on {day:%d %b %Y}", STATUSES[period["status"]], since, delta_color="off")
+                since = text.since(period["start"], period["end"])
+                cols[0].metric(f"Status on {text.day(day)}", names.status(period["status"]), since, delta_color="off")
             else:
-                cols[0].metric(f"Status on {day:%d %b %Y}", "No record", "no control period covers this date", delta_color="off")
+                cols[0].metric(f"Status on {text.day(day)}", "No record", "no control period covers this date", delta_color="off")
             if lease is not None:
                 cols[1].metric(
-                    f"Lease: {country_name(lease['lessor'], lang)} → {country_name(lease['lessee'], lang)}",
-                    f"to {lease['end']}" if lease["end"] else "no end date",
-                    f"{years(lease['years_remaining'])}; {money(lease['annual_rent_usd'])}",
+                    f"Lease: {names.parties(lease['lessor'], lease['lessee'])}",
+                    text.lease_end(lease),
+                    f"{text.years_left(lease['years_remaining'])}; {text.money(lease['annual_rent_usd'])}",
                     delta_color="off",
                 )
                 fraction = lease_term_fraction(lease, day)
                 if full and fraction is not None:
                     st.progress(
                         fraction,
-                        text=f"Lease term: {fraction:.0%} passed on {day:%d %b %Y}; ends {lease['end']} ({years(lease['years_remaining'])})",
+                        text=f"Lease term: {fraction:.0%} passed on {text.day(day)}; ends {lease['end']} ({text.years_left(lease['years_remaining'])})",
                     )
             else:
                 cols[1].metric("Lease", "None in force", "on this date", delta_color="off")
 
         if full:
-            bars = charts.periods_frame(data, [site_id], day, date.today(), lang)
-            points = charts.event_points(data, events_of_site(data.events, site_id))
+            alone = site_only(data, site_id, day)  # this site's rows only, on the same date
+            bars = charts.periods_frame(data, alone, date.today())
+            points = charts.event_points(data, alone, events_of_site(data.events, site_id))
             st.markdown("**Status timeline**")
             chart = charts.timeline_chart(bars, points, [site["name"]], day, selectable=False, legend=False)
             st.altair_chart(
@@ -477,7 +475,8 @@ def site_detail(data: Atlas, view: View, site_id: str, full: bool = False) -> No
                 leases,
                 hide_index=True,
                 column_config={
-                    "link": link,
+                    "parties": "Lessor → lessee",
+                    "source": link,
                     "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
                     "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
                 },
@@ -546,7 +545,7 @@ def _tables(key: str, filters: str, _data: Atlas, _view: View) -> dict:
     """The sites, events and leases tables of a view, cached on the view."""
     f = _view.filters
     return {
-        "sites": tables.sites_table(_data, f.asof, _view.sites, _view.status, _view.in_force),
+        "sites": tables.sites_table(_data, _view),
         "events": tables.events_table(_data, _view.events.head(EVENT_ROWS_SHOWN)),  # the rest on download
         "leases": tables.leases_table(_data, _view.leases),
     }
@@ -574,7 +573,7 @@ def sites_table(data: Atlas, view: View, key: str = "sites-table") -> None:
         column_order=["name", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source", "name_ru"],
         column_config={
             "name": st.column_config.TextColumn("Site", width="medium", pinned=True),
-            "name_ru": st.column_config.TextColumn(language.OTHER_NAME[data.lang], width="medium"),
+            "name_ru": st.column_config.TextColumn(language.names(data).other_name, width="medium"),
             "kind": "Kind",
             "country": "Host country",
             "status": "Status",
@@ -631,7 +630,7 @@ def leases_table(data: Atlas, view: View, key: str = "leases-table") -> None:
         hide_index=True,
         width="stretch",
         key=key,
-        column_order=["site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "source"],
+        column_order=["site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "source", "note"],
         column_config={
             "site": "Site",
             "parties": "Lessor → lessee",
@@ -641,6 +640,7 @@ def leases_table(data: Atlas, view: View, key: str = "leases-table") -> None:
             "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
             "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
             "source": st.column_config.LinkColumn("Source", **_LINK),
+            "note": st.column_config.TextColumn("Note", width="large"),
         },
     )
     _downloads(("Download CSV", lambda: table.drop(columns=["site_id"]).to_csv(index=False), tables.download_name("leases", f, "csv"), "text/csv", f"{key}-csv"))
@@ -678,10 +678,9 @@ def timeline(data: Atlas, view: View) -> None:
     if not site_ids:
         st.info("No site matches the filters.", icon=":material/filter_alt_off:")
         return
-    bars = charts.periods_frame(data, site_ids, f.asof, date.today(), data.lang)
-    points = charts.event_points(data, view.events)
-    points = points[points["site_id"].isin(site_ids)]
-    order = charts.site_order(bars, site_ids, dict(zip(data.sites["id"], data.sites["name"])))
+    bars = charts.periods_frame(data, view, date.today())
+    points = charts.event_points(data, view)
+    order = charts.site_order(bars, site_ids, dict(zip(view.sites["id"], view.sites["name"])))
     chart = charts.timeline_chart(bars, points, order, f.asof).interactive(bind_y=False)
     event = st.altair_chart(
         chart,
@@ -750,7 +749,7 @@ def about(data: Atlas) -> None:
     c = data.counts
     first = data.events["date_first"].min()
     last = data.events["date_last"].max()
-    hosts = ", ".join(sorted(country_name(code, data.lang) for code in set(data.sites["country"])))
+    hosts = ", ".join(sorted(language.names(data).country(code) for code in set(data.sites["country"])))
     kinds = ", ".join(label.lower() for label in EVENT_KINDS.values())
     st.markdown(
         f"""

@@ -85,6 +85,46 @@
     SSA.get("outlines").then(function (data) { land.addData(data); }).catch(failed("minimap"));
   };
 
+  // --- controls: a box of server-escaped HTML (the legend, an export's note) --------------
+
+  SSA.legend = function (map, spec) {
+    var box = L.control({ position: spec.position });
+    box.onAdd = function () {
+      var div = L.DomUtil.create("div", spec.className);
+      div.innerHTML = spec.html; // built and escaped by the server from its own constants
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    box.addTo(map);
+  };
+
+  // Tells the app which overlays are on after the user ticks one in the layer control.
+  // streamlit-folium returns ``selected_layers`` only for WMS layers; this fills it, when a
+  // tick (not a rerun swapping the layers) added or removed an overlay, with the overlays
+  // the control shows ticked, plus a numbered entry so that each report differs.
+  SSA.reportOverlays = function (map, spec) {
+    var ticked = false, reports = 0, container = map.getContainer();
+    container.addEventListener("click", function (event) {
+      if (event.target && event.target.matches && event.target.matches(".leaflet-control-layers-overlays input")) {
+        ticked = true;
+        setTimeout(function () { ticked = false; }, 0);
+      }
+    }, true); // capture: before Leaflet's own handler adds or removes the layer
+    map.on("overlayadd overlayremove", function () {
+      var data = window.__GLOBAL_DATA__;
+      if (!ticked || !data) return;
+      var selected = {};
+      reports += 1;
+      selected[spec.marker] = { name: spec.marker, url: "report-" + reports };
+      container.querySelectorAll(".leaflet-control-layers-overlays label").forEach(function (label) {
+        var input = label.querySelector("input"), name = label.textContent.trim();
+        if (input && input.checked) selected[name] = { name: name, url: "ssa" };
+      });
+      data.selected_layers = selected;
+    });
+  };
+
   SSA.countries = function (group, hosts) {
     SSA.get("outlines").then(function (data) {
       if (!SSA._outlines) {
@@ -113,6 +153,9 @@
         zIndexOffset: 1000, // above event clusters at the same place
         keyboard: true
       });
+      // The site's id travels with the marker: a click reports it (streamlit-folium returns
+      // the clicked layer's GeoJSON as ``last_active_drawing``).
+      marker.feature = { type: "Feature", properties: { site: site.id }, geometry: null };
       marker.bindTooltip(site.tooltip); // escaped by the server
       var content = el("div", { "class": "ssa-popup-holder" }, "\u2026");
       marker.bindPopup(content, { maxWidth: 380, maxHeight: 320 });
@@ -143,7 +186,8 @@
     SSA.get("sites").then(function (bundle) {
       view.areas.forEach(function (area) {
         var style = { color: area.colour, weight: 2, fillColor: area.colour, fillOpacity: 0.35, dashArray: "4 3" };
-        var shape = L.geoJSON(bundle.areas[area.area], { style: style });
+        var feature = { type: "Feature", properties: { site: area.site }, geometry: bundle.areas[area.area] };
+        var shape = L.geoJSON(feature, { style: style });
         shape.bindTooltip(area.tooltip, { sticky: true });
         shape.on("mouseover", function () { shape.setStyle({ weight: 4, fillOpacity: 0.5 }); });
         shape.on("mouseout", function () { shape.setStyle(style); });
