@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import folium
-from strategic_sites import assets, language, layers, mapdata
+from strategic_sites import assets, elements, language, layers, mapdata
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
 
@@ -63,7 +63,7 @@ def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = N
     if link:
         note += f' · <a href="{html.escape(link, quote=True)}" target="_blank" rel="noopener">live view</a>'
     note += "</small>"
-    layers.Legend(note, position="topright", css_class="ssa-legend ssa-note").add_to(fmap)
+    elements.Legend(note, position="topright", css_class="ssa-legend ssa-note").add_to(fmap)
     return fmap
 
 

@@ -21,18 +21,15 @@ Nothing here knows about Streamlit.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
 import folium
 import folium.plugins
 import geopandas as gpd
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
-from folium.template import Template
 
 from strategic_sites import assets, mapdata, popups
+from strategic_sites.elements import AtlasScript, Call, Legend, MiniMap, layer_control, script_json  # noqa: F401 (script_json: part of this module's API)
 from strategic_sites.data import Atlas
 from strategic_sites.filters import LAYERS, View, site_only
 from strategic_sites.style import (
@@ -55,65 +52,6 @@ LAYER_NAMES = {
 }
 HOST_COUNTRIES = mapdata.HOST_COUNTRIES
 MAX_ZOOM = 18  # the map's deepest zoom; events still one place at this zoom are listed, not split
-SUPERCLUSTER = "https://cdn.jsdelivr.net/npm/supercluster@9.1.0/dist/supercluster.min.js"
-
-
-def script_json(value) -> str:
-    """``value`` as a JavaScript literal that is safe inside an HTML <script>: compact JSON
-    with <, >, &, ' and the JS line separators escaped."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text
-
-
-# --- elements ------------------------------------------------------------------------------------
-
-
-class AtlasScript(JSCSSMixin, MacroElement):
-    """Loads the atlas's own script and style sheet (and supercluster) into the map's page,
-    and names the data sources the layers draw from."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        SSA.source({{ this.refs }});
-        {% endmacro %}
-        """
-    )
-    default_js = [("supercluster", SUPERCLUSTER), ("atlas_map_js", assets.OWN + "atlas-map.js")]
-    default_css = [("atlas_map_css", assets.OWN + "atlas-map.css")]
-
-    def __init__(self, refs: dict):
-        super().__init__()
-        self._name = "AtlasScript"
-        self.refs = script_json(refs)
-
-
-class _Call(MacroElement):
-    """``SSA.<method>(<parent>, <data>)``: one call into atlas-map.js for its parent."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        SSA.{{ this.method }}({{ this._parent.get_name() }}{% if this.data %}, {{ this.data }}{% endif %});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, method: str, data=None):
-        super().__init__()
-        self._name = f"Ssa{method.title()}"
-        self.method = method
-        self.data = script_json(data) if data is not None else ""
-
-
-class Legend(_Call):
-    """A Leaflet control holding escaped HTML: the legend (built from the vocabularies), or
-    another box of text in the same style (``css_class``, ``position``)."""
-
-    def __init__(self, html: str, position: str = "bottomright", css_class: str = "ssa-legend"):
-        super().__init__("legend", {"html": html, "position": position, "className": css_class})
 
 
 OVERLAYS_REPORT = "__overlays__"  # the entry that marks a report of the overlays ticked
@@ -127,43 +65,6 @@ def overlays_reported(selected_layers) -> tuple[str, ...] | None:
     if OVERLAYS_REPORT not in names:
         return None
     return tuple(key for key, label in LAYER_NAMES.items() if label in names)
-
-
-class AtlasLayerControl(folium.LayerControl):
-    """folium's layer control, with the overlays the view hides switched off at start."""
-
-    _template = Template(
-        """
-        {% macro script(this,kwargs) %}
-            var {{ this.get_name() }}_layers = {
-                base_layers : {
-                    {%- for key, val in this.base_layers.items() %}
-                    {{ key|tojson }} : {{val}},
-                    {%- endfor %}
-                },
-                overlays :  {
-                    {%- for key, val in this.overlays.items() %}
-                    {{ key|tojson }} : {{val}},
-                    {%- endfor %}
-                },
-            };
-            let {{ this.get_name() }} = L.control.layers(
-                {{ this.get_name() }}_layers.base_layers,
-                {{ this.get_name() }}_layers.overlays,
-                {{ this.options|tojavascript }}
-            ).addTo({{this._parent.get_name()}});
-            {%- for name in this.hidden %}
-            if ({{ this.get_name() }}_layers.overlays[{{ name|tojson }}]) {
-                {{ this._parent.get_name() }}.removeLayer({{ this.get_name() }}_layers.overlays[{{ name|tojson }}]);
-            }
-            {%- endfor %}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, visible: tuple[str, ...] = tuple(LAYER_NAMES), **kwargs):
-        super().__init__(**kwargs)
-        self.hidden = [label for key, label in LAYER_NAMES.items() if key not in visible]
 
 
 def bounds_of(sites: gpd.GeoDataFrame, pad: float = 1.0) -> list[list[float]]:
@@ -223,7 +124,7 @@ def base_map(sources: dict, bounds: list[list[float]], small: bool = False) -> f
     fmap.options.update(maxZoom=MAX_ZOOM, minZoom=2)
     fmap.fit_bounds(bounds)
     AtlasScript(sources).add_to(fmap)
-    _Call("land").add_to(fmap)
+    Call("land").add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, control=True, show=True).add_to(fmap)
     folium.TileLayer(
         "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
@@ -244,26 +145,8 @@ def base_map(sources: dict, bounds: list[list[float]], small: bool = False) -> f
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
     MiniMap().add_to(fmap)
     Legend(legend_html()).add_to(fmap)
-    _Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)
+    Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)
     return fmap
-
-
-class MiniMap(JSCSSMixin, MacroElement):
-    """leaflet-minimap over the Natural Earth outlines, so it works without tiles."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        SSA.minimap({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-    default_js = [("Control_MiniMap_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js")]
-    default_css = [("Control_MiniMap_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css")]
-
-    def __init__(self):
-        super().__init__()
-        self._name = "MiniMap"
 
 
 def view_layers(data: dict, visible: tuple[str, ...] = LAYERS, keys: tuple[str, ...] = LAYERS) -> list[folium.FeatureGroup]:
@@ -273,13 +156,13 @@ def view_layers(data: dict, visible: tuple[str, ...] = LAYERS, keys: tuple[str, 
     for key in keys:
         group = folium.FeatureGroup(name=LAYER_NAMES[key], show=key in visible)
         if key == "status":
-            _Call("sites", data["status"]).add_to(group)
+            Call("sites", data["status"]).add_to(group)
         elif key == "leases":
-            _Call("leases", data["leases"]).add_to(group)
+            Call("leases", data["leases"]).add_to(group)
         elif key == "events":
-            _Call("events", data["events"]).add_to(group)
+            Call("events", data["events"]).add_to(group)
         else:
-            _Call("countries", list(HOST_COUNTRIES)).add_to(group)
+            Call("countries", list(HOST_COUNTRIES)).add_to(group)
         groups.append(group)
     return groups
 
@@ -329,7 +212,8 @@ def compose(
     data = data or mapdata.view_data(atlas, view)
     base = base_map(sources, bounds or bounds_of(view.sites), small)
     groups = view_layers(data, view.filters.layers, keys)
-    control = None if small else AtlasLayerControl(visible=view.filters.layers, collapsed=False, position="topright")
+    hidden = [label for key, label in LAYER_NAMES.items() if key in keys and key not in view.filters.layers]
+    control = None if small else layer_control(hidden, collapsed=False, position="topright")
     assets.localize(base, prefix)
     for group in groups:
         assets.localize(group, prefix)

@@ -99,6 +99,11 @@
     box.addTo(map);
   };
 
+  // The overlays a view starts without: switched off once the layer control holds them.
+  SSA.hideOverlays = function (overlays, names) {
+    names.forEach(function (name) { if (overlays[name]) overlays[name].remove(); });
+  };
+
   // Tells the app which overlays are on after the user ticks one in the layer control.
   // streamlit-folium returns ``selected_layers`` only for WMS layers; this fills it, when a
   // tick (not a rerun swapping the layers) added or removed an overlay, with the overlays
