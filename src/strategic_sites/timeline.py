@@ -41,11 +41,6 @@ def status_of(control: pd.DataFrame, site_id: str, day: date | str) -> str | Non
     return None if rows.empty else str(rows.iloc[0]["status"])
 
 
-def history(control: pd.DataFrame, site_id: str) -> pd.DataFrame:
-    """All control periods of one site, oldest first."""
-    return control[control["site_id"] == site_id].sort_values("start_date").reset_index(drop=True)
-
-
 def leases_in_force(leases: pd.DataFrame, day: date | str) -> pd.DataFrame:
     """The lease governing each leased site on ``day``, with ``years_remaining``.
 
