@@ -69,121 +69,141 @@ def _values(raw: Sequence[str]) -> list[str]:
     return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
 
 
-def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filters, list[str]]:
-    """Filters from query parameters, and one warning per parameter that was ignored."""
-    params = {k: ([v] if isinstance(v, str) else list(v)) for k, v in params.items()}
-    defaults = known.defaults()
-    warnings: list[str] = []
-    changes: dict = {}
+class _Reader:
+    """The query parameters of one link, read one at a time; each one ignored leaves a warning."""
 
-    def warn(name: str, value: str, why: str) -> None:
-        warnings.append(f"Ignored {name}={_shown(value)}: {why}.")
+    def __init__(self, params: Mapping[str, Sequence[str] | str], known: Known):
+        self.params = {k: ([v] if isinstance(v, str) else list(v)) for k, v in params.items()}
+        self.known = known
+        self.warnings: list[str] = []
+        for name, raw in self.params.items():
+            long = next((v for v in raw if len(v) > MAX_VALUE_LENGTH), None) if name in PARAMS else None
+            if long is not None:
+                self.warn(name, long, f"longer than {MAX_VALUE_LENGTH} characters")
+                self.params[name] = []
 
-    for name, raw in params.items():
-        if name not in PARAMS:
-            continue
-        long = next((v for v in raw if len(v) > MAX_VALUE_LENGTH), None)
-        if long is not None:
-            warn(name, long, f"longer than {MAX_VALUE_LENGTH} characters")
-            params[name] = []
+    def warn(self, name: str, value: str, why: str) -> None:
+        self.warnings.append(f"Ignored {name}={_shown(value)}: {why}.")
 
-    def many(name: str, allowed, normalise=lambda v: v, label: str = "value") -> tuple[str, ...] | None:
-        raw = params.get(name)
+    def many(self, name: str, allowed, normalise=lambda v: v, label: str = "value") -> tuple[str, ...] | None:
+        """The known values of a list parameter (None: absent, or too many values)."""
+        raw = self.params.get(name)
         if not raw:
             return None
         values = _values(raw)
         if len(values) > MAX_VALUES:
-            warn(name, ",".join(values), f"more than {MAX_VALUES} values")
+            self.warn(name, ",".join(values), f"more than {MAX_VALUES} values")
             return None
         good: list[str] = []
         for value in values:
             value_n = normalise(value)
-            if value_n in allowed:
-                if value_n not in good:
-                    good.append(value_n)
-            else:
-                warn(name, value, f"not a known {label}")
+            if value_n not in allowed:
+                self.warn(name, value, f"not a known {label}")
+            elif value_n not in good:
+                good.append(value_n)
         return tuple(good)
 
-    def single(name: str) -> str | None:
-        raw = params.get(name)
+    def single(self, name: str) -> str | None:
+        """A parameter given once (None: absent, or given twice)."""
+        raw = self.params.get(name)
         if not raw:
             return None
         if len(raw) > 1:
-            warn(name, ",".join(raw), "given more than once")
+            self.warn(name, ",".join(raw), "given more than once")
             return None
         return raw[0].strip()
 
-    countries = many("country", known.countries, str.upper, "host country code (ISO 3166-1 alpha-3 of a country in the atlas)")
+
+def _choices(r: _Reader) -> dict:
+    """Host countries, site kinds, statuses and layers, in their canonical order."""
+    changes: dict = {}
+    countries = r.many("country", r.known.countries, str.upper, "host country code (ISO 3166-1 alpha-3 of a country in the atlas)")
     if countries:
         changes["countries"] = tuple(sorted(countries))
-    kinds = many("kind", SITE_KINDS, str.lower, "site kind")
+    kinds = r.many("kind", SITE_KINDS, str.lower, "site kind")
     if kinds:
         changes["kinds"] = tuple(k for k in SITE_KINDS if k in kinds)
-    statuses = many("status", STATUSES, str.lower, "control status")
+    statuses = r.many("status", STATUSES, str.lower, "control status")
     if statuses:
         changes["statuses"] = tuple(s for s in STATUSES if s in statuses)
-    if params.get("layers") and not _values(params["layers"]):
+    if r.params.get("layers") and not _values(r.params["layers"]):
         changes["layers"] = ()  # `layers=`: every layer switched off
     else:
-        layers = many("layers", LAYERS, str.lower, "map layer (status, leases, events, countries)")
+        layers = r.many("layers", LAYERS, str.lower, "map layer (status, leases, events, countries)")
         if layers:
             changes["layers"] = tuple(layer for layer in LAYERS if layer in layers)
+    return changes
 
-    asof = single("asof")
-    if asof is not None:
-        try:
-            day = date.fromisoformat(asof)
-        except ValueError:
-            warn("asof", asof, "not a date like 2013-06-01")
-        else:
-            if not date(FIRST_YEAR, 1, 1) <= day <= known.today:
-                warn("asof", asof, f"outside {FIRST_YEAR}-01-01 to today")
-            else:
-                changes["asof"] = day
 
+def _asof(r: _Reader) -> dict:
+    asof = r.single("asof")
+    if asof is None:
+        return {}
+    try:
+        day = date.fromisoformat(asof)
+    except ValueError:
+        r.warn("asof", asof, "not a date like 2013-06-01")
+        return {}
+    if not date(FIRST_YEAR, 1, 1) <= day <= r.known.today:
+        r.warn("asof", asof, f"outside {FIRST_YEAR}-01-01 to today")
+        return {}
+    return {"asof": day}
+
+
+def _period(r: _Reader, defaults: Filters) -> dict:
+    """The event period, ``from`` and ``to`` (whole years); one that ends before it starts is ignored."""
+    known = r.known
     years: dict[str, int] = {}
     for name in ("from", "to"):
-        value = single(name)
+        value = r.single(name)
         if value is None:
             continue
         if not re.fullmatch(r"[0-9]{4}", value) or not known.first_year <= int(value) <= known.today.year:
-            warn(name, value, f"not a year from {known.first_year} to {known.today.year}")
+            r.warn(name, value, f"not a year from {known.first_year} to {known.today.year}")
         else:
             years[name] = int(value)
     year_from = years.get("from", defaults.year_from)
     year_to = years.get("to", defaults.year_to)
-    if year_from > year_to:
-        # Name the parameter the link gave (both given: the first).
-        if "from" in years:
-            warn("from", f"{year_from}", f"after to={year_to}; using the whole period")
-        else:
-            warn("to", f"{year_to}", f"before the period's default start, {year_from}; using the whole period")
+    if year_from <= year_to:
+        return {"year_from": year_from, "year_to": year_to}
+    # Name the parameter the link gave (both given: the first).
+    if "from" in years:
+        r.warn("from", f"{year_from}", f"after to={year_to}; using the whole period")
     else:
-        changes["year_from"], changes["year_to"] = year_from, year_to
+        r.warn("to", f"{year_to}", f"before the period's default start, {year_from}; using the whole period")
+    return {}
 
-    q = single("q")
+
+def _texts(r: _Reader) -> dict:
+    """The search text, the selected site and the language of names."""
+    changes: dict = {}
+    q = r.single("q")
     if q is not None:
         if len(q) > MAX_QUERY_LENGTH:
-            warn("q", q, f"longer than {MAX_QUERY_LENGTH} characters")
+            r.warn("q", q, f"longer than {MAX_QUERY_LENGTH} characters")
         else:
             changes["q"] = q
-
-    site = single("site")
+    site = r.single("site")
     if site is not None:
-        if site in known.sites:
+        if site in r.known.sites:
             changes["site"] = site
         else:
-            warn("site", site, "no site has this id")
-
-    lang = single("lang")
+            r.warn("site", site, "no site has this id")
+    lang = r.single("lang")
     if lang is not None:
         if lang.lower() in LANGUAGES:
             changes["lang"] = lang.lower()
         else:
-            warn("lang", lang, f"not a language of the atlas ({', '.join(LANGUAGES)})")
+            r.warn("lang", lang, f"not a language of the atlas ({', '.join(LANGUAGES)})")
+    return changes
 
-    return replace(defaults, **changes), warnings
+
+def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filters, list[str]]:
+    """Filters from query parameters, and one warning per parameter that was ignored."""
+    reader = _Reader(params, known)
+    defaults = known.defaults()
+    changes = {**_choices(reader), **_asof(reader), **_period(reader, defaults), **_texts(reader)}
+    return replace(defaults, **changes), reader.warnings
 
 
 def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
