@@ -247,3 +247,25 @@ def bibliography(atlas: Atlas, site_ids: set[str] | None = None, event_ids: set[
             }
         )
     return pd.DataFrame(rows, columns=["id", "title", "publisher", "published", "author", "url", "sites", "events", "note"])
+
+
+# Cells a spreadsheet would read as a formula (OWASP, "CSV Injection"): text that begins
+# with one of these is written with a leading apostrophe, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """A table as CSV that cannot attack a spreadsheet: text cells that begin like a formula
+    are prefixed with ``'``; numbers (negative ones too) stay numbers. Lines end in CRLF
+    (RFC 4180), so a carriage return inside a cell is quoted, never a row break."""
+    safe = table.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]) and not pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = safe[column].map(_inert)
+    return safe.to_csv(index=False, lineterminator="\r\n")

@@ -1,0 +1,54 @@
+"""CSV downloads cannot attack a spreadsheet: formula-like text is neutralised (OWASP), numbers stay numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from datafiles import edit_row, first_row
+from strategic_sites import load_atlas, tables
+from strategic_sites.filters import Filters, apply
+
+PAYLOADS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"]
+
+
+def rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_formula_like_text_is_written_as_text(payload):
+    table = pd.DataFrame({"title": [payload, "Baikonur"], "rent_usd": [-5.0, 115_000_000.0]})
+    written = rows(tables.to_csv(table))
+    assert written[0]["title"] == "'" + payload  # a spreadsheet shows it, never runs it
+    assert written[1]["title"] == "Baikonur"  # ordinary text untouched
+    assert [r["rent_usd"] for r in written] == ["-5.0", "115000000.0"]  # a negative number stays a number
+
+
+def test_every_table_of_a_hostile_atlas_downloads_inert(shipped_copy):
+    """Formula payloads in every text field of the data reach no CSV download unneutralised."""
+    folder = shipped_copy
+    edit_row(folder, "events.csv", first_row(folder, "events.csv", id="2013-07-02-proton-m-crash"), title=PAYLOADS[0], summary=PAYLOADS[2])
+    edit_row(folder, "leases.csv", first_row(folder, "leases.csv", site_id="kant"), note=PAYLOADS[3])
+    edit_row(folder, "sources.csv", 1, title=PAYLOADS[1], publisher=PAYLOADS[3])
+    atlas = load_atlas(folder)
+    view = apply(atlas, Filters(asof=date(2014, 1, 1)))
+    downloads = {
+        "sites": tables.sites_table(atlas, view).drop(columns=["id"]),
+        "events": tables.events_table(atlas, view.events),
+        "leases": tables.leases_table(atlas, view.leases).drop(columns=["site_id"]),
+        "sources": tables.bibliography(atlas),
+    }
+    seen = set()
+    for name, table in downloads.items():
+        for row in rows(tables.to_csv(table)):
+            for column, cell in row.items():
+                if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):  # only a number may start so
+                    assert pd.api.types.is_numeric_dtype(table[column]), f"{name}.{column}: {cell!r} would run as a formula"
+                if cell.startswith("'") and cell[1:] in PAYLOADS:
+                    seen.add(cell[1:])
+    assert seen >= {PAYLOADS[0], PAYLOADS[1], PAYLOADS[3]}  # the payloads were there, and written inert
