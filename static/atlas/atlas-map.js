@@ -282,15 +282,25 @@
     return node;
   }
 
-  function clusterIcon(count) {
+  function clusterIcon(count, extraClass) {
     var size = count < 10 ? 28 : count < 100 ? 34 : count < 1000 ? 40 : 46;
     var label = count < 10000 ? String(count) : Math.round(count / 1000) + "k";
-    var node = el("div", { "class": "ssa-cluster", "data-count": String(count) }, label);
+    var node = el("div", { "class": "ssa-cluster" + (extraClass ? " " + extraClass : ""), "data-count": String(count) }, label);
     node.style.width = node.style.height = size + "px";
     return L.divIcon({ html: node, className: "ssa-cluster-icon", iconSize: [size, size] });
   }
 
-  function EventsLayer(group, view) {
+  // A layer of points clustered in the browser: the atlas's events, or the user's own points
+  // ("points": the same bundle format, sent with the page). ``kind`` names the data source,
+  // the SSA slot of the layer on the map, and the map container's attributes.
+  var KINDS = {
+    events: { slot: "_events", noun: "events", clusterClass: "" },
+    points: { slot: "_points", noun: "points", clusterClass: "ssa-cluster-points" }
+  };
+
+  function EventsLayer(group, view, kind) {
+    this.kind = KINDS[kind || "events"];
+    this.source = kind || "events";
     this.group = group;
     this.view = view;
     this.drawn = L.layerGroup();
@@ -306,7 +316,7 @@
   EventsLayer.prototype.load = function () {
     var self = this, view = this.view;
     this.loading = true;
-    SSA.get("events").then(function (bundle) {
+    SSA.get(this.source).then(function (bundle) {
       self.bundle = bundle;
       self.picked = bitsOf(view.bits, bundle.events.n);
       self.index = new Supercluster({ radius: 60, maxZoom: Math.min(18, self.map ? self.map.getMaxZoom() : 18), minPoints: 2 });
@@ -315,25 +325,25 @@
         return { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [lon[i] / scale, lat[i] / scale] } };
       }));
       if (self.map) self.render();
-    }).catch(failed("events"));
+    }).catch(failed(this.kind.noun));
   };
 
   EventsLayer.prototype.attach = function () {
     this.map = this.group._map;
     this.map.on("moveend", this.onMove);
-    SSA._events = this;
+    SSA[this.kind.slot] = this;
     if (this.index) this.render();
     else if (!this.loading) this.load();
   };
 
   EventsLayer.prototype.detach = function () {
     if (this.map) this.map.off("moveend", this.onMove);
-    if (SSA._events === this) SSA._events = null;
+    if (SSA[this.kind.slot] === this) SSA[this.kind.slot] = null;
   };
 
   EventsLayer.prototype.render = function () {
     var map = this.map;
-    if (!map || !this.index || SSA._events !== this) return;
+    if (!map || !this.index || SSA[this.kind.slot] !== this) return;
     var bounds = map.getBounds().pad(0.3);
     var west = bounds.getWest(), east = bounds.getEast();
     if (east - west >= 360) { west = -180; east = 180; }
@@ -345,8 +355,8 @@
       var layer;
       if (item.properties && item.properties.cluster) {
         total += item.properties.point_count;
-        layer = L.marker(latlng, { icon: clusterIcon(item.properties.point_count), ssaCluster: item.properties.cluster_id });
-        layer.bindTooltip(item.properties.point_count + " events: click to " +
+        layer = L.marker(latlng, { icon: clusterIcon(item.properties.point_count, self.kind.clusterClass), ssaCluster: item.properties.cluster_id });
+        layer.bindTooltip(item.properties.point_count + " " + self.kind.noun + ": click to " +
           (self.index.getClusterExpansionZoom(item.properties.cluster_id) > self.index.options.maxZoom ? "list them" : "zoom in"));
         layer.on("click", function () { self.openCluster(item, latlng); });
       } else {
@@ -356,8 +366,8 @@
       self.drawn.addLayer(layer);
     });
     var container = map.getContainer();
-    container.setAttribute("data-ssa-events-view", String(this.picked.length));
-    container.setAttribute("data-ssa-events-drawn", String(total));
+    container.setAttribute("data-ssa-" + this.kind.noun + "-view", String(this.picked.length));
+    container.setAttribute("data-ssa-" + this.kind.noun + "-drawn", String(total));
   };
 
   EventsLayer.prototype.single = function (i, latlng) {
@@ -393,7 +403,7 @@
     // Events at one place: list them, a page at a time; each opens its own popup.
     var self = this, bundle = this.bundle;
     var box = el("div", { "class": "ssa-popup" });
-    box.appendChild(el("h3", null, count + " events here"));
+    box.appendChild(el("h3", null, count + " " + this.kind.noun + " here"));
     var list = el("ol", { "class": "ssa-list" });
     box.appendChild(list);
     var more = el("button", { "class": "ssa-link", type: "button" });
@@ -435,9 +445,15 @@
   };
 
   SSA.events = function (group, view) {
-    return new EventsLayer(group, view);
+    return new EventsLayer(group, view, "events");
+  };
+  SSA.points = function (group, view) {
+    return new EventsLayer(group, view, "points");
   };
   SSA.drawnEvents = function () {
     return SSA._events ? SSA._events.drawnEvents() : [];
+  };
+  SSA.drawnPoints = function () {
+    return SSA._points ? SSA._points.drawnEvents() : [];
   };
 })();
