@@ -45,6 +45,7 @@ validate: $(VENV)/.installed
 
 # Rebuild geodata/countries.geojson from Natural Earth (npm package world-atlas@2.0.2).
 countries: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c requirements.txt -e '.[scripts]'
 	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent world-atlas@2.0.2 >/dev/null && tar xzf world-atlas-2.0.2.tgz && \
 	cd - >/dev/null && $(PY) scripts/build_countries.py $$tmp/package/countries-10m.json geodata/countries.geojson && rm -rf $$tmp
 

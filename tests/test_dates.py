@@ -1,10 +1,11 @@
+import re
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from strategic_sites.dates import parse_partial
+from strategic_sites.dates import is_partial_date, parse_partial
 
 
 @pytest.mark.parametrize(
@@ -36,9 +37,33 @@ def test_every_calendar_day_round_trips(day):
     assert parse_partial(day.isoformat()[:4]).first <= day <= parse_partial(day.isoformat()[:4]).last
 
 
-@given(st.text(max_size=20))
+# Text that looks like a date: digits of any script (Unicode category Nd: ٢٠١٣, २०१३, ２０１３),
+# hyphens and spaces, so that near misses are tried as often as plain noise.
+DATE_LIKE = st.text(alphabet=st.characters(categories=["Nd"]) | st.sampled_from("-0123456789 "), max_size=12)
+
+
+@given(st.text(max_size=20) | DATE_LIKE)
+@example("٢٠١٣")
 def test_any_text_parses_or_raises_value_error(text):
+    """Whatever parses is written in ASCII digits and hyphens, and is how its first day is written."""
     try:
-        parse_partial(text)
+        parsed = parse_partial(text)
     except ValueError:
-        pass
+        assert not is_partial_date(text)
+        return
+    written = text.strip()
+    assert re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", written), f"{text!r} parsed as a date"
+    assert parsed.first.isoformat().startswith(written) and parsed.last.isoformat().startswith(written)
+    assert is_partial_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["٢٠١٣", "٢٠١٣-٠٢", "2013-٠٢-08", "۲۰۱۳", "२०१३", "２０１３", "2013-02-0８", "１９９１-12-25"],
+)
+def test_digits_of_other_scripts_are_not_a_date(text):
+    """int() reads them (int("٢٠١٣") == 2013), but a date in the data is written in ASCII digits."""
+    assert not is_partial_date(text)
+    with pytest.raises(ValueError, match="is not an ISO date") as info:
+        parse_partial(text)
+    assert repr(text) in str(info.value)

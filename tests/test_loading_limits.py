@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from datafiles import edit_row, read_rows, write_rows
-from strategic_sites import AtlasError, data, load_atlas
+from strategic_sites import AtlasError, csvrecords, data, load_atlas
 from strategic_sites.vocab import EVENT_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,7 +227,7 @@ def test_line_numbers_count_the_lines_of_multi_line_records(shipped_copy):
 def test_line_numbers_hold_however_the_file_is_read(shipped_copy, monkeypatch, chunk, summary, lines_of_row_1):
     """Rows are parsed many at a time; a record spanning lines, a blank line, or an unusual line break
     inside quotes (which str.splitlines() honours) never shifts the line a problem names."""
-    monkeypatch.setattr(data, "_CHUNK", chunk)
+    monkeypatch.setattr(csvrecords, "_CHUNK", chunk)
     rows = read_rows(shipped_copy / "events.csv")[:12]
     rows[1]["summary"] = summary
     rows[8]["kind"] = "war"

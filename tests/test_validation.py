@@ -9,6 +9,7 @@ import pytest
 
 from datafiles import edit_feature, edit_row, feature_index, first_row, read_features, read_rows, write_rows
 from strategic_sites import AtlasError, load_atlas
+from strategic_sites.data import file_specs
 
 
 def problems_of(folder) -> list[str]:
@@ -63,6 +64,13 @@ def test_a_missing_column_is_named(shipped_copy):
     rows = read_rows(shipped_copy / "control.csv")
     write_rows(shipped_copy / "control.csv", [{k: v for k, v in r.items() if k != "status"} for r in rows])
     assert_reported(shipped_copy, "control.csv", "column 'status'", "required column is missing")
+
+
+def test_a_missing_column_checked_across_the_row_is_named_once(shipped_copy):
+    """events.csv's date is also checked against date_precision: without it, only the missing column is said."""
+    rows = read_rows(shipped_copy / "events.csv")
+    write_rows(shipped_copy / "events.csv", [{k: v for k, v in r.items() if k != "date"} for r in rows])
+    assert problems_of(shipped_copy) == ["events.csv column 'date': required column is missing"]
 
 
 def test_a_row_with_too_many_fields_is_named(shipped_copy):
@@ -122,6 +130,26 @@ def test_date_precision_must_match_the_date(shipped_copy):
     index = first_row(shipped_copy, "events.csv", date_precision="day")
     line = edit_row(shipped_copy, "events.csv", index, date_precision="year")
     assert_reported(shipped_copy, f"events.csv line {line}", "date_precision does not match")
+
+
+def test_a_date_that_does_not_match_its_precision_is_one_problem_of_its_row(shipped_copy):
+    index = first_row(shipped_copy, "events.csv", date_precision="day")
+    line = edit_row(shipped_copy, "events.csv", index, date_precision="year")
+    assert problems_of(shipped_copy) == [f"events.csv line {line}: date_precision does not match the form of date"]
+
+
+@pytest.mark.parametrize(
+    "name, column, match, value",
+    [
+        ("events.csv", "date", {"date_precision": "year"}, "٢٠١٣"),  # Arabic-Indic digits: int() reads 2013
+        ("events.csv", "date", {"date_precision": "day"}, "2013-٠٢-08"),
+        ("control.csv", "start", {}, "１９９４"),  # fullwidth
+        ("sources.csv", "published", {}, "२०१४"),  # Devanagari
+    ],
+)
+def test_a_date_in_digits_of_another_script_is_refused(shipped_copy, name, column, match, value):
+    line = edit_row(shipped_copy, name, first_row(shipped_copy, name, **match), **{column: value})
+    assert problems_of(shipped_copy) == [f"{name} line {line}, column '{column}': {value!r} must be an ISO date: YYYY, YYYY-MM or YYYY-MM-DD"]
 
 
 # --- GeoJSON files --------------------------------------------------------------------------------
@@ -190,6 +218,17 @@ def test_the_error_report_is_one_readable_message(shipped_copy):
     report = str(info.value)
     assert report.startswith("The atlas data in 'geodata' has 1 problem:")
     assert "- control.csv line 2, column 'status': 'leased' must be one of" in report
+
+
+def test_every_check_is_the_projects_own_with_its_message():
+    """Problems are worded from each check's own message: no schema leaves a check to pandera's built-ins
+    (whose internal names the report would otherwise have to know), and each names its file as read."""
+    for spec in file_specs():
+        assert spec.schema.name == spec.name
+        for name, column in spec.schema.columns.items():
+            assert column.dtype is None and not column.unique, f"{spec.name} {name}"
+            assert all(isinstance(check.error, str) and check.error for check in column.checks), f"{spec.name} {name}"
+        assert all(isinstance(check.error, str) and check.error for check in spec.schema.checks)
 
 
 # --- the contributor's command ---------------------------------------------------------------------

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: \d also matches the digits of other scripts (Arabic-Indic ٢٠١٣, Devanagari,
+# fullwidth), which int() reads, so such text would pass for a date.
+_PARTIAL = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,6 @@ def is_partial_date(text: str) -> bool:
 
 def first_day(text: str) -> date:
     return parse_partial(text).first
-
-
-def last_day(text: str) -> date:
-    return parse_partial(text).last
 
 
 # The precision a date's written form gives, by its length: 2013, 2013-02, 2013-02-08.

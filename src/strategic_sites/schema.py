@@ -1,25 +1,29 @@
 """pandera schemas for the files in ``geodata/``: one schema per file, on the raw text.
 
 Every file is read as text (blank cells are empty strings), so each check says in
-words what a contributor must fix. Checks across files (ids that must resolve,
-overlapping periods) live in :mod:`strategic_sites.data`.
+words what a contributor must fix; :func:`strategic_sites.validation.validate_frame`
+turns a failed check into a problem naming file, row and column. Every check here is
+the project's own (uniqueness too), with its message, so that reading pandera's report
+needs none of pandera's internal check names. Checks across files (ids that must
+resolve, overlapping periods) live in :mod:`strategic_sites.checks`.
 
-The checks are vectorised, so that a file of 100,000 events is checked in about a second:
-``isin`` for vocabularies, ``pd.to_numeric`` for numbers, one tight pass for spaces, and
-otherwise the rule's Python test run once per *distinct* value of a column (100,000 events
-hold about 12,000 distinct dates and a few thousand source lists). Each rule still means
-exactly what its Python test means, value for value.
+The checks are vectorised (the column tests live in :mod:`strategic_sites.columns`), so that a
+file of 100,000 events is checked in about a second: ``isin`` for vocabularies, ``pd.to_numeric``
+for numbers, one tight pass for spaces, and otherwise the rule's Python test run once per
+*distinct* value of a column (100,000 events hold about 12,000 distinct dates and a few thousand
+source lists). Each rule still means exactly what its Python test means, value for value.
 """
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+# split_list is also imported from here (by mapdata, tables and tests).
+from strategic_sites.columns import each, matching, numeric, one_of, split_list, stripped, unique_cells
 from strategic_sites.dates import DATE_PRECISIONS_BY_FORM, is_partial_date
 from strategic_sites.vocab import (
     AREA_KINDS,
@@ -31,87 +35,13 @@ from strategic_sites.vocab import (
     is_iso3,
 )
 
-# The dtype of every column: cells are Python strings (blank cells ""), which the readers in
-# strategic_sites.data guarantee. (pandera's ``str`` on pandas 3 tests every cell of an object
-# column with a Python call, and refuses every column of a file that has no rows.)
-TEXT = object
+# No dtype is checked: the readers (strategic_sites.reading) make every cell a Python string
+# (blank cells ""). (pandera's ``str`` on pandas 3 tests every cell of an object column with a
+# Python call, and refuses every column of a file that has no rows.)
+TEXT = None
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://[^\s<>\"']+$")
-
-
-def split_list(value: str) -> list[str]:
-    """Split a ``;``-separated cell into its trimmed, non-blank items."""
-    return [item.strip() for item in str(value).split(";") if item.strip()]
-
-
-# --- column helpers, shared with strategic_sites.data ------------------------------------------
-
-
-class Distinct:
-    """A text column as codes into its distinct values, so that each distinct value is converted once.
-
-    ``Distinct(series).map(convert)`` equals ``series.map(convert)``; with ``dtype=object``
-    equal cells share one result object (one list for every row citing the same sources).
-    """
-
-    def __init__(self, series: pd.Series):
-        self.index = series.index
-        self.codes, self.values = pd.factorize(series.to_numpy(dtype=object))  # cells are never null
-
-    def map(self, convert, dtype=object) -> pd.Series:
-        if dtype is object:
-            results = np.empty(len(self.values), dtype=object)
-            for number, value in enumerate(self.values):
-                results[number] = convert(value)
-        else:
-            results = np.array([convert(value) for value in self.values], dtype=dtype)
-        return pd.Series(results[self.codes], index=self.index, dtype=results.dtype)
-
-    def take(self, positions: np.ndarray) -> Distinct:
-        """The column's rows at ``positions`` (a new order), as codes into the same distinct values."""
-        taken = object.__new__(Distinct)
-        taken.index, taken.values, taken.codes = pd.RangeIndex(len(positions)), self.values, self.codes[positions]
-        return taken
-
-    def categorical(self) -> pd.Categorical:
-        """The column as ``pd.Categorical`` (categories in sorted order), without looking at each row's text."""
-        ranked = np.argsort(np.asarray(self.values, dtype=object), kind="stable")
-        rank = np.empty(len(ranked), dtype=np.intp)
-        rank[ranked] = np.arange(len(ranked))
-        return pd.Categorical.from_codes(rank[self.codes], categories=[self.values[i] for i in ranked])
-
-
-def failing(cells: np.ndarray, test) -> np.ndarray:
-    """A boolean array: the cells for which ``test`` fails, ``test`` run once per distinct value.
-
-    A valid column (the usual case) costs one pass to find its distinct values and no more.
-    """
-    failed = {value for value in set(cells) if not test(value)}
-    if not failed:
-        return np.zeros(len(cells), dtype=bool)
-    return pd.Series(cells, dtype=object).isin(failed).to_numpy()
-
-
-def as_number(value: str) -> float:
-    """The number a cell holds, as Python's ``float`` reads it (NaN when it holds none)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def numbers(series: pd.Series) -> np.ndarray:
-    """The numbers a text column holds, as :func:`as_number` reads each cell (NaN for blank or not a number).
-
-    ``pd.to_numeric`` reads the usual forms at once; the few cells it cannot read but ``float``
-    can (``1_000``, digits of other scripts) are read one by one.
-    """
-    cells = series.to_numpy(dtype=object)
-    values = np.array(pd.to_numeric(series, errors="coerce"), dtype=float)  # a writable copy
-    for position in np.flatnonzero(np.isnan(values) & (cells != "")):
-        values[position] = as_number(cells[position])
-    return values
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -125,64 +55,8 @@ def _check(test, message: str) -> pa.Check:
 def _column(check: pa.Check, unique: bool = False, required: bool = True) -> pa.Column:
     # nullable=True only spares pandera a null scan of every column: the readers never make a
     # null cell (a blank cell is ""), and blank cells are judged by the checks.
-    return pa.Column(TEXT, checks=[check], unique=unique, required=required, nullable=True)
-
-
-def _each(test, blank_ok: bool):
-    """A cell passes when it is blank (if ``blank_ok``) or non-blank and ``test`` holds; ``test`` runs once per distinct value."""
-
-    def verdict(value) -> bool:
-        return (blank_ok and value == "") or (value != "" and bool(test(value)))
-
-    def check(series: pd.Series) -> pd.Series:
-        return pd.Series(~failing(series.to_numpy(dtype=object), verdict), index=series.index)
-
-    return check
-
-
-def _numeric(test, blank_ok: bool):
-    """A cell passes when it is blank (if ``blank_ok``) or a number for which ``test`` (on an array) holds."""
-
-    def check(series: pd.Series) -> pd.Series:
-        blank = series.to_numpy(dtype=object) == ""
-        return pd.Series(np.where(blank, blank_ok, test(numbers(series))), index=series.index)
-
-    return check
-
-
-def _matching(pattern: re.Pattern, blank_ok: bool):
-    """The cell matches ``pattern`` (or is blank, if ``blank_ok``), one tight pass: for columns of distinct values (ids)."""
-
-    def check(series: pd.Series) -> pd.Series:
-        cells = series.to_numpy(dtype=object)
-        ok = np.fromiter((pattern.match(v) is not None for v in cells), dtype=bool, count=len(cells))
-        if blank_ok:
-            ok |= cells == ""
-        return pd.Series(ok, index=series.index)
-
-    return check
-
-
-def _stripped(blank_ok: bool):
-    """No leading or trailing whitespace, and not blank unless ``blank_ok`` (one tight pass: most cells differ)."""
-
-    def check(series: pd.Series) -> pd.Series:
-        cells = series.to_numpy(dtype=object)
-        ok = np.fromiter((v.strip() == v for v in cells), dtype=bool, count=len(cells))
-        return pd.Series(ok if blank_ok else ok & (cells != ""), index=series.index)
-
-    return check
-
-
-def _one_of(values, blank_ok: bool):
-    """The cell is one of ``values`` (or blank, if ``blank_ok``)."""
-    allowed = list(values)
-
-    def check(series: pd.Series) -> pd.Series:
-        ok = series.isin(allowed)
-        return ok | (series == "") if blank_ok else ok
-
-    return check
+    checks = [_check(unique_cells, "is used more than once; ids must be unique"), check] if unique else [check]
+    return pa.Column(TEXT, checks=checks, required=required, nullable=True)
 
 
 def _in_range(low: float, high: float):
@@ -215,22 +89,22 @@ def _choices(values) -> str:
 
 
 def text(required: bool = True) -> pa.Column:
-    return _column(_check(_stripped(blank_ok=not required), "must not be blank or start/end with spaces" if required else "must not start or end with spaces"))
+    return _column(_check(stripped(blank_ok=not required), "must not be blank or start/end with spaces" if required else "must not start or end with spaces"))
 
 
 def rule(test, message: str, blank_ok: bool = False, unique: bool = False) -> pa.Column:
-    return _column(_check(_each(test, blank_ok), message), unique=unique)
+    return _column(_check(each(test, blank_ok), message), unique=unique)
 
 
 def number(test, message: str, blank_ok: bool = False) -> pa.Column:
     """A number (as Python's ``float`` reads it) for which ``test``, vectorised over a float array, holds."""
-    return _column(_check(_numeric(test, blank_ok), message))
+    return _column(_check(numeric(test, blank_ok), message))
 
 
 def slug(unique: bool = False, blank_ok: bool = False) -> pa.Column:
     message = "must be a lowercase slug (letters, digits, hyphens)"
     if unique:  # every cell differs: one pass of the regex beats finding the distinct values first
-        return _column(_check(_matching(SLUG, blank_ok), message), unique=True)
+        return _column(_check(matching(SLUG, blank_ok), message), unique=True)
     return rule(SLUG.match, message, blank_ok=blank_ok)
 
 
@@ -239,7 +113,7 @@ def slugs() -> pa.Column:
 
 
 def choice(values, blank_ok: bool = False) -> pa.Column:
-    return _column(_check(_one_of(values, blank_ok), f"must be one of: {_choices(values)}"))
+    return _column(_check(one_of(values, blank_ok), f"must be one of: {_choices(values)}"))
 
 
 def iso_date(blank_ok: bool = False) -> pa.Column:
@@ -258,7 +132,11 @@ def iso3_list() -> pa.Column:
 
 
 def _date_matches_precision(df: pd.DataFrame) -> pd.Series:
-    """A date of a known precision is written in that precision's form (2013, 2013-02, 2013-02-08)."""
+    """A date of a known precision is written in that precision's form (2013, 2013-02, 2013-02-08).
+
+    Without either column every row passes: the missing column is the problem reported."""
+    if "date" not in df.columns or "date_precision" not in df.columns:
+        return pd.Series(True, index=df.index)
     dates = df["date"].to_numpy(dtype=object)
     forms = {d: DATE_PRECISIONS_BY_FORM[len(d.strip())] if is_partial_date(d) else None for d in set(dates)}
     form = np.fromiter(map(forms.__getitem__, dates), dtype=object, count=len(dates))
@@ -340,7 +218,7 @@ EVENTS = pa.DataFrameSchema(
         "countries": iso3_list(),
         "source_id": slugs(),
         "concerns": _column(
-            _check(_each(lambda v: all(map(SLUG.match, split_list(v))), blank_ok=True), "must be blank or list site ids separated by ';'"),
+            _check(each(lambda v: all(map(SLUG.match, split_list(v))), blank_ok=True), "must be blank or list site ids separated by ';'"),
             required=False,
         ),
     },

@@ -1,0 +1,61 @@
+"""What is wrong with a data folder: :class:`Problem` (one fault, named by file, row and column)
+and :class:`AtlasError` (all of them, raised at once by :func:`strategic_sites.data.load_atlas`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+MAX_PROBLEMS_PER_FILE = 25
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the data: which file, which row, which column, and what."""
+
+    file: str
+    row: str = ""  # "line 7" in a CSV, "feature 3 (id 'kant')" in GeoJSON, "" for the whole file
+    column: str = ""
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = ", ".join(p for p in (self.row, f"column '{self.column}'" if self.column else "") if p)
+        return f"{self.file}{' ' + where if where else ''}: {self.message}"
+
+
+class AtlasError(Exception):
+    """The data folder cannot be loaded; ``problems`` says every reason found."""
+
+    def __init__(self, folder: Path | str, problems: list[Problem]):
+        self.folder = Path(folder)
+        self.problems = list(problems)
+        super().__init__(self.report())
+
+    def report(self, limit: int = MAX_PROBLEMS_PER_FILE) -> str:
+        count = len(self.problems)
+        lines = [f"The atlas data in '{self.folder.name or self.folder}' has {count} problem{'s' if count != 1 else ''}:"]
+        shown: dict[str, int] = {}
+        for problem in self.problems:
+            shown[problem.file] = shown.get(problem.file, 0) + 1
+            if shown[problem.file] <= limit:
+                lines.append(f"- {problem}")
+        for name, total in shown.items():
+            if total > limit:
+                lines.append(f"- {name}: … and {total - limit} more problems")
+        return "\n".join(lines)
+
+
+def where(frame: pd.DataFrame, index) -> str:
+    """The row ``index`` of a file as read (see :mod:`strategic_sites.reading`), as a contributor finds it:
+    "line 7" in a CSV (indexed by line), "feature 3 ('kant')" in GeoJSON (by feature number)."""
+    if index is None or (isinstance(index, float) and pd.isna(index)):
+        return ""
+    if frame.index.name == "line":
+        return f"line {index}"
+    label = f"feature {index}"
+    for key in ("id", "site_id"):
+        if key in frame.columns and index in frame.index:
+            return f"{label} ({frame.at[index, key]!r})"
+    return label
