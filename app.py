@@ -27,7 +27,7 @@ navigation = st.navigation(
     ]
 )
 atlas = ui.atlas()  # validated once, before any page draws
-filters = ui.sidebar(atlas)
+filters = ui.sidebar_filters(atlas)
 ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
 ui.link_warning()
 navigation.run()

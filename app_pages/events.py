@@ -5,9 +5,8 @@ import streamlit as st
 from strategic_sites import ui
 
 atlas, view = ui.current()
-f = view.filters
 
 st.title("Events")
-st.caption(f"{len(view.events)} events from {f.year_from} to {f.year_to} at or about the sites shown; set the years in the sidebar.")
+ui.events_summary(view)
 ui.events_chart(view)
 ui.events_table(atlas, view)

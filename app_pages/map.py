@@ -5,7 +5,6 @@ import streamlit as st
 from strategic_sites import ui
 
 atlas, view = ui.current()
-f = view.filters
 
 st.title("Strategic Sites Atlas")
 st.caption(
@@ -13,11 +12,7 @@ st.caption(
     "with the source behind every fact."
 )
 ui.counts(view)
-
-clicked = ui.atlas_map(atlas, view)
-if clicked:
-    ui.select_site(clicked)
+ui.atlas_map(atlas, view)  # a click on a site selects it
 ui.map_download(atlas, view)
-
-ui.site_detail(atlas, view, f.site)
+ui.site_detail(atlas, view, prompt="Click a site on the map to see its history, lease terms, events and sources here.")
 ui.tables_section(atlas, view)

@@ -14,5 +14,4 @@ st.caption(
     "scroll or drag to zoom and pan the years."
 )
 ui.timeline(atlas, view)
-if view.filters.site:
-    ui.site_detail(atlas, view, view.filters.site)
+ui.site_detail(atlas, view)  # the selected site, if any

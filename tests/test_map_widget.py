@@ -10,8 +10,9 @@ import re
 import pytest
 import streamlit_folium as sf
 
-from strategic_sites import layers, mapdata, published, ui
+from strategic_sites import language, layers, mapdata, published
 from strategic_sites.filters import Filters, apply
+from strategic_sites.ui import map_widget
 
 NAMES = re.compile(r"[0-9a-f]{32}")  # folium's random element ids
 
@@ -29,16 +30,16 @@ def test_cached_arguments_equal_what_st_folium_sends(atlas, monkeypatch, tmp_pat
     parts = layers.compose(atlas, view, sources)
     sf.st_folium(
         parts.base,
-        key=ui.MAP_KEY,
+        key=map_widget.MAP_KEY,
         feature_group_to_add=parts.groups,
         layer_control=parts.control,
-        returned_objects=list(ui.RETURNED),
+        returned_objects=list(map_widget.RETURNED),
         width="stretch",
-        height=ui.MAP_HEIGHT,
+        height=map_widget.MAP_HEIGHT,
     )
     sent.pop("on_change")
     sent.pop("center")
-    ours = ui.folium_args(layers.compose(atlas, view, sources), width="stretch")
+    ours = map_widget.folium_args(layers.compose(atlas, view, sources), width="stretch")
     assert normalised(ours) == normalised(sent)
     # What a rerun sends for the view: the layers' data, not the bundle of events.
     assert len(sent["feature_group"]) < 30_000
@@ -57,7 +58,7 @@ def test_data_files_are_written_once_under_names_that_change_with_the_content(at
     for url in bundle["events"]["text"]:  # every text chunk the bundle names exists, in order
         texts += json.loads((tmp_path / url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
     assert [row[0] for row in texts] == list(atlas.events["id"])
-    russian = published.map_sources(ui.language.localise(atlas, "ru"), folder=tmp_path, wait=True)
+    russian = published.map_sources(language.localise(atlas, "ru"), folder=tmp_path, wait=True)
     assert russian["events"] != first["events"] and russian["outlines"] == first["outlines"]
     assert "Байконур" in (tmp_path / russian["sites"].rsplit("/", 1)[1]).read_text(encoding="utf-8")
 
@@ -66,7 +67,7 @@ def test_data_files_are_dated_long_ago_so_browsers_keep_them_and_only_stale_vers
     # Streamlit sends no Cache-Control for app/static/: a browser keeps a file for a tenth of
     # its age by Last-Modified, so a file dated now would be fetched again on every visit.
     sources = published.map_sources(atlas, folder=tmp_path, wait=True)
-    published.map_sources(ui.language.localise(atlas, "ru"), folder=tmp_path, wait=True)
+    published.map_sources(language.localise(atlas, "ru"), folder=tmp_path, wait=True)
     written = sorted(tmp_path.glob("*.json"))
     assert written and all(p.stat().st_mtime == published.LAST_MODIFIED for p in written)
     other = tmp_path / "events-0123456789abcdef-deadbeef.json"  # another data or code version
@@ -100,7 +101,7 @@ def test_a_read_only_deployment_still_gets_a_map(atlas, monkeypatch):
         raise published.NotPublished("cannot write the map's data to generated/ (read-only file system)")
 
     monkeypatch.setattr(published, "map_sources", refuse)
-    sources, problem = ui._map_sources.__wrapped__("test-key", atlas)  # the function Streamlit caches
+    sources, problem = map_widget._map_sources.__wrapped__("test-key", atlas)  # the function Streamlit caches
     assert "read-only" in problem
     page = layers.compose(atlas, apply(atlas, Filters()), sources).html()
     assert '"n":%d' % len(atlas.events) in page and "generated/" not in page

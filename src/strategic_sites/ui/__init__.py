@@ -1,0 +1,59 @@
+"""The dashboard's Streamlit code, the only code of the atlas that imports Streamlit.
+
+The pages (``app_pages/``) and ``app.py`` call what is imported here; each part of the page
+lives in its own module:
+
+- :mod:`.loading`: the atlas, loaded once per data version (the last good one when the data
+  folder breaks), localised, and the one filtered view of each run (:func:`current`);
+- :mod:`.sidebar`: the filters, read from and written back to the URL, the warning about a
+  link's unusable parts, and the share link;
+- :mod:`.map_widget`: the map, its click and its HTML download;
+- :mod:`.site`: the selected site's panel;
+- :mod:`.tables`: the sites, events and leases tables and the bibliography, with downloads;
+- :mod:`.charts`: the counts, the timeline and the events chart;
+- :mod:`.pages_text`: the About text (``about.md``) and other page text, with figures from
+  the data;
+- :mod:`.state`: every session-state and widget key, and the selection of a site;
+- :mod:`.widgets`: markdown escaping and download buttons, shared by the others.
+"""
+
+from strategic_sites.ui.charts import counts, events_chart, timeline
+from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
+from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
+from strategic_sites.ui.pages_text import about, events_summary
+from strategic_sites.ui.sidebar import link_warning, share_link, sidebar_filters, sync_url
+from strategic_sites.ui.site import site_detail
+from strategic_sites.ui.state import select_site
+from strategic_sites.ui.tables import bibliography, events_table, leases_table, sites_table, tables_section
+from strategic_sites.ui.widgets import md
+
+__all__ = [
+    "DATA_ENV",
+    "MAP_HEIGHT",
+    "MAP_KEY",
+    "RETURNED",
+    "about",
+    "atlas",
+    "atlas_map",
+    "bibliography",
+    "counts",
+    "current",
+    "data_folder",
+    "events_chart",
+    "events_summary",
+    "events_table",
+    "folium_args",
+    "leases_table",
+    "link_warning",
+    "map_download",
+    "md",
+    "prepare",
+    "select_site",
+    "share_link",
+    "sidebar_filters",
+    "site_detail",
+    "sites_table",
+    "sync_url",
+    "tables_section",
+    "timeline",
+]

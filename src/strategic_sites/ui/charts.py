@@ -1,0 +1,59 @@
+"""The counts above each page, the timeline of the sites shown (a bar selects its site) and
+the events-per-year chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from strategic_sites import charts
+from strategic_sites.data import Atlas
+from strategic_sites.filters import View
+from strategic_sites.ui import state
+
+
+def counts(view: View) -> None:
+    """Sites shown, events in the period and leases in force: the same on every page."""
+    f = view.filters
+    cols = st.columns(3)
+    cols[0].metric("Sites shown", view.counts["sites"])
+    cols[1].metric(f"Events {f.year_from}–{f.year_to}", view.counts["events"])
+    cols[2].metric(f"Leases in force on {f.asof:%d %b %Y}", view.counts["leases"])
+
+
+def timeline(data: Atlas, view: View) -> None:
+    """The Gantt chart of the sites shown; clicking a bar selects its site."""
+    f = view.filters
+    site_ids = list(view.sites["id"])
+    if not site_ids:
+        st.info("No site matches the filters.", icon=":material/filter_alt_off:")
+        return
+    bars = charts.periods_frame(data, view, date.today())
+    points = charts.event_points(data, view)
+    order = charts.site_order(bars, site_ids, dict(zip(view.sites["id"], view.sites["name"])))
+    chart = charts.timeline_chart(bars, points, order, f.asof).interactive(bind_y=False)
+    event = st.altair_chart(
+        chart,
+        width="stretch",
+        height=charts.timeline_height(len(order)),
+        on_select="rerun",
+        selection_mode=charts.PICK,
+        key=state.changing(state.TIMELINE_CHART, tuple(site_ids), f.site),  # as for the sites table
+        alt=f"Timeline of {len(order)} sites: control periods, lease terms and events, as of {f.asof:%d %B %Y}.",
+    )
+    picked = (event.selection.get(charts.PICK) or [{}]) if event else [{}]
+    state.pick_site(state.TIMELINE_CHART, picked[0].get("site_id") if picked else None)
+
+
+def events_chart(view: View) -> None:
+    """Events per year and kind, for the events shown."""
+    if view.events.empty:
+        st.info("No events in these years for the sites shown.", icon=":material/event_busy:")
+        return
+    st.altair_chart(
+        charts.events_per_year_chart(charts.events_per_year(view.events)),
+        width="stretch",
+        key=state.EVENTS_CHART,
+        alt=f"Events per year and kind, {view.filters.year_from} to {view.filters.year_to}.",
+    )

@@ -1,0 +1,91 @@
+"""Loading the atlas once per data version, and the one filtered view of each run.
+
+A data folder broken while the app runs shows one clear error and keeps the last atlas that
+loaded (:func:`atlas`). The atlas is localised once per language (:func:`prepare`), and
+every page of the run reads the same atlas and view (:func:`current`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from strategic_sites import language
+from strategic_sites.data import FILES, Atlas, AtlasError, load_atlas
+from strategic_sites.filters import Filters, View, apply
+from strategic_sites.ui import state
+
+ROOT = Path(__file__).resolve().parents[3]
+DATA_ENV = "STRATEGIC_SITES_DATA"
+
+
+def data_folder() -> Path:
+    """The data folder: ``$STRATEGIC_SITES_DATA`` when set, else the shipped ``geodata/``."""
+    return Path(os.environ.get(DATA_ENV) or ROOT / "geodata")
+
+
+def _stamp(folder: Path) -> tuple:
+    """Changes whenever a data file is edited, so an edit reloads the atlas."""
+    stamp = []
+    for name in FILES:
+        try:
+            info = (folder / name).stat()
+            stamp.append((name, info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamp.append((name, None, None))
+    return tuple(stamp)
+
+
+@st.cache_resource(show_spinner="Loading the atlas…", max_entries=4)
+def _load(folder: str, stamp: tuple) -> Atlas:
+    return load_atlas(folder)
+
+
+@st.cache_resource
+def _last_good() -> dict:
+    return {}
+
+
+def atlas() -> Atlas:
+    """The validated atlas; on a data error, one clear message and the last good atlas if any."""
+    folder = data_folder()
+    stamp = _stamp(folder)
+    folder = str(folder)
+    try:
+        loaded = _load(folder, stamp)
+    except AtlasError as exc:
+        previous = _last_good().get(folder)
+        st.error(exc.report(), icon=":material/error:")
+        if previous is None:
+            st.stop()
+        st.warning("Showing the last version of the data that loaded without problems.")
+        return previous[1]
+    _last_good()[folder] = (stamp, loaded)
+    return loaded
+
+
+@st.cache_resource(max_entries=8)
+def _localised(version: str, lang: str, _data: Atlas) -> Atlas:
+    return language.localise(_data, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _view(key: str, filters: Filters, _data: Atlas) -> View:
+    """The filtered view; cached on the atlas key and the filters (a frozen dataclass)."""
+    return apply(_data, filters)
+
+
+def prepare(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
+    """The atlas in the chosen language and the one filtered view of it, for every page of
+    this run (app.py calls this once, after the sidebar)."""
+    shown = data if filters.lang == data.lang else _localised(data.version, filters.lang, data)
+    view = _view(shown.key, filters, shown)
+    st.session_state[state.CURRENT] = (shown, view)
+    return shown, view
+
+
+def current() -> tuple[Atlas, View]:
+    """The atlas (in the chosen language) and the filtered view of this run."""
+    return st.session_state[state.CURRENT]

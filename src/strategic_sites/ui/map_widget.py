@@ -1,0 +1,160 @@
+"""The map: its data, published once per atlas and language, the layers of each view, the
+streamlit-folium widget (whose arguments are worked out once per view), what a click on it
+selects, and the map as a self-contained HTML download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from strategic_sites import layers, mapdata, published, tables, urlstate
+from strategic_sites.data import Atlas
+from strategic_sites.filters import LAYERS, View
+from strategic_sites.ui import state
+from strategic_sites.ui.sidebar import share_link
+from strategic_sites.ui.widgets import md
+from strategic_sites.urlstate import Known
+
+MAP_KEY = state.MAP
+MAP_HEIGHT = 640
+RETURNED = ("last_active_drawing", "last_object_clicked", "last_object_clicked_count", "selected_layers")
+
+
+@st.cache_resource(show_spinner="Preparing the map…", max_entries=8)
+def _map_sources(key: str, _data: Atlas) -> tuple[dict, str]:
+    """Where the map's heavy data comes from for this atlas and language: files written once
+    and fetched by the browser, or (when they cannot be written) the data inline."""
+    try:
+        return published.map_sources(_data), ""
+    except published.NotPublished as exc:
+        return layers.inline_sources(_data), str(exc)
+
+
+def map_sources(data: Atlas) -> dict:
+    """The map's data for this atlas and language (see :func:`_map_sources`)."""
+    return _map_sources(data.key, data)[0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _view_data(key: str, filters: str, _data: Atlas, _view: View) -> dict:
+    """What a view's layers hold; cached on the atlas key and the filters that shape it."""
+    return mapdata.view_data(_data, _view)
+
+
+def map_parts(data: Atlas, view: View, bounds=None) -> layers.AtlasMap:
+    """The composed map of this view, from the cached sources and view data."""
+    sources, problem = _map_sources(data.key, data)
+    if problem:
+        st.caption(f"The map's data is sent with the page ({md(problem)}); it works, but more slowly.")
+    vdata = _view_data(data.key, repr(mapdata.data_filters(view)), data, view)
+    return layers.compose(data, view, sources, data=vdata, bounds=bounds)
+
+
+def _links(fmap) -> tuple[list[str], list[str]]:
+    """Every CSS and JS link of the map and its layers, in streamlit-folium's order."""
+    css, js = [], []
+    stack = [fmap]
+    while stack:
+        element = stack.pop(0)
+        css += [href for _, href in getattr(element, "default_css", [])]
+        js += [src for _, src in getattr(element, "default_js", [])]
+        stack[:0] = list(getattr(element, "_children", {}).values())
+    return list(dict.fromkeys(css)), list(dict.fromkeys(js))
+
+
+def folium_args(
+    parts: layers.AtlasMap, height: int = MAP_HEIGHT, width=None, returned=RETURNED, key: str = MAP_KEY
+) -> dict:
+    """The arguments ``st_folium`` would send for this map, worked out once so that a rerun
+    with the same view sends them without rendering the map again (tests/test_map_widget.py
+    checks them against streamlit-folium's own)."""
+    import streamlit_folium as sf
+
+    fmap = parts.base
+    fmap.get_root().render()
+    fmap.render()
+    # In st_folium's order: the groups and the control join the map before its links are read.
+    html, header, script = sf._get_html(fmap), sf._get_header(fmap), sf._get_map_string(fmap)
+    groups = "".join(sf._get_feature_group_string(group, map=fmap, idx=idx) for idx, group in enumerate(parts.groups))
+    control = sf._get_layer_control_string(parts.control, fmap)
+    css, js = _links(fmap)
+    return {
+        "script": script,
+        "header": header,
+        "html": html,
+        "id": sf.get_full_id(fmap),
+        "key": sf.generate_js_hash(script, key, False),
+        "height": height,
+        "width": width,
+        "returned_objects": list(returned),
+        "default": {name: None for name in RETURNED if name in returned},  # before any interaction
+        "zoom": None,
+        "feature_group": groups,
+        "return_on_hover": False,
+        "layer_control": control,
+        "pixelated": False,
+        "css_links": css,
+        "js_links": js,
+        "wrap_longitude": False,
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_args(key: str, filters: str, visible: tuple, bounds: tuple, _data: Atlas, _view: View) -> dict:
+    return folium_args(map_parts(_data, _view, [list(bounds[0]), list(bounds[1])]), width="stretch")
+
+
+def atlas_map(data: Atlas, view: View) -> None:
+    """Draw the map; a click on a site selects it.
+
+    The map's arguments are cached on the view: a rerun that changes nothing on the map
+    costs no rendering, and one that changes the filters sends only the new layers."""
+    import streamlit_folium as sf
+
+    # The view first fitted stays: later filter changes update the layers, not the view.
+    bounds = st.session_state.setdefault(state.MAP_BOUNDS, tuple(tuple(c) for c in layers.bounds_of(view.sites)))
+    args = _map_args(data.key, repr(mapdata.data_filters(view)), tuple(view.filters.layers), bounds, data, view)
+    selected = data.site(view.filters.site) if view.filters.site else None
+    center = (selected.geometry.y, selected.geometry.x) if selected is not None else None
+    result = sf._component_func(**args, center=center, on_change=None) or {}
+    _follow_layers(result.get("selected_layers"))
+    clicked = _clicked_site(result)
+    if clicked:
+        state.select_site(clicked)
+
+
+def _follow_layers(selected) -> None:
+    """The overlays the user switched in the map's layer control become the view's layers."""
+    reported = layers.overlays_reported(selected)
+    if reported is not None and selected != st.session_state.get(state.HANDLED_LAYERS):
+        st.session_state[state.HANDLED_LAYERS] = selected
+        if reported != tuple(st.session_state.get(state.LAYERS, LAYERS)):
+            st.session_state[state.LAYERS] = reported
+            st.rerun()
+
+
+def _clicked_site(result: dict) -> str | None:
+    """The site the user just clicked, if the map reports a click not yet acted on."""
+    # The click count makes a second click on the same marker (after closing it) a new click.
+    click = result.get("last_object_clicked"), result.get("last_object_clicked_count")
+    if click == st.session_state.get(state.HANDLED_CLICK) or click[0] is None:
+        return None
+    st.session_state[state.HANDLED_CLICK] = click
+    return layers.clicked_site(result.get("last_active_drawing"))
+
+
+def map_download(data: Atlas, view: View) -> None:
+    """"Download map (HTML)": this view as one self-contained file that opens with no network."""
+    from strategic_sites import export
+
+    link = share_link(urlstate.share_params(view.filters, Known.of(data)))
+    st.download_button(
+        "Download map (HTML)",
+        data=lambda: export.export_view(data, view, link),  # built on click, not on every rerun
+        file_name=tables.download_name("map", view.filters, "html"),
+        mime="text/html",
+        icon=":material/download:",
+        on_click="ignore",
+        key=state.MAP_HTML,
+        help="The map as it is now (layers, filters, date, legend, popups and sources) in one HTML file "
+        "that opens by double-click in any browser, with no internet access.",
+    )

@@ -1,0 +1,168 @@
+"""The sidebar: the filters every page shares, read from and written back to the URL, the
+warning about a link's unusable parts, and the "Share this view" link."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, replace
+from datetime import date
+
+import streamlit as st
+
+from strategic_sites import language, urlstate
+from strategic_sites.data import Atlas
+from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
+from strategic_sites.ui import state
+from strategic_sites.ui.widgets import md
+from strategic_sites.urlstate import Known
+from strategic_sites.vocab import SITE_KINDS, STATUSES
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params.keys()}
+
+
+def _seed(filters: Filters) -> None:
+    """Put a view's filters into the widgets (before they are drawn)."""
+    st.session_state[state.COUNTRIES] = list(filters.countries)
+    st.session_state[state.KINDS] = list(filters.kinds)
+    st.session_state[state.STATUSES] = list(filters.statuses)
+    st.session_state[state.ASOF] = filters.asof
+    st.session_state[state.QUERY] = filters.q
+    st.session_state[state.LANG] = filters.lang
+    st.session_state[state.PERIOD] = (filters.year_from, filters.year_to)
+    st.session_state[state.SITE] = filters.site
+    st.session_state[state.LAYERS] = tuple(filters.layers)
+
+
+def _reset(known: Known) -> None:
+    """Every filter and the selection back to the default; the language and layers stay."""
+    kept = st.session_state[state.FILTERS]
+    _seed(replace(known.defaults(), lang=kept.lang, layers=kept.layers))
+
+
+def sidebar_filters(data: Atlas) -> Filters:
+    """The filters every page shares, read from and written to the URL."""
+    known = Known.of(data)
+    if state.URL_SEEDED not in st.session_state:
+        # First run of this session: the URL says what to show.
+        parsed, warnings = urlstate.parse(_url_params(), known)
+        _seed(parsed)
+        st.session_state[state.URL_SEEDED] = parsed
+        st.session_state[state.URL_WARNINGS] = warnings
+    with st.sidebar:
+        st.header("Filters")
+        _widgets(data, known)
+    filters = _read(known)
+    st.session_state[state.FILTERS] = filters
+    return filters
+
+
+def _widgets(data: Atlas, known: Known) -> None:
+    """The filter widgets, each holding its value under its key in :mod:`state`."""
+    names = language.names(data)
+    kinds_present = [k for k in SITE_KINDS if k in set(data.sites["kind"])]
+    st.multiselect(
+        "Host country",
+        options=sorted(known.countries, key=names.country),
+        format_func=names.country_with_code,
+        key=state.COUNTRIES,
+        placeholder="All countries",
+    )
+    st.multiselect(
+        "Site kind", options=kinds_present, format_func=SITE_KINDS.get, key=state.KINDS, placeholder="All kinds"
+    )
+    st.multiselect(
+        "Status on the as-of date",
+        options=list(STATUSES),
+        format_func=STATUSES.get,
+        key=state.STATUSES,
+        placeholder="Any status",
+    )
+    st.date_input(
+        "As of",
+        min_value=date(FIRST_YEAR, 1, 1),
+        max_value=known.today,
+        help="Control status and lease terms on this date.",
+        key=state.ASOF,
+        format="YYYY-MM-DD",
+    )
+    st.slider(
+        "Events from – to",
+        min_value=known.first_year,
+        max_value=known.today.year,
+        key=state.PERIOD,
+        help="Which years of events the map and tables show.",
+    )
+    st.text_input(
+        "Search",
+        key=state.QUERY,
+        max_chars=urlstate.MAX_QUERY_LENGTH,
+        placeholder="Name (English or Russian), place, event",
+    )
+    st.radio(
+        "Names",
+        options=list(language.LANGUAGES),
+        format_func=language.LANGUAGES.get,
+        key=state.LANG,
+        horizontal=True,
+        help="Site and country names in English or Russian.",
+    )
+    st.button("Reset filters", on_click=_reset, args=(known,), icon=":material/restart_alt:", key=state.RESET)
+
+
+def _read(known: Known) -> Filters:
+    """The Filters the widgets and the selection now hold."""
+    values = st.session_state
+    year_from, year_to = values[state.PERIOD]
+    site = values.get(state.SITE, "")
+    return Filters(
+        countries=tuple(sorted(values[state.COUNTRIES])),
+        kinds=tuple(k for k in SITE_KINDS if k in values[state.KINDS]),
+        statuses=tuple(s for s in STATUSES if s in values[state.STATUSES]),
+        asof=values[state.ASOF] or known.today,
+        year_from=year_from,
+        year_to=year_to,
+        q=values[state.QUERY].strip(),
+        site=site if site in known.sites else "",
+        layers=tuple(values.get(state.LAYERS, LAYERS)),
+        lang=values[state.LANG] or language.DEFAULT,
+    )
+
+
+def link_warning() -> None:
+    """One warning naming what the opened link asked for and did not get, shown above the
+    page until the user changes the view."""
+    warnings = st.session_state.get(state.URL_WARNINGS) or []
+    if not warnings:
+        return
+    if not _same_view(st.session_state[state.FILTERS], st.session_state.get(state.URL_SEEDED)):
+        st.session_state[state.URL_WARNINGS] = []
+        return
+    st.warning(
+        "The link had parts this atlas cannot show; the rest of the view is as linked.\n\n"
+        + "\n".join(f"- {md(w)}" for w in warnings),
+        icon=":material/link_off:",
+    )
+
+
+def _same_view(a: Filters, b: Filters | None) -> bool:
+    return b is not None and astuple(a) == astuple(b)
+
+
+def sync_url(data: Atlas, filters: Filters, page_path: str = "") -> None:
+    """Write the view to the URL and offer the share link."""
+    known = Known.of(data)
+    params = urlstate.serialise(filters, known)
+    if params != {k: v for k, v in _url_params().items() if k in urlstate.PARAMS}:
+        st.query_params.from_dict(params)
+    with st.sidebar:
+        # In a popover: the code box's highlighter (1.5 MB of the browser's first download)
+        # is fetched only when the user opens it, not before the map.
+        with st.popover("Share this view", icon=":material/share:", width="stretch"):
+            st.code(share_link(urlstate.share_params(filters, known), page_path), language=None, wrap_lines=True)
+            st.caption("Copy the link (the button at its right): it opens exactly this view, on this date.")
+
+
+def share_link(params: dict[str, list[str]], page_path: str = "") -> str:
+    """The full link to this view, from the address the user reached the app at."""
+    return urlstate.share_url(st.context.url or "", st.get_option("server.baseUrlPath") or "", page_path, params)

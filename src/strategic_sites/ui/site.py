@@ -1,0 +1,162 @@
+"""The selected site's panel: its names, status and lease on the as-of date, history,
+leases, events and the source behind each fact; on the Sites page, also a small map, its
+timeline and the lease countdown.
+
+The panel asks the view (or, for a site outside the filters, :func:`filters.focus`) for the
+site's status and lease: it works out nothing itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from strategic_sites import charts, language, layers, tables, text
+from strategic_sites.data import Atlas
+from strategic_sites.filters import View, focus, site_only
+from strategic_sites.timeline import events_of_site, lease_term_fraction
+from strategic_sites.ui import state
+from strategic_sites.ui.map_widget import map_sources
+from strategic_sites.ui.widgets import md
+
+_SOURCE = st.column_config.LinkColumn("Source", display_text="open ↗")
+
+
+def site_detail(data: Atlas, view: View, full: bool = False, prompt: str = "") -> None:
+    """The selected site's panel (``full`` on the Sites page), or ``prompt`` when none is."""
+    site_id = view.filters.site
+    if not site_id:
+        if prompt:
+            st.info(prompt, icon=":material/touch_app:")
+        return
+    site = data.site(site_id)
+    if site is None:
+        st.warning(f"There is no site with id “{md(site_id)}”.")
+        return
+    day = view.filters.asof
+    answer = focus(data, view, site_id)  # the view, or the site alone when outside the filters
+    with st.container(border=True, key=state.SITE_DETAIL):
+        _header(data, site, outside=answer is not view)
+        with _beside_small_map(data, site_id, day) if full else st.container():
+            st.write(md(site["summary"]))
+            _status_and_lease(data, answer, site_id, day, countdown=full)
+        if full:
+            _timeline(data, site, site_id, day)
+        _history_and_leases(data, site_id)
+        _events_and_sources(data, site_id)
+
+
+def _header(data: Atlas, site: pd.Series, outside: bool) -> None:
+    """The site's name, a Close button, and a line of its other name, kind, country and place."""
+    names = language.names(data)
+    top = st.columns([5, 1])
+    top[0].subheader(md(site["name"]))
+    if top[1].button("Close", key=state.CLOSE_SITE, icon=":material/close:"):
+        state.close_site()
+    line = f"{md(site['name_ru'])} · " if site["name_ru"] else ""
+    line += f"{md(names.kind(site['kind']))} · {md(names.country(site['country']))} · {md(site['place'])}"
+    if site["location_precision"] == "approximate":
+        line += " · location approximate"
+    st.caption(line)
+    if outside:
+        st.caption("This site is outside the current filters; it is shown because it is selected.")
+
+
+def _beside_small_map(data: Atlas, site_id: str, day: date):
+    """A small map of the site on the left; returns the column to its right."""
+    left, right = st.columns([2, 3])
+    with left:
+        st_folium(
+            layers.site_map(data, site_id, day, map_sources(data)),
+            key=state.SITE_MAP,
+            height=300,
+            width="stretch",
+            returned_objects=[],
+        )
+    return right
+
+
+def _status_and_lease(data: Atlas, answer: View, site_id: str, day: date, countdown: bool) -> None:
+    """Two metrics: the status on the as-of date and the lease in force, with (``countdown``)
+    how much of the lease's term has passed."""
+    names = language.names(data)
+    period, lease = answer.status_of(site_id), answer.lease_of(site_id)
+    cols = st.columns(2)
+    label = f"Status on {text.day(day)}"
+    if period is not None:
+        since = text.since(period["start"], period["end"])
+        cols[0].metric(label, names.status(period["status"]), since, delta_color="off")
+    else:
+        cols[0].metric(label, "No record", "no control period covers this date", delta_color="off")
+    if lease is None:
+        cols[1].metric("Lease", "None in force", "on this date", delta_color="off")
+        return
+    cols[1].metric(
+        f"Lease: {names.parties(lease['lessor'], lease['lessee'])}",
+        text.lease_end(lease),
+        f"{text.years_left(lease['years_remaining'])}; {text.money(lease['annual_rent_usd'])}",
+        delta_color="off",
+    )
+    fraction = lease_term_fraction(lease, day)
+    if countdown and fraction is not None:
+        st.progress(
+            fraction,
+            text=f"Lease term: {fraction:.0%} passed on {text.day(day)}; ends {lease['end']} "
+            f"({text.years_left(lease['years_remaining'])})",
+        )
+
+
+def _timeline(data: Atlas, site: pd.Series, site_id: str, day: date) -> None:
+    """The site's control periods and leases over time, with its events."""
+    alone = site_only(data, site_id, day)  # this site's rows only, on the same date
+    bars = charts.periods_frame(data, alone, date.today())
+    points = charts.event_points(data, alone, events_of_site(data.events, site_id))
+    st.markdown("**Status timeline**")
+    chart = charts.timeline_chart(bars, points, [site["name"]], day, selectable=False, legend=False)
+    st.altair_chart(
+        chart,
+        width="stretch",
+        height=charts.timeline_height(1) - 60,
+        key=state.SITE_TIMELINE,
+        alt=f"Control periods and leases of {site['name']} over time, with its events.",
+    )
+
+
+def _history_and_leases(data: Atlas, site_id: str) -> None:
+    st.markdown("**Control history**")
+    st.dataframe(tables.history_table(data, site_id), hide_index=True, column_config={"link": _SOURCE})
+    leases = tables.lease_table(data, site_id)
+    if len(leases):
+        st.markdown("**Lease agreements**")
+        st.dataframe(
+            leases,
+            hide_index=True,
+            column_config={
+                "parties": "Lessor → lessee",
+                "source": _SOURCE,
+                "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
+                "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
+            },
+        )
+
+
+def _events_and_sources(data: Atlas, site_id: str) -> None:
+    events = tables.site_events_table(data, site_id)
+    st.markdown(f"**Events** ({len(events)}, oldest first)")
+    st.dataframe(events, hide_index=True, column_config={"link": _SOURCE})
+    st.markdown("**Sources behind each fact**")
+    st.dataframe(
+        tables.site_facts(data, site_id),
+        hide_index=True,
+        column_config={
+            "fact": "Fact",
+            "what": st.column_config.TextColumn("What", width="large"),
+            "source": st.column_config.TextColumn("Source", width="large"),
+            "publisher": "Publisher",
+            "published": "Published",
+            "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+        },
+    )

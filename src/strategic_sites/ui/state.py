@@ -1,0 +1,86 @@
+"""The session's state and every widget key, named once.
+
+Streamlit keeps a widget's value in ``st.session_state`` under the widget's key, so a key is
+both a name in the page (``.st-key-<key>`` in the browser, ``key=`` in AppTest) and a slot
+of state. Here are all of them, and the few functions that change the selected site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+# --- the filters' widgets (their values make the Filters of a run) ------------------------------
+COUNTRIES = "f_country"
+KINDS = "f_kind"
+STATUSES = "f_status"
+ASOF = "f_asof"
+QUERY = "f_q"
+LANG = "f_lang"
+PERIOD = "f_period"  # the events' years, (from, to)
+WIDGETS = {"countries": COUNTRIES, "kinds": KINDS, "statuses": STATUSES, "asof": ASOF, "q": QUERY, "lang": LANG}
+
+# --- the rest of the view, set by clicks rather than by the sidebar ------------------------------
+SITE = "site"  # the selected site's id ("" for none)
+LAYERS = "layers"  # the map's overlays switched on
+
+# --- what a run leaves for the rest of the run and the next ones ---------------------------------
+FILTERS = "_filters"  # the Filters of this run, as the sidebar read them
+CURRENT = "_current"  # (atlas in the chosen language, filtered view) of this run
+URL_SEEDED = "url_seeded"  # the Filters the opened link asked for (set once per session)
+URL_WARNINGS = "url_warnings"  # what the opened link asked for and did not get
+MAP_BOUNDS = "map_bounds"  # the view the map first fitted; later filter changes keep it
+HANDLED_LAYERS = "_handled_layers"  # the map's last overlay report already acted on
+HANDLED_CLICK = "_handled_click"  # the map's last click already acted on
+PICKED = "_picked"  # per table or chart, the last site it picked
+
+# --- keys of other widgets and containers --------------------------------------------------------
+RESET = "reset-filters"
+MAP = "atlas-map"
+MAP_HTML = "map-html"
+SITE_DETAIL = "site-detail"
+CLOSE_SITE = "close-site"
+SITE_MAP = "site-map"
+SITE_TIMELINE = "site-timeline"
+SITES_TABLE = "sites-table"
+EVENTS_TABLE = "events-table"
+LEASES_TABLE = "leases-table"
+TIMELINE_CHART = "timeline-chart"
+EVENTS_CHART = "events-chart"
+ALL_SOURCES = "all-sources"
+SOURCES_TABLE = "sources-table"
+
+
+def download(table: str, kind: str) -> str:
+    """The key of a table's download button, e.g. ``sites-table-csv``."""
+    return f"{table}-{kind}"
+
+
+def changing(key: str, *parts) -> str:
+    """``key`` with a short fingerprint of ``parts``: a new widget whenever they change."""
+    return f"{key}-{hashlib.sha1(repr(parts).encode('utf-8')).hexdigest()[:10]}"
+
+
+def select_site(site_id: str) -> None:
+    """Select a site (map click, table row, chart): it goes into the URL and the detail panel."""
+    if site_id and site_id != st.session_state.get(SITE):
+        st.session_state[SITE] = site_id
+        st.rerun()
+
+
+def close_site() -> None:
+    """No site selected any more."""
+    st.session_state[SITE] = ""
+    st.rerun()
+
+
+def pick_site(source: str, site_id: str | None) -> None:
+    """Select the site a widget (``source``) reports as picked, once per new pick: a
+    selection that stays in the widget does not re-select a site the user has closed."""
+    handled = st.session_state.setdefault(PICKED, {})
+    if site_id and site_id != handled.get(source):
+        handled[source] = site_id
+        select_site(site_id)
+    elif not site_id:
+        handled.pop(source, None)
