@@ -85,7 +85,7 @@ def sites_table(data: Atlas, view: View, key: str = state.SITES_TABLE) -> None:
     rows = [row for row in (event.selection.rows if event else []) if 0 <= row < len(table)]
     state.pick_site(key, table.iloc[rows[0]]["id"] if rows else None)
     downloads(
-        _button("sites", view, "csv", lambda: table.drop(columns=["id"]).to_csv(index=False), key),
+        _button("sites", view, "csv", lambda: tables.to_csv(table.drop(columns=["id"])), key),
         _button("sites", view, "geojson", lambda: tables.sites_geojson(view.sites, table), key),
     )
 
@@ -118,7 +118,7 @@ def events_table(data: Atlas, view: View, key: str = state.EVENTS_TABLE) -> None
         return tables.events_table(data, view.events)
 
     downloads(
-        _button("events", view, "csv", lambda: every().to_csv(index=False), key),
+        _button("events", view, "csv", lambda: tables.to_csv(every()), key),
         _button("events", view, "geojson", lambda: tables.events_geojson(view.events, every()), key),
     )
 
@@ -145,7 +145,7 @@ def leases_table(data: Atlas, view: View, key: str = state.LEASES_TABLE) -> None
             "note": st.column_config.TextColumn("Note", width="large"),
         },
     )
-    downloads(_button("leases", view, "csv", lambda: table.drop(columns=["site_id"]).to_csv(index=False), key))
+    downloads(_button("leases", view, "csv", lambda: tables.to_csv(table.drop(columns=["site_id"])), key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -181,4 +181,4 @@ def bibliography(data: Atlas, view: View) -> None:
         },
     )
     name = "sources_all.csv" if everything else ""
-    downloads(_button("sources", view, "csv", lambda: table.to_csv(index=False), state.SOURCES_TABLE, name))
+    downloads(_button("sources", view, "csv", lambda: tables.to_csv(table), state.SOURCES_TABLE, name))
