@@ -101,7 +101,7 @@ def test_a_read_only_deployment_still_gets_a_map(atlas, monkeypatch):
         raise published.NotPublished("cannot write the map's data to generated/ (read-only file system)")
 
     monkeypatch.setattr(published, "map_sources", refuse)
-    sources, problem = map_widget._map_sources.__wrapped__("test-key", atlas)  # the function Streamlit caches
+    sources, problem = map_widget._map_sources.__wrapped__(atlas)  # the function Streamlit caches
     assert "read-only" in problem
     page = layers.compose(atlas, apply(atlas, Filters()), sources).html()
     assert '"n":%d' % len(atlas.events) in page and "generated/" not in page

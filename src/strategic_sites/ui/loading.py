@@ -66,22 +66,27 @@ def atlas() -> Atlas:
     return loaded
 
 
-@st.cache_resource(max_entries=8)
-def _localised(version: str, lang: str, _data: Atlas) -> Atlas:
-    return language.localise(_data, lang)
+# The cached functions below take the atlas itself: Streamlit hashes it by its key (the
+# fingerprint of its data files, fixed at load, and its language), never by its contents.
+BY_KEY = {Atlas: lambda atlas: atlas.key}
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _view(key: str, filters: Filters, _data: Atlas) -> View:
-    """The filtered view; cached on the atlas key and the filters (a frozen dataclass)."""
-    return apply(_data, filters)
+@st.cache_resource(max_entries=8, hash_funcs=BY_KEY)
+def _localised(data: Atlas, lang: str) -> Atlas:
+    return language.localise(data, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def _view(data: Atlas, filters: Filters) -> View:
+    """The filtered view; cached on the atlas and the filters (a frozen dataclass)."""
+    return apply(data, filters)
 
 
 def prepare(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
     """The atlas in the chosen language and the one filtered view of it, for every page of
     this run (app.py calls this once, after the sidebar)."""
-    shown = data if filters.lang == data.lang else _localised(data.version, filters.lang, data)
-    view = _view(shown.key, filters, shown)
+    shown = data if filters.lang == data.lang else _localised(data, filters.lang)
+    view = _view(shown, filters)
     st.session_state[state.CURRENT] = (shown, view)
     return shown, view
 

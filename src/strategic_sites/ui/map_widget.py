@@ -8,8 +8,9 @@ import streamlit as st
 
 from strategic_sites import layers, mapdata, published, tables, urlstate
 from strategic_sites.data import Atlas
-from strategic_sites.filters import LAYERS, View
+from strategic_sites.filters import LAYERS, Filters, View
 from strategic_sites.ui import state
+from strategic_sites.ui.loading import BY_KEY
 from strategic_sites.ui.sidebar import share_link
 from strategic_sites.ui.widgets import md
 from strategic_sites.urlstate import Known
@@ -19,33 +20,34 @@ MAP_HEIGHT = 640
 RETURNED = ("last_active_drawing", "last_object_clicked", "last_object_clicked_count", "selected_layers")
 
 
-@st.cache_resource(show_spinner="Preparing the map…", max_entries=8)
-def _map_sources(key: str, _data: Atlas) -> tuple[dict, str]:
+@st.cache_resource(show_spinner="Preparing the map…", max_entries=8, hash_funcs=BY_KEY)
+def _map_sources(data: Atlas) -> tuple[dict, str]:
     """Where the map's heavy data comes from for this atlas and language: files written once
     and fetched by the browser, or (when they cannot be written) the data inline."""
     try:
-        return published.map_sources(_data), ""
+        return published.map_sources(data), ""
     except published.NotPublished as exc:
-        return layers.inline_sources(_data), str(exc)
+        return layers.inline_sources(data), str(exc)
 
 
 def map_sources(data: Atlas) -> dict:
     """The map's data for this atlas and language (see :func:`_map_sources`)."""
-    return _map_sources(data.key, data)[0]
+    return _map_sources(data)[0]
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _view_data(key: str, filters: str, _data: Atlas, _view: View) -> dict:
-    """What a view's layers hold; cached on the atlas key and the filters that shape it."""
-    return mapdata.view_data(_data, _view)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def _view_data(data: Atlas, shaping: Filters, _view: View) -> dict:
+    """What a view's layers hold; cached on the atlas and the filters that shape the layers
+    (``shaping``: the view's filters without the selected site and the layers shown)."""
+    return mapdata.view_data(data, _view)
 
 
 def map_parts(data: Atlas, view: View, bounds=None) -> layers.AtlasMap:
     """The composed map of this view, from the cached sources and view data."""
-    sources, problem = _map_sources(data.key, data)
+    sources, problem = _map_sources(data)
     if problem:
         st.caption(f"The map's data is sent with the page ({md(problem)}); it works, but more slowly.")
-    vdata = _view_data(data.key, repr(mapdata.data_filters(view)), data, view)
+    vdata = _view_data(data, mapdata.data_filters(view), view)
     return layers.compose(data, view, sources, data=vdata, bounds=bounds)
 
 
@@ -98,9 +100,11 @@ def folium_args(
     }
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _map_args(key: str, filters: str, visible: tuple, bounds: tuple, _data: Atlas, _view: View) -> dict:
-    return folium_args(map_parts(_data, _view, [list(bounds[0]), list(bounds[1])]), width="stretch")
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, _view: View) -> dict:
+    """The map component's arguments, on the atlas, the shaping filters, the layers shown and
+    the first view's bounds: everything that changes them."""
+    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])]), width="stretch")
 
 
 def atlas_map(data: Atlas, view: View) -> None:
@@ -112,7 +116,7 @@ def atlas_map(data: Atlas, view: View) -> None:
 
     # The view first fitted stays: later filter changes update the layers, not the view.
     bounds = st.session_state.setdefault(state.MAP_BOUNDS, tuple(tuple(c) for c in layers.bounds_of(view.sites)))
-    args = _map_args(data.key, repr(mapdata.data_filters(view)), tuple(view.filters.layers), bounds, data, view)
+    args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, view)
     selected = data.site(view.filters.site) if view.filters.site else None
     center = (selected.geometry.y, selected.geometry.x) if selected is not None else None
     result = sf._component_func(**args, center=center, on_change=None) or {}

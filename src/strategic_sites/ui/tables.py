@@ -7,8 +7,9 @@ import streamlit as st
 
 from strategic_sites import language, tables
 from strategic_sites.data import Atlas
-from strategic_sites.filters import View
+from strategic_sites.filters import Filters, View
 from strategic_sites.ui import state
+from strategic_sites.ui.loading import BY_KEY
 from strategic_sites.ui.widgets import LINK, downloads
 
 EVENT_ROWS_SHOWN = 1_000  # rows of the events table sent to the page; the downloads hold all
@@ -22,18 +23,18 @@ def _button(what: str, view: View, kind: str, payload, key: str, name: str = "")
     return label, payload, name or tables.download_name(what, view.filters, kind), mime, state.download(key, kind)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _tables(key: str, filters: str, _data: Atlas, _view: View) -> dict:
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=BY_KEY)
+def _tables(data: Atlas, filters: Filters, _view: View) -> dict:
     """The sites, events and leases tables of a view, cached on the view."""
     return {
-        "sites": tables.sites_table(_data, _view),
-        "events": tables.events_table(_data, _view.events.head(EVENT_ROWS_SHOWN)),  # the rest on download
-        "leases": tables.leases_table(_data, _view.leases),
+        "sites": tables.sites_table(data, _view),
+        "events": tables.events_table(data, _view.events.head(EVENT_ROWS_SHOWN)),  # the rest on download
+        "leases": tables.leases_table(data, _view.leases),
     }
 
 
 def _view_tables(data: Atlas, view: View) -> dict:
-    return _tables(data.key, repr(view.filters), data, view)
+    return _tables(data, view.filters, view)
 
 
 def tables_section(data: Atlas, view: View) -> None:
@@ -148,17 +149,17 @@ def leases_table(data: Atlas, view: View, key: str = state.LEASES_TABLE) -> None
     downloads(_button("leases", view, "csv", lambda: tables.to_csv(table.drop(columns=["site_id"])), key))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _bibliography(key: str, filters: str, _data: Atlas, _view: View | None):
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=BY_KEY)
+def _bibliography(data: Atlas, filters: Filters | None, _view: View | None):
     if _view is None:
-        return tables.bibliography(_data)
-    return tables.bibliography(_data, set(_view.sites["id"]), set(_view.events["id"]))
+        return tables.bibliography(data)
+    return tables.bibliography(data, set(_view.sites["id"]), set(_view.events["id"]))
 
 
 def bibliography(data: Atlas, view: View) -> None:
     """Every source cited by the sites and events shown (or all of them), with what cites it."""
     everything = st.toggle("All sources, whatever the filters", key=state.ALL_SOURCES)
-    table = _bibliography(data.key, "" if everything else repr(view.filters), data, None if everything else view)
+    table = _bibliography(data, None if everything else view.filters, None if everything else view)
     st.caption(
         f"{len(table)} of {len(data.sources)} sources. “Sites” lists the sites each source documents "
         "(location, control, leases or areas); “Events” counts the events it is cited for."
