@@ -28,6 +28,7 @@ navigation = st.navigation(
 )
 atlas = ui.atlas()  # validated once, before any page draws
 filters = ui.sidebar_filters(atlas)
+ui.points_uploader(atlas)  # the user's own points: this session only
 ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
 ui.link_warning()
 navigation.run()

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import folium
-from strategic_sites import assets, elements, language, layers, mapdata
+from strategic_sites import assets, elements, language, layers, mapdata, overlay
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
 
@@ -45,9 +45,10 @@ def describe(atlas: Atlas, view: View) -> list[str]:
     return lines
 
 
-def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = None) -> folium.Map:
+def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = None, points=None) -> folium.Map:
     """A fresh map of the view, composed as the dashboard composes it (with its data inline),
-    with the note on top."""
+    with the note on top; ``points``, a user's own points (a GeoDataFrame of
+    :func:`strategic_sites.uploads.read_points`), go in as their overlay, those the view shows."""
     # The file holds the view's own events and sites only, the data inline.
     shown = replace(atlas, events=view.events.reset_index(drop=True))
     view = replace(view, events=shown.events)
@@ -56,7 +57,12 @@ def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = N
         "sites": mapdata.site_bundle(atlas, set(view.sites["id"])),
         "events": mapdata.bundle(shown, mapdata.event_texts(shown)),
     }
-    fmap = layers.compose(shown, view, sources, prefix=MARK).standalone()
+    mine = None
+    if points is not None and len(points):
+        kept = overlay.shown(points, view.filters).reset_index(drop=True)
+        sources["points"] = overlay.bundle(kept, language.names(atlas))
+        mine = overlay.bits(kept, kept)
+    fmap = layers.compose(shown, view, sources, prefix=MARK, points=mine).standalone()
     escaped = [html.escape(line) for line in describe(atlas, view)]
     note = "<b>Strategic Sites Atlas</b><br>" + "<br>".join(escaped)
     note += f"<br><small>Exported {exported or date.today():%d %b %Y}"
@@ -101,6 +107,6 @@ def standalone_html(fmap: folium.Map, title: str = "Strategic Sites Atlas") -> s
     return page
 
 
-def export_view(atlas: Atlas, view: View, link: str = "") -> str:
-    """The view as a self-contained HTML file."""
-    return standalone_html(view_map(atlas, view, link), title="Strategic Sites Atlas: " + describe(atlas, view)[0])
+def export_view(atlas: Atlas, view: View, link: str = "", points=None) -> str:
+    """The view as a self-contained HTML file (with the user's own points, if given)."""
+    return standalone_html(view_map(atlas, view, link, points=points), title="Strategic Sites Atlas: " + describe(atlas, view)[0])

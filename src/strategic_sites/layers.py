@@ -28,7 +28,7 @@ import folium
 import folium.plugins
 import geopandas as gpd
 
-from strategic_sites import assets, mapdata, popups
+from strategic_sites import assets, mapdata, overlay, popups
 from strategic_sites.elements import AtlasScript, Call, Legend, MiniMap, layer_control, script_json  # noqa: F401 (script_json: part of this module's API)
 from strategic_sites.data import Atlas
 from strategic_sites.filters import LAYERS, View, site_only
@@ -75,7 +75,8 @@ def bounds_of(sites: gpd.GeoDataFrame, pad: float = 1.0) -> list[list[float]]:
     return [[south - pad, west - pad], [north + pad, east + pad]]
 
 
-def legend_html() -> str:
+def legend_html(points: bool = False) -> str:
+    """The legend: statuses, site kinds, lease terms, event kinds (and the user's points)."""
     def swatch(colour: str, shape: str = "dot") -> str:
         return f'<span class="ssa-swatch ssa-{shape}" style="background:{colour}"></span>'
 
@@ -93,6 +94,7 @@ def legend_html() -> str:
         f"<details><summary>Site kind</summary><ul>{kind_rows}</ul></details>"
         f"<details><summary>Lease terms</summary><ul>{lease_rows}</ul></details>"
         f"<details><summary>Events</summary><ul>{event_rows}</ul></details>"
+        + (f"<details open><summary>{overlay.LABEL}</summary><ul><li>{swatch(overlay.COLOUR)}From your file (not in the shared link)</li></ul></details>" if points else "")
     )
 
 
@@ -115,7 +117,7 @@ def inline_sources(atlas: Atlas) -> dict:
     return {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas), "events": mapdata.bundle(atlas, mapdata.event_texts(atlas))}
 
 
-def base_map(sources: dict, bounds: list[list[float]], small: bool = False) -> folium.Map:
+def base_map(sources: dict, bounds: list[list[float]], small: bool = False, points: bool = False) -> folium.Map:
     """The part of the map that never changes: basemaps, controls, legend, land, view, and
     where the layers' data comes from (``sources``: outlines, sites, events). A ``small``
     map (a site page's) has the basemaps and the land only."""
@@ -144,7 +146,7 @@ def base_map(sources: dict, bounds: list[list[float]], small: bool = False) -> f
     folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
     MiniMap().add_to(fmap)
-    Legend(legend_html()).add_to(fmap)
+    Legend(legend_html(points)).add_to(fmap)
     Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)
     return fmap
 
@@ -201,17 +203,24 @@ def compose(
     prefix: str = assets.STREAMLIT_PREFIX,
     keys: tuple[str, ...] = LAYERS,
     small: bool = False,
+    points: dict | None = None,
 ) -> AtlasMap:
     """The map of ``view``. ``sources`` names where the outlines and the event bundle come
     from (URLs, or the data itself: the default); ``data`` is the view's
     :func:`~strategic_sites.mapdata.view_data` when the caller has it cached; ``bounds``
     the first view (default: around the view's sites); ``prefix`` where assets are served;
     ``keys`` which overlays the map has (all four by default); ``small`` a map with no
-    legend, minimap or layer control (a site page's)."""
+    legend, minimap or layer control (a site page's); ``points`` the user's own points the
+    view shows (:func:`strategic_sites.overlay.bits`; their bundle is ``sources["points"]``),
+    drawn as one more overlay, "Your points"."""
     sources = sources or inline_sources(atlas)
     data = data or mapdata.view_data(atlas, view)
-    base = base_map(sources, bounds or bounds_of(view.sites), small)
+    base = base_map(sources, bounds or bounds_of(view.sites), small, points=points is not None)
     groups = view_layers(data, view.filters.layers, keys)
+    if points is not None:
+        group = folium.FeatureGroup(name=overlay.LABEL)
+        Call("points", points).add_to(group)
+        groups.append(group)
     hidden = [label for key, label in LAYER_NAMES.items() if key in keys and key not in view.filters.layers]
     control = None if small else layer_control(hidden, collapsed=False, position="topright")
     assets.localize(base, prefix)

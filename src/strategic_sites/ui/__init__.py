@@ -8,6 +8,7 @@ lives in its own module:
 - :mod:`.sidebar`: the filters, read from and written back to the URL, the warning about a
   link's unusable parts, and the share link;
 - :mod:`.map_widget`: the map, its click and its HTML download;
+- :mod:`.points`: the user's own points (the uploader, their overlay and table);
 - :mod:`.site`: the selected site's panel;
 - :mod:`.tables`: the sites, events and leases tables and the bibliography, with downloads;
 - :mod:`.charts`: the counts, the timeline and the events chart;
@@ -21,6 +22,7 @@ from strategic_sites.ui.charts import counts, events_chart, timeline
 from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
 from strategic_sites.ui.pages_text import about, events_summary
+from strategic_sites.ui.points import uploader as points_uploader
 from strategic_sites.ui.sidebar import link_warning, share_link, sidebar_filters, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
@@ -47,6 +49,7 @@ __all__ = [
     "link_warning",
     "map_download",
     "md",
+    "points_uploader",
     "prepare",
     "select_site",
     "share_link",

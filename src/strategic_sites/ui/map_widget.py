@@ -11,6 +11,8 @@ from strategic_sites.data import Atlas
 from strategic_sites.filters import LAYERS, Filters, View
 from strategic_sites.ui import state
 from strategic_sites.ui.loading import BY_KEY
+from strategic_sites.ui.points import current as current_points
+from strategic_sites.ui.points import map_points
 from strategic_sites.ui.sidebar import share_link
 from strategic_sites.ui.widgets import md
 from strategic_sites.urlstate import Known
@@ -42,13 +44,17 @@ def _view_data(data: Atlas, shaping: Filters, _view: View) -> dict:
     return mapdata.view_data(data, _view)
 
 
-def map_parts(data: Atlas, view: View, bounds=None) -> layers.AtlasMap:
-    """The composed map of this view, from the cached sources and view data."""
+def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None) -> layers.AtlasMap:
+    """The composed map of this view, from the cached sources and view data, with the
+    user's own points when there are some (``points``: see :func:`.points.map_points`)."""
     sources, problem = _map_sources(data)
     if problem:
         st.caption(f"The map's data is sent with the page ({md(problem)}); it works, but more slowly.")
     vdata = _view_data(data, mapdata.data_filters(view), view)
-    return layers.compose(data, view, sources, data=vdata, bounds=bounds)
+    if points is None:
+        return layers.compose(data, view, sources, data=vdata, bounds=bounds)
+    _, bundle, shown = points
+    return layers.compose(data, view, {**sources, "points": bundle}, data=vdata, bounds=bounds, points=shown)
 
 
 def _links(fmap) -> tuple[list[str], list[str]]:
@@ -101,10 +107,11 @@ def folium_args(
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, _view: View) -> dict:
-    """The map component's arguments, on the atlas, the shaping filters, the layers shown and
-    the first view's bounds: everything that changes them."""
-    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])]), width="stretch")
+def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, points_key: str, _view: View, _points: tuple | None) -> dict:
+    """The map component's arguments, on the atlas, the shaping filters, the layers shown,
+    the first view's bounds and the user's points (by the hash of their file): everything
+    that changes them."""
+    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])], _points), width="stretch")
 
 
 def atlas_map(data: Atlas, view: View) -> None:
@@ -116,7 +123,8 @@ def atlas_map(data: Atlas, view: View) -> None:
 
     # The view first fitted stays: later filter changes update the layers, not the view.
     bounds = st.session_state.setdefault(state.MAP_BOUNDS, tuple(tuple(c) for c in layers.bounds_of(view.sites)))
-    args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, view)
+    mine = map_points(data, view)
+    args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, mine[0] if mine else "", view, mine)
     selected = data.site(view.filters.site) if view.filters.site else None
     center = (selected.geometry.y, selected.geometry.x) if selected is not None else None
     result = sf._component_func(**args, center=center, on_change=None) or {}
@@ -151,9 +159,10 @@ def map_download(data: Atlas, view: View) -> None:
     from strategic_sites import export
 
     link = share_link(urlstate.share_params(view.filters, Known.of(data)))
+    mine = current_points()
     st.download_button(
         "Download map (HTML)",
-        data=lambda: export.export_view(data, view, link),  # built on click, not on every rerun
+        data=lambda: export.export_view(data, view, link, points=mine.frame if mine else None),  # built on click
         file_name=tables.download_name("map", view.filters, "html"),
         mime="text/html",
         icon=":material/download:",

@@ -161,6 +161,8 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "") -> None:
         with st.popover("Share this view", icon=":material/share:", width="stretch"):
             st.code(share_link(urlstate.share_params(filters, known), page_path), language=None, wrap_lines=True)
             st.caption("Copy the link (the button at its right): it opens exactly this view, on this date.")
+            if st.session_state.get(state.POINTS) is not None:
+                st.caption("Your own points are not part of the link: whoever opens it sees the atlas's data only.")
 
 
 def share_link(params: dict[str, list[str]], page_path: str = "") -> str:

@@ -34,6 +34,8 @@ MAP_BOUNDS = "map_bounds"  # the view the map first fitted; later filter changes
 HANDLED_LAYERS = "_handled_layers"  # the map's last overlay report already acted on
 HANDLED_CLICK = "_handled_click"  # the map's last click already acted on
 PICKED = "_picked"  # per table or chart, the last site it picked
+POINTS = "_points"  # the user's own points (ui.points.Points), this session only
+UPLOAD_READ = "_upload_read"  # (file id, what it gave) of the last file read
 
 # --- keys of other widgets and containers --------------------------------------------------------
 RESET = "reset-filters"
@@ -50,6 +52,10 @@ TIMELINE_CHART = "timeline-chart"
 EVENTS_CHART = "events-chart"
 ALL_SOURCES = "all-sources"
 SOURCES_TABLE = "sources-table"
+UPLOADER = "points-upload"
+REMOVE_POINTS = "remove-points"
+REJECTS_CSV = "rejects-csv"
+POINTS_TABLE = "points-table"
 
 
 def download(table: str, kind: str) -> str:

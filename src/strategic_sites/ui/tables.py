@@ -8,7 +8,7 @@ import streamlit as st
 from strategic_sites import language, tables
 from strategic_sites.data import Atlas
 from strategic_sites.filters import Filters, View
-from strategic_sites.ui import state
+from strategic_sites.ui import points, state
 from strategic_sites.ui.loading import BY_KEY
 from strategic_sites.ui.widgets import LINK, downloads
 
@@ -38,16 +38,21 @@ def _view_tables(data: Atlas, view: View) -> dict:
 
 
 def tables_section(data: Atlas, view: View) -> None:
-    """Sites, events and leases of the view, each in its tab."""
-    sites_tab, events_tab, leases_tab = st.tabs(
-        [f"Sites ({len(view.sites)})", f"Events ({len(view.events)})", f"Leases ({len(view.leases)})"]
-    )
-    with sites_tab:
+    """Sites, events and leases of the view, each in its tab (and the user's own points)."""
+    mine = points.current()
+    labels = [f"Sites ({len(view.sites)})", f"Events ({len(view.events)})", f"Leases ({len(view.leases)})"]
+    if mine is not None:
+        labels.append(f"Your points ({len(points.shown(mine, view))})")
+    tabs = st.tabs(labels)
+    with tabs[0]:
         sites_table(data, view)
-    with events_tab:
+    with tabs[1]:
         events_table(data, view)
-    with leases_tab:
+    with tabs[2]:
         leases_table(data, view)
+    if mine is not None:
+        with tabs[3]:
+            points.table(data, view)
 
 
 def sites_table(data: Atlas, view: View, key: str = state.SITES_TABLE) -> None:

@@ -1,0 +1,136 @@
+"""The user's own points: "Add your own points" in the sidebar, the overlay they make on the
+map, and their table. They live in this session only: never in the data folder, the link,
+or anyone else's view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from strategic_sites import language, overlay, tables, uploads
+from strategic_sites.data import Atlas
+from strategic_sites.filters import View
+from strategic_sites.ui import state
+from strategic_sites.ui.widgets import LINK, downloads, md
+
+HELP = (
+    f"CSV with lat/lon (or latitude/longitude, x/y) columns and optional date, name or title, kind, "
+    f"country, url and source; or GeoJSON points (the atlas's own downloads too). Up to "
+    f"{uploads.MAX_ROWS:,} rows and {uploads.MAX_BYTES // 1_000_000} MB. The points stay in this "
+    "browser session: they are not part of the shared link or the data."
+)
+COLUMNS = ["name", "date", "kind", "country", "lat", "lon", "url", "source", "row"]
+
+
+@dataclass
+class Points:
+    """An upload that gave points, with its bundle for the map in each language used."""
+
+    name: str
+    key: str  # a hash of the file's bytes
+    upload: uploads.Upload
+    bundles: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.upload.points
+
+    def bundle(self, atlas: Atlas) -> dict:
+        if atlas.lang not in self.bundles:
+            self.bundles[atlas.lang] = overlay.bundle(self.frame, language.names(atlas))
+        return self.bundles[atlas.lang]
+
+
+def current() -> Points | None:
+    """The points of this session, if the user has added some."""
+    return st.session_state.get(state.POINTS)
+
+
+def uploader(atlas: Atlas) -> None:
+    """The sidebar's uploader. A new file replaces the points only when it gives some: a bad
+    file is explained and the earlier points stay."""
+    with st.sidebar:
+        st.subheader("Your points")
+        file = st.file_uploader("Add your own points", type=["csv", "tsv", "txt", "geojson", "json"], help=HELP, key=state.UPLOADER)
+        # Replacing the file passes through no file at all: the points stay until removed.
+        if current() is not None and st.button("Remove your points", icon=":material/delete:", key=state.REMOVE_POINTS):
+            st.session_state.pop(state.POINTS, None)
+            # The file stays in the uploader: remember it as read, with nothing to report.
+            st.session_state[state.UPLOAD_READ] = (file.file_id if file is not None else None, None)
+            st.rerun()
+        if file is None:
+            return
+        if st.session_state.get(state.UPLOAD_READ, (None,))[0] != file.file_id:
+            data = file.getvalue()
+            upload = uploads.read_points(file.name, data, atlas.countries)
+            st.session_state[state.UPLOAD_READ] = (file.file_id, upload)
+            if upload.ok:
+                st.session_state[state.POINTS] = Points(file.name, hashlib.sha256(data).hexdigest()[:16], upload)
+        upload = st.session_state[state.UPLOAD_READ][1]
+        if upload is not None:
+            _report(upload, current())
+
+
+def _report(upload: uploads.Upload, points: Points | None) -> None:
+    """What became of the last file: its problems and notes, and its rejected rows."""
+    if not upload.ok:
+        kept = f" Your earlier points ({len(points.frame):,} from {md(points.name)}) are still shown." if points else ""
+        st.error(" ".join(md(p) for p in upload.problems) + kept, icon=":material/error:")
+        return
+    st.caption(f"{len(upload.points):,} points read.")
+    for message in upload.notes:
+        st.info(md(message), icon=":material/info:")
+    if upload.problems:
+        st.warning("\n\n".join(md(p) for p in upload.problems), icon=":material/warning:")
+    if len(upload.rejects):
+        downloads(("Download rejected rows", lambda: tables.to_csv(upload.rejects), "rejected_rows.csv", "text/csv", state.REJECTS_CSV))
+
+
+def shown(points: Points, view: View) -> pd.DataFrame:
+    """The points the view's filters show (country, period, search)."""
+    return overlay.shown(points.frame, view.filters)
+
+
+def map_points(atlas: Atlas, view: View) -> tuple[str, dict, dict] | None:
+    """For the map: (the points' key, their bundle, which of them the view shows), or None."""
+    points = current()
+    if points is None:
+        return None
+    return points.key, points.bundle(atlas), overlay.bits(points.frame, shown(points, view))
+
+
+def table(atlas: Atlas, view: View) -> None:
+    """The points the view shows, with their downloads."""
+    points = current()
+    if points is None:
+        return
+    rows = shown(points, view)[COLUMNS]
+    st.caption(f"{len(rows):,} of {len(points.frame):,} points from {md(points.name)} match the filters (country, period, search).")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        key=state.POINTS_TABLE,
+        column_config={
+            "name": st.column_config.TextColumn("Name", width="medium", pinned=True),
+            "date": "Date",
+            "kind": "Kind",
+            "country": "Country",
+            "lat": st.column_config.NumberColumn("Lat", format="%.4f"),
+            "lon": st.column_config.NumberColumn("Lon", format="%.4f"),
+            "url": st.column_config.LinkColumn("Link", **LINK),
+            "source": "Source",
+            "row": st.column_config.NumberColumn("Row in file", format="%d"),
+        },
+    )
+    def geojson() -> str:
+        return points.frame.loc[rows.index, COLUMNS + ["geometry"]].to_json(drop_id=True, ensure_ascii=False, na="null")
+
+    downloads(
+        ("Download CSV", lambda: tables.to_csv(rows), tables.download_name("your-points", view.filters, "csv"), "text/csv", f"{state.POINTS_TABLE}-csv"),
+        ("Download GeoJSON", geojson, tables.download_name("your-points", view.filters, "geojson"), "application/geo+json", f"{state.POINTS_TABLE}-geojson"),
+    )
