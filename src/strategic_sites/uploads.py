@@ -1,0 +1,497 @@
+"""The user's own points ("Add your own points"): an uploaded file's bytes in, an :class:`Upload` out.
+
+Accepted, whatever the file is called (JSON is text that starts with ``{`` or ``[``, anything else CSV):
+
+- **CSV** in UTF-8 (with or without a BOM) or UTF-16 with a BOM; other bytes are read as Windows-1252,
+  or Latin-1, and a note says so. Fields are separated by ``,``, ``;`` or a tab, whichever splits the
+  header into coordinate columns; ``42,87`` reads as 42.87. Columns, by name (case and spaces ignored):
+  ``lat``/``lon`` (or ``lng``, ``long``), ``latitude``/``longitude`` or ``y``/``x``; optional ``date``,
+  ``name`` or ``title``, ``kind``, ``country`` or ``countries``, ``url``, ``source``; others are ignored.
+- **GeoJSON**: a FeatureCollection, or one Feature, of Points with properties named like the CSV
+  columns (so the atlas's own "Download GeoJSON" loads). Other features are rejected one by one.
+
+Limits: :data:`MAX_BYTES` (= ``server.maxUploadSize``), :data:`MAX_ROWS` rows or features and
+:data:`MAX_COLUMNS`. A file over a limit is refused whole, with one message naming the limit; it is
+never silently cut short. CSV is read a line at a time into pyarrow string columns: 100,000 rows
+(47 MB) peak at about 125 MB of Python memory and 25 MB of Arrow; GeoJSON, parsed whole, at about
+260 MB for 100,000 features (49 MB).
+
+``row`` is the line on which a CSV row starts (the header is line 1), or the feature's number. A row
+is rejected, with its reason, for the wrong number of fields, coordinates that are not numbers or out
+of range, or a date that is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``. Control characters are removed
+from text, with a note (tabs and line breaks become spaces). ``country``: an ISO3 or ISO2 code or a
+country's name (the first of a list), else, with a note, and when blank, the country the point is in.
+``url``: only absolute http(s) links; a ``source`` that is one stands in for a missing ``url``. When no
+point is on or near (:data:`COAST`) the atlas's countries and, swapped, every one is in them, latitude
+and longitude are swapped back, with a note; ``countries.total_bounds`` cannot tell (Russia spans
+-180 to 180). :func:`read_points` never raises: an unexpected error is still a message, naming a bug.
+
+Over 300 lines: two readers (CSV, GeoJSON), then one short function for each rule above.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pycountry
+import shapely
+
+from strategic_sites.dates import parse_partial
+from strategic_sites.vocab import SHORT_NAMES
+
+MAX_BYTES = 50_000_000  # server.maxUploadSize = 50 (MB) in .streamlit/config.toml
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1_000
+COAST = 0.5  # degrees: a point this close to a country counts as on land when looking for swapped lat/lon
+COLUMNS = ["row", "lat", "lon", "name", "date", "date_first", "date_last", "kind", "country", "url", "source"]
+_DTYPES = dict.fromkeys(COLUMNS, "str") | {"row": "int64", "lat": "float64", "lon": "float64",
+                                            "date_first": "datetime64[s]", "date_last": "datetime64[s]"}
+ALIASES = {"lat": ("lat", "latitude", "y"), "lon": ("lon", "lng", "long", "longitude", "x"), "name": ("name", "title"),
+           "date": ("date",), "kind": ("kind",), "country": ("country", "countries"), "url": ("url",),
+           "source": ("source",)}
+# Each kind of rejected row: its reason in the rejects, and what the problem that sums them up says.
+REASONS = {
+    "csv": ("not readable as CSV", "{are} not readable as CSV"),
+    "fields": ("wrong number of fields", "{have} the wrong number of fields"),
+    "feature": ("not a GeoJSON Feature", "{are} not {a}GeoJSON Feature{s}"),
+    "geometry": ("not a Point", "{are} not {a}Point{s}"),
+    "number": ("coordinates are not numbers", "{have} coordinates that are not numbers"),
+    "range": ("coordinates out of range",
+              "{have} coordinates out of range (latitude -90 to 90, longitude -180 to 180)"),
+    "date": ("date is not YYYY, YYYY-MM or YYYY-MM-DD", "{have} a date that is not YYYY, YYYY-MM or YYYY-MM-DD"),
+}
+SWAPPED = "Latitude and longitude were swapped in every row; they have been swapped back."
+_MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
+          b"PK\x03\x04": "a ZIP archive (an Excel workbook is one: save it as CSV)", b"PAR1": "a Parquet file",
+          b"\x1f\x8b": "a gzip archive"}
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # all but tab, line feed and carriage return
+_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+# An absolute http(s) URL with a host, and none of the characters that a URL cannot hold unescaped.
+_URL = (r'(?i)https?://(?:[^\s"<>`\\/?#@]*@)?(?:[^\s"<>`\\/?#@:\[\]]+|\[[0-9A-Fa-f:.]+\])'  # user@, host or [IPv6]
+        r'(?::[0-9]*)?(?:[/?#][^\s"<>`\\]*)?')  # :port, then the path, query and fragment
+_CHUNK = 10_000  # CSV rows held as Python lists at a time
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What a file gave: the points read (:data:`COLUMNS` and a Point geometry, EPSG:4326), the rows
+    not taken (``row``, ``reason`` and the original cells: a CSV's columns, or a GeoJSON ``feature``),
+    ``problems`` (the file's one problem, or one for each kind of rejected row) and ``notes`` (what was
+    fixed or guessed)."""
+
+    points: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return len(self.points) > 0
+
+
+class _Refused(Exception):
+    """A problem with the whole file: its one message."""
+
+
+class _Table(NamedTuple):
+    """The rows read, as text (``fields``: ``row``, the :data:`ALIASES`, ``start`` and ``end``), the rows
+    not read (``row``, ``kind``, ``reason``, ``start``, ``end``), and the original cells of given rows."""
+
+    fields: pd.DataFrame
+    rejected: pd.DataFrame
+    originals: Callable[[list[int], list[int]], pd.DataFrame]  # (starts, ends) -> the cells of those rows
+    unit: str = "row"
+
+
+def read_points(name: str, data: bytes, countries: gpd.GeoDataFrame, *, max_rows: int = MAX_ROWS,
+                max_bytes: int = MAX_BYTES) -> Upload:
+    """Read an uploaded CSV or GeoJSON; never raises. ``name`` is the file's name (the content decides
+    the format); ``countries`` (``iso3``, ``name``, ``geometry``) gives the country of a point that has
+    none and tells whether latitude and longitude were swapped."""
+    try:
+        return _read(bytes(data), countries, max_rows, max_bytes)
+    except _Refused as refused:
+        message = str(refused)
+    except Exception as error:  # noqa: BLE001 - a bug; the user still gets a message, never a traceback
+        message = f"The file could not be read: an error in the atlas ({type(error).__name__}); please report it."
+    rejects = pd.DataFrame({"row": pd.Series(dtype="int64"), "reason": pd.Series(dtype="str")})
+    return Upload(_points({}, gpd.points_from_xy([], [])), rejects, (message,))
+
+
+def _read(data: bytes, countries: gpd.GeoDataFrame, max_rows: int, max_bytes: int) -> Upload:
+    if len(data) > max_bytes:
+        raise _Refused(f"The file is {_size(len(data))}; the limit is {_size(max_bytes)}.")
+    text, notes = _decode(data)
+    if not text.strip():
+        raise _Refused("The file is empty.")
+    table = _geojson(text, max_rows) if text.lstrip()[:1] in ("{", "[") else _csv(text, max_rows)
+    return _finish(table, countries, notes)
+
+
+def _size(n: int) -> str:
+    """``62.1 MB``, rounded up: a file over the limit never reads as the limit itself."""
+    return f"{n:,} bytes" if n < 1_000_000 else f"{-(-n // 100_000) / 10:g} MB"
+
+
+def _decode(data: bytes) -> tuple[str, list[str]]:
+    """The file's text, and a note when its encoding was guessed; anything binary is refused."""
+    what, text, notes = next((what for magic, what in _MAGIC.items() if data.startswith(magic)), None), "", []
+    if what is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            what = "binary data (it starts like UTF-16 text but is not)"
+    elif what is None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text, label = data.decode("cp1252"), "Windows-1252"
+            except UnicodeDecodeError:
+                text, label = data.decode("latin-1"), "Latin-1"
+            notes.append(f"The file is not UTF-8; it was read as {label}. Check that accented letters look right.")
+    if what is None and len(re.findall(_CONTROL, text[:4096])) * 10 > len(text[:4096]):
+        what = "binary data"
+    if what:
+        raise _Refused(f"This is not a CSV or GeoJSON file: it looks like {what}.")
+    return text, notes
+
+
+class _Lines:
+    """A text's lines one at a time, and where the last one read ends (a StringIO would hold the text
+    once more, at four bytes a character)."""
+
+    def __init__(self, text: str):
+        self.text, self.end = text, 0
+
+    def __iter__(self):
+        text, find, size, end = self.text, self.text.find, len(self.text), 0
+        while end < size:
+            start, end = end, find("\n", end) + 1 or size
+            self.end = end
+            yield text[start:end]
+
+
+def _records(text: str, delimiter: str):
+    """``(line, start, end, cells, error)`` of each record that is not blank; a record that is not CSV
+    has an ``error`` and no cells, and reading goes on at the next line."""
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
+    line = start = 0
+    while True:
+        try:
+            for cells in reader:
+                if "".join(cells).strip():
+                    yield line + 1, start, lines.end, cells, None
+                line, start = reader.line_num, lines.end
+            return
+        except csv.Error as error:
+            yield line + 1, start, lines.end, None, str(error)
+            if lines.end == start:
+                return
+            line, start = reader.line_num, lines.end
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Where each of the :data:`ALIASES` is in the header (the first alias found)."""
+    names = [cell.strip().strip("\ufeff").casefold() for cell in header]
+    found = {}
+    for name, aliases in ALIASES.items():
+        found.update({name: names.index(alias) for alias in aliases[::-1] if alias in names})
+    return found
+
+
+def _delimiter(text: str) -> str:
+    widths = {}
+    for delimiter in (",", ";", "\t"):
+        header = next((cells for _, _, _, cells, _ in _records(text, delimiter)), None) or []
+        if {"lat", "lon"} <= _columns(header).keys():
+            return delimiter
+        widths[delimiter] = len(header)
+    return max(widths, key=widths.get)
+
+
+def _csv(text: str, max_rows: int) -> _Table:
+    text = text if "\n" in text else text.replace("\r", "\n")  # classic Mac line ends
+    delimiter = _delimiter(text)
+    header, frames, chunk, rejected = None, [], [], []
+    rows, starts, ends = array("q"), array("q"), array("q")
+    for line, start, end, cells, error in _records(text, delimiter):
+        if header is None:
+            header, index = _header(cells, error, line)
+            pick = itemgetter(*index.values())
+        elif len(rows) + len(rejected) >= max_rows:
+            raise _Refused(f"The file has more than {max_rows:,} rows; the limit is {max_rows:,}.")
+        elif error or len(cells) != len(header):
+            reason = f"not CSV: {error}" if error else f"{len(cells)} fields; the header has {len(header)}"
+            rejected.append((line, "csv" if error else "fields", reason, start, end))
+        else:
+            chunk.append(pick(cells))
+            rows.append(line), starts.append(start), ends.append(end)
+            if len(chunk) == _CHUNK:
+                frames.append(pd.DataFrame(chunk, columns=list(index), dtype="str"))
+                chunk = []
+    if header is None or not rows and not rejected:
+        raise _Refused("The file has a header but no rows." if header else "The file is empty.")
+    frames.append(pd.DataFrame(chunk or None, columns=list(index), dtype="str"))
+    fields = pd.concat(frames, ignore_index=True).assign(**{name: "" for name in ALIASES if name not in index})
+    fields = fields.assign(row=np.asarray(rows), start=np.asarray(starts), end=np.asarray(ends))
+    rejected = pd.DataFrame(rejected, columns=["row", "kind", "reason", "start", "end"])
+    return _Table(fields, rejected, lambda starts, ends: _cells(text, delimiter, header, starts, ends))
+
+
+def _header(cells: list[str] | None, error: str | None, line: int) -> tuple[list[str], dict[str, int]]:
+    if error:
+        raise _Refused(f"The header (line {line}) is not CSV: {error}.")
+    if len(cells) > MAX_COLUMNS:
+        raise _Refused(f"The file has {len(cells):,} columns; the limit is {MAX_COLUMNS:,}.")
+    index = _columns(cells)
+    if not {"lat", "lon"} <= index.keys():
+        named = ", ".join(repr(c.strip()[:40]) for c in cells[:10]) + f", … ({len(cells)} in all)" * (len(cells) > 10)
+        raise _Refused(f"No coordinate columns: the file has {named}; "
+                       "expected lat and lon (or lat/lng, latitude/longitude, y/x).")
+    return cells, index
+
+
+def _cells(text: str, delimiter: str, header: list[str], starts: list[int], ends: list[int]) -> pd.DataFrame:
+    """The original cells of the rows at these places in the text, under the header's names."""
+    records = []
+    for start, end in zip(starts, ends):
+        try:
+            records.append(next(csv.reader(_Lines(text[start:end]), delimiter=delimiter), []))
+        except csv.Error:
+            records.append([text[start:end].rstrip("\r\n")])
+    names, taken = [], {"row", "reason", "(extra fields)"}
+    for name in header:  # unique names: a column may be called "row", or two alike
+        n, unique = 1, name
+        while unique in taken:
+            n, unique = n + 1, f"{name} ({n + 1})"
+        taken.add(unique)
+        names.append(unique)
+    width = len(names)
+    frame = pd.DataFrame([cells[:width] + [""] * (width - len(cells)) for cells in records], columns=names, dtype="str")
+    extra = [delimiter.join(cells[width:]) for cells in records]
+    return frame.assign(**{"(extra fields)": extra}) if any(extra) else frame
+
+
+def _geojson(text: str, max_rows: int) -> _Table:
+    try:
+        data = json.loads(text, strict=False)
+    except RecursionError:
+        raise _Refused("The file looks like JSON but is nested too deeply to read.") from None
+    except ValueError as error:
+        raise _Refused(f"The file looks like JSON but is not valid JSON: {error}.") from None
+    kind = data.get("type") if isinstance(data, dict) else None
+    features = data.get("features") if kind == "FeatureCollection" else [data] if kind == "Feature" else None
+    if not isinstance(features, list):
+        raise _Refused("The file is JSON but not GeoJSON: expected a FeatureCollection or a Feature.")
+    if not features:
+        raise _Refused("The GeoJSON has no features.")
+    if len(features) > max_rows:
+        raise _Refused(f"The file has {len(features):,} features; the limit is {max_rows:,}.")
+    records, rejected = [], []
+    for number, feature in enumerate(features, 1):
+        problem = _not_a_point(feature)
+        if problem:
+            rejected.append((number, *problem, number - 1, 0))
+        else:
+            records.append(_properties(feature) + [number, number - 1, 0])
+    fields = pd.DataFrame(records, columns=[*ALIASES, "row", "start", "end"]).astype(dict.fromkeys(ALIASES, "str"))
+    rejected = pd.DataFrame(rejected, columns=["row", "kind", "reason", "start", "end"])
+
+    def originals(starts: list[int], _) -> pd.DataFrame:
+        return pd.DataFrame({"feature": [_json(features[i]) for i in starts]}, dtype="str")
+
+    return _Table(fields, rejected, originals, "feature")
+
+
+def _not_a_point(feature) -> tuple[str, str] | None:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return "feature", REASONS["feature"][0]
+    geometry = feature.get("geometry")
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    return None if kind == "Point" else ("geometry", f"{_text(kind)[:30] or 'no geometry'}, not a Point")
+
+
+def _properties(feature: dict) -> list[str]:
+    """The feature's lat, lon and properties, as text, in the order of :data:`ALIASES`."""
+    xy = feature["geometry"].get("coordinates")
+    lon, lat = xy[:2] if isinstance(xy, list) and len(xy) >= 2 else (None, None)
+    properties = feature.get("properties")
+    named = {}
+    for key, value in properties.items() if isinstance(properties, dict) else ():
+        named.setdefault(key.strip().casefold(), value)
+    values = [next((named[a] for a in aliases if a in named), None) for aliases in list(ALIASES.values())[2:]]
+    return [_coordinate(lat), _coordinate(lon)] + [_text(value) for value in values]
+
+
+def _coordinate(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return ""
+    return str(value) if isinstance(value, int) else _text(value)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):  # a list of countries: its items, joined (not recursively: JSON may nest deep)
+        text = ", ".join(v if isinstance(v, str) else "" if v is None else _json(v) for v in value)
+    else:
+        text = value if isinstance(value, str) else _json(value)
+    return text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) becomes "?"
+
+
+def _json(value) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=True)
+    except (ValueError, RecursionError):
+        return "(not readable)"
+
+
+def _finish(table: _Table, countries: gpd.GeoDataFrame, notes: list[str]) -> Upload:
+    """The points of the rows that are good, the rejects, and the messages."""
+    fields, unit = table.fields, table.unit
+    dirty = _clean(fields)
+    lat, lon = _number(fields["lat"]), _number(fields["lon"])
+    numeric = ~(np.isnan(lat) | np.isnan(lon))
+    if _swapped(lat[numeric], lon[numeric], countries):
+        lat, lon = lon, lat
+        notes.append(SWAPPED)
+    first, last, undated = _dates(fields["date"])
+    kinds = np.select([~numeric, (np.abs(lat) > 90) | (np.abs(lon) > 180), undated], ["number", "range", "date"], "")
+    bad, good = kinds != "", kinds == ""
+    found = fields.loc[bad, ["row", "start", "end"]].assign(kind=kinds[bad], reason=[REASONS[k][0] for k in kinds[bad]])
+    rejected = pd.concat([table.rejected, found]).sort_values("row", kind="stable", ignore_index=True)
+    keep = fields[good].reset_index(drop=True)
+    geometry = gpd.points_from_xy(lon[good], lat[good], crs="EPSG:4326")
+    columns = {name: keep[name].to_numpy() for name in ("row", "name", "date", "kind", "source")}
+    columns |= {"lat": lat[good], "lon": lon[good], "date_first": first[good], "date_last": last[good]}
+    columns |= {"country": _countries(keep, geometry, countries, unit, notes), "url": _links(keep, unit, notes)}
+    if dirty.any():
+        notes.append(_summary(fields["row"][dirty].tolist(), unit, "{have} control characters; they were removed"))
+    originals = table.originals(rejected["start"].tolist(), rejected["end"].tolist())
+    rejects = pd.concat([rejected[["row", "reason"]], originals], axis=1)
+    problems = [_summary(rejected.loc[rejected["kind"] == kind, "row"].tolist(), unit, say)
+                for kind, (_, say) in REASONS.items() if (rejected["kind"] == kind).any()]
+    return Upload(_points(columns, geometry), rejects, tuple(problems), tuple(notes))
+
+
+def _points(columns: dict, geometry) -> gpd.GeoDataFrame:
+    frame = {name: pd.Series(columns.get(name, []), dtype=dtype) for name, dtype in _DTYPES.items()}
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _summary(rows: list[int], unit: str, say: str) -> str:
+    """``3 rows have …: rows 4, 9, 12`` (the first five)."""
+    many = len(rows) != 1
+    listed = ", ".join(str(r) for r in rows[:5]) + (", …" if len(rows) > 5 else "")
+    said = say.format(have="have" if many else "has", are="are" if many else "is", a="" if many else "a ", s="s" * many)
+    return f"{len(rows):,} {unit}{'s' * many} {said}: {unit}{'s' * many} {listed}"
+
+
+def _clean(fields: pd.DataFrame) -> np.ndarray:
+    """Strip the text and remove control characters (tabs and line breaks become spaces); which rows had any."""
+    dirty = np.zeros(len(fields), dtype=bool)
+    for name in ALIASES:
+        column = fields[name].astype("str")
+        if column.str.contains(r"[\x00-\x1f\x7f-\x9f]", regex=True).any():
+            dirty |= column.str.contains(_CONTROL, regex=True).to_numpy(dtype=bool)
+            column = column.str.replace(r"[\t\n\r]+", " ", regex=True).str.replace(_CONTROL, "", regex=True)
+        fields[name] = column.str.strip()
+    return dirty
+
+
+def _number(column: pd.Series) -> np.ndarray:
+    """Decimal numbers (a decimal comma too); NaN for anything else."""
+    column = column.str.replace(r"^([+-]?[0-9]+),([0-9]+)$", r"\1.\2", regex=True)
+    numbers = pd.to_numeric(column.where(column.str.fullmatch(_NUMBER), None), errors="coerce")
+    return numbers.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _on_land(x: np.ndarray, y: np.ndarray, countries: gpd.GeoDataFrame, distance: float = 0.0) -> np.ndarray:
+    """Which points are in a country (or within ``distance`` degrees of one)."""
+    tree = shapely.STRtree(shapely.points(x, y))  # the outlines query the points: each is prepared once
+    hits = tree.query(countries.geometry.to_numpy(), "dwithin" if distance else "contains", distance=distance or None)
+    inside = np.zeros(len(x), dtype=bool)
+    inside[hits[1]] = True
+    return inside
+
+
+def _swapped(lat: np.ndarray, lon: np.ndarray, countries: gpd.GeoDataFrame) -> bool:
+    """Whether no point is on or near the countries as given, and every one is in them swapped."""
+    if not len(lat) or (np.abs(lon) > 90).any() or (np.abs(lat) > 180).any():
+        return False
+    valid = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    x, y = lon[valid], lat[valid]
+    if any(_on_land(x[part], y[part], countries, COAST).any() for part in (slice(0, 1000), slice(1000, None))):
+        return False  # most files have a point on land among their first thousand: no need to look further
+    return bool(_on_land(lat, lon, countries).all())
+
+
+def _each(column: pd.Series, convert, dtype=object) -> np.ndarray:
+    """``convert`` of each value of a column, worked out once for each distinct value."""
+    codes, distinct = pd.factorize(column)
+    return np.array([convert(value) for value in distinct.tolist()] or [None], dtype=dtype)[codes]  # [None]: no rows
+
+
+def _dates(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and last days (NaT when blank), and which rows have a date that is not one."""
+    def parsed(text: str):
+        try:
+            return parse_partial(text) if text else None
+        except ValueError:
+            return False
+
+    first = _each(column, lambda text: getattr(parsed(text), "first", None), "datetime64[s]")
+    last = _each(column, lambda text: getattr(parsed(text), "last", None), "datetime64[s]")
+    return first, last, _each(column, lambda text: parsed(text) is False, bool)
+
+
+def _countries(keep: pd.DataFrame, geometry, countries: gpd.GeoDataFrame, unit: str, notes: list[str]) -> np.ndarray:
+    """ISO3 codes: as given (by code or name), else the country the point is in (a spatial join)."""
+    known = {str(n).casefold(): str(c) for n, c in zip(countries["name"], countries["iso3"])}
+    known |= {name.casefold(): code for code, names in SHORT_NAMES.items() for name in names}
+    code = _each(keep["country"], lambda text: _country(text, known))
+    unknown = (keep["country"] != "").to_numpy(dtype=bool) & (code == "")
+    if unknown.any():
+        say = "{have} a country that is not a country code or name; it was taken from the map"
+        notes.append(_summary(keep["row"][unknown].tolist(), unit, say))
+    blank = code == ""
+    if blank.any():
+        points = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geometry[blank], crs="EPSG:4326"))
+        outlines = countries[["iso3", "geometry"]].to_crs("EPSG:4326")
+        joined = gpd.sjoin(points, outlines, predicate="within", how="left")
+        joined = joined[~joined.index.duplicated()].reindex(points.index)  # on a border: the first
+        code[blank] = joined["iso3"].fillna("").astype(str).to_numpy()
+    return code.astype(str)
+
+
+def _country(text: str, known: dict[str, str]) -> str:
+    """The ISO3 code of a country given by its code (ISO3 or ISO2) or name; the first of a list."""
+    first = re.split(r"[,;|/]", text, maxsplit=1)[0].strip().casefold()
+    try:
+        return known.get(first) or pycountry.countries.lookup(first).alpha_3
+    except LookupError:
+        return ""
+
+
+def _links(keep: pd.DataFrame, unit: str, notes: list[str]) -> np.ndarray:
+    """The ``url`` when it is an absolute http(s) link, else the ``source`` when it is one, else ""."""
+    url, source = keep["url"], keep["source"]
+    url_ok, source_ok = (column.str.fullmatch(_URL).to_numpy(dtype=bool) for column in (url, source))
+    dropped = (url != "").to_numpy(dtype=bool) & ~url_ok
+    if dropped.any():
+        say = "{have} a url that is not an http(s) link; it was left out"
+        notes.append(_summary(keep["row"][dropped].tolist(), unit, say))
+    fallback = np.where(source_ok, source.to_numpy(dtype=object), "")
+    return np.where(url_ok, url.to_numpy(dtype=object), fallback).astype(str)
