@@ -35,12 +35,6 @@ def status_as_of(control: pd.DataFrame, day: date | str) -> pd.DataFrame:
     return current.drop_duplicates("site_id").set_index("site_id", drop=False).rename_axis(None)
 
 
-def status_of(control: pd.DataFrame, site_id: str, day: date | str) -> str | None:
-    """The status of one site on ``day``, or ``None`` when it has none (not yet built, no record)."""
-    rows = status_as_of(control[control["site_id"] == site_id], day)
-    return None if rows.empty else str(rows.iloc[0]["status"])
-
-
 def leases_in_force(leases: pd.DataFrame, day: date | str) -> pd.DataFrame:
     """The lease governing each leased site on ``day``, with ``years_remaining``.
 
