@@ -111,6 +111,45 @@ def timeline_height(rows: int) -> int:
     return max(60, ROW_HEIGHT * rows) + 210  # the rows, the year axis and the legend
 
 
+def _lease_bars(bars: pd.DataFrame, y: alt.Y) -> alt.Chart:
+    """The lease terms: thin bars under each site's control periods, in the map's shading."""
+    return (
+        alt.Chart(bars[bars["row"] == "Lease"])
+        .mark_bar(size=5, yOffset=9, cornerRadius=1)
+        .encode(
+            x="start:T",
+            x2="end:T",
+            y=y,
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[
+                alt.Tooltip("site:N", title="Site"),
+                alt.Tooltip("label:N", title="Lease"),
+                alt.Tooltip("period:N", title="Term"),
+                alt.Tooltip("detail:N", title="Terms"),
+            ],
+        )
+    )
+
+
+def _event_marks(points: pd.DataFrame, y: alt.Y) -> alt.Chart:
+    """The events: diamonds on their site's row, coloured by kind."""
+    return (
+        alt.Chart(points)
+        .mark_point(shape="diamond", filled=True, size=60, yOffset=-3, stroke="#ffffff", strokeWidth=0.8)
+        .encode(
+            x="date:T",
+            y=y,
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[
+                alt.Tooltip("when:N", title="Date"),
+                alt.Tooltip("kind:N", title="Event"),
+                alt.Tooltip("title:N", title="What"),
+                alt.Tooltip("site:N", title="Site"),
+            ],
+        )
+    )
+
+
 def timeline_chart(bars: pd.DataFrame, points: pd.DataFrame, order: list[str], day: date, selectable: bool = True, legend: bool = True) -> alt.LayerChart:
     """Control periods (thick bars) and leases (thin bars under them) per site, events as
     diamonds, and a rule at the as-of date; hover for details, click a bar to pick a site."""
@@ -141,37 +180,7 @@ def timeline_chart(bars: pd.DataFrame, points: pd.DataFrame, order: list[str], d
     )
     if selectable:
         control = control.add_params(pick)
-    lease = (
-        alt.Chart(bars[bars["row"] == "Lease"])
-        .mark_bar(size=5, yOffset=9, cornerRadius=1)
-        .encode(
-            x="start:T",
-            x2="end:T",
-            y=y,
-            color=alt.Color("colour:N", scale=None),
-            tooltip=[
-                alt.Tooltip("site:N", title="Site"),
-                alt.Tooltip("label:N", title="Lease"),
-                alt.Tooltip("period:N", title="Term"),
-                alt.Tooltip("detail:N", title="Terms"),
-            ],
-        )
-    )
-    events = (
-        alt.Chart(points)
-        .mark_point(shape="diamond", filled=True, size=60, yOffset=-3, stroke="#ffffff", strokeWidth=0.8)
-        .encode(
-            x="date:T",
-            y=y,
-            color=alt.Color("colour:N", scale=None),
-            tooltip=[
-                alt.Tooltip("when:N", title="Date"),
-                alt.Tooltip("kind:N", title="Event"),
-                alt.Tooltip("title:N", title="What"),
-                alt.Tooltip("site:N", title="Site"),
-            ],
-        )
-    )
+    lease, events = _lease_bars(bars, y), _event_marks(points, y)
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)], "label": [f"as of {day:%d %b %Y}"]}))
     asof = rule.mark_rule(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(x="date:T", tooltip=alt.Tooltip("label:N", title="Rule"))
     chart = alt.layer(control, lease, events, asof).resolve_scale(color="independent")
