@@ -1,4 +1,5 @@
-# Quick start: `make run` (the dashboard on http://localhost:8501) and `make test`.
+# Quick start: `make run` (the dashboard on http://localhost:8501) and `make test`
+# (`make test-fast`: the same without the browser tests).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,7 +7,7 @@ PORT ?= 8501
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench validate countries requirements screenshot clean
+.PHONY: run test test-fast bench validate countries requirements screenshot clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,11 @@ $(CHROMIUM):
 
 test: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) -m pytest
+
+# The unit and AppTest tests alone: no Chromium, no served app (the `browser` marker, given to
+# everything in tests/browser/ by its conftest).
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -m "not browser"
 
 # The map against the naive baseline, FastMarkerCluster and the floor app at 215 to 100k events,
 # in Chromium (Playwright): rewrites bench/results.md. `$(PY) bench/run.py --quick` for a short run.

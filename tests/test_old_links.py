@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from strategic_sites.filters import LAYERS, Filters, apply
-from strategic_sites.timeline import status_of
+from strategic_sites.timeline import status_as_of
 from strategic_sites.urlstate import Known, parse
 
 TODAY = date(2026, 11, 24)
@@ -31,7 +31,7 @@ PINNED = [
     (
         "https://atlas.example/?status=russian_lease&asof=2000-01-01",
         Filters(statuses=("russian_lease",), asof=date(2000, 1, 1), year_to=2026),
-        lambda atlas, day: {s for s in atlas.sites["id"] if status_of(atlas.control, s, day) == "russian_lease"},
+        lambda atlas, day: set(status_as_of(atlas.control, day).query("status == 'russian_lease'")["site_id"]),
     ),
     (
         "https://atlas.example/?from=2013&to=2015&kind=cosmodrome",

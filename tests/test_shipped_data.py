@@ -1,13 +1,17 @@
-"""The shipped dataset: coverage, sourcing, geography and the turning points users look up."""
+"""The shipped dataset: coverage, sourcing, geography and the turning points users look up.
+
+Only what :func:`strategic_sites.load_atlas` does not already refuse is checked here: the loader
+rejects invalid rows, unknown ids, overlapping periods, Soviet periods after 1991, events with no
+place, invalid areas and sites outside their host country, so a test of those could not fail.
+"""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import pytest
 
 from strategic_sites.schema import split_list
-from strategic_sites.timeline import events_in_period, events_in_years, events_of_site, leases_in_force, status_as_of, status_of
+from strategic_sites.timeline import events_in_period, events_in_years, events_of_site, leases_in_force, status_as_of
 
 SEED_SITES = [
     "baikonur", "baikonur-city", "sary-shagan", "priozersk", "vostochny", "tsiolkovsky", "kant",
@@ -70,11 +74,10 @@ def test_osh_was_only_ever_proposed(atlas):
     assert set(atlas.control.loc[atlas.control["site_id"] == "osh", "status"]) == {"proposed"}
 
 
-def test_every_seed_article_is_a_cited_source(atlas):
+def test_every_seed_article_is_cited_by_some_fact(atlas):
     cited = {s for column in (atlas.sites["source_ids"], atlas.control["source_ids"], atlas.leases["source_ids"], atlas.events["source_ids"]) for ids in column for s in ids}
     for seed in ("seed-000", "seed-001", "seed-002", "seed-003", "seed-004"):
-        assert seed in set(atlas.sources["id"])
-        assert seed in cited, f"{seed} is listed but no fact cites it"
+        assert seed in cited, f"no fact cites {seed}"
 
 
 def test_every_listed_source_is_cited_by_some_fact(atlas):
@@ -94,25 +97,19 @@ def test_approximate_locations_are_explained(atlas):
     assert (approximate["note"].str.len() > 0).all(), list(approximate[approximate["note"] == ""]["id"])
 
 
-def test_every_site_lies_in_its_host_country(atlas):
-    """Natural Earth's separate Baikonur unit counts as Kazakhstan; KAZ's outline is repaired first."""
-    countries = atlas.countries.assign(geometry=atlas.countries.geometry.make_valid())
-    joined = gpd.sjoin(atlas.sites[["id", "country", "geometry"]], countries[["iso3", "name", "geometry"]], predicate="within")
-    hosts = joined.groupby("id")["iso3"].agg(set)
-    outside = [s.id for s in atlas.sites.itertuples() if s.country not in hosts.get(s.id, set())]
-    assert not outside, f"sites outside their host country: {outside}"
-    # The cosmodrome is inside Natural Earth's Baikonur unit, which stands for Kazakhstan.
-    assert set(joined.loc[joined["id"] == "baikonur", "name"]) == {"Baikonur lease area"}
-
-
 def test_the_baikonur_lease_area_contains_the_cosmodrome(atlas):
     area = atlas.areas[atlas.areas["site_id"] == "baikonur"]
     assert area.geometry.iloc[0].contains(atlas.site("baikonur").geometry)
 
 
-def test_every_range_area_says_how_it_was_drawn(atlas):
-    assert (atlas.areas["drawn_as"].str.len() > 10).all()
-    assert atlas.areas.geometry.is_valid.all()
+def test_every_area_says_how_it_was_drawn_and_is_no_larger_than_its_sources_say(atlas):
+    """A published outline, or a circle of the stated area clipped at the border: the shape on
+    the map never claims more ground than the sources give."""
+    assert (atlas.areas["drawn_as"].str.len() > 10).all()  # a description, not a word
+    drawn = atlas.areas.to_crs("ESRI:54009").area / 1e6  # km², on an equal-area projection (Mollweide)
+    stated = atlas.areas["area_km2"]
+    larger = atlas.areas.loc[stated.notna() & (drawn > stated * 1.05), "site_id"]
+    assert larger.empty, f"drawn larger than stated: {list(larger)}"
 
 
 # --- turning points --------------------------------------------------------------------------------
@@ -142,12 +139,12 @@ def test_every_range_area_says_how_it_was_drawn(atlas):
     ],
 )
 def test_status_at_known_turning_points(atlas, site_id, day, expected):
-    assert status_of(atlas.control, site_id, day) == expected
+    in_force = status_as_of(atlas.control, day)
+    assert (in_force.loc[site_id, "status"] if site_id in in_force.index else None) == expected
 
 
-def test_no_site_is_soviet_after_1991(atlas):
-    assert "soviet" not in set(status_as_of(atlas.control, "1992-01-01")["status"])
-    assert len(status_as_of(atlas.control, "1990-01-01")) >= 10
+def test_the_soviet_years_are_covered(atlas):
+    assert (status_as_of(atlas.control, "1990-01-01")["status"] == "soviet").sum() >= 10
 
 
 def test_leases_in_force_with_years_remaining(atlas):
@@ -187,7 +184,7 @@ def test_events_in_a_period_with_each_date_precision(atlas):
     assert sample["id"] not in set(events_in_period(atlas.events, last.date() + pd.Timedelta(days=1), None)["id"])
 
 
-def test_events_away_from_sites_have_their_own_coordinates(atlas):
+def test_events_away_from_sites_are_placed_where_they_happened(atlas):
     away = atlas.events[atlas.events["site_id"] == ""]
     assert len(away) > 0
     moscow = away[away["id"] == "2013-02-08-moscow-nazarbayev-putin"].iloc[0]

@@ -31,6 +31,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser/ is marked ``browser`` (`make test-fast` runs ``-m "not browser"``),
+    so a new file here needs no marker of its own."""
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def free_port() -> int:
@@ -198,7 +207,7 @@ def wait_for_markers(page, count: int, timeout: float = 60_000):
 
 def share_link(page, has_text: str | None = None, timeout: float = 30_000) -> str:
     """The sidebar's share link, as a user reads it: open "Share this view", read the code box
-    (waiting for one holding ``has_text``), close the popover."""
+    (waiting for one holding ``has_text``), close the popover (and wait until it is gone)."""
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Share this view").click()
     box = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]')
     if has_text:
@@ -206,4 +215,111 @@ def share_link(page, has_text: str | None = None, timeout: float = 30_000) -> st
     box.first.wait_for(timeout=timeout)
     text = box.first.inner_text().strip()
     page.keyboard.press("Escape")
+    page.locator('[data-testid="stPopoverBody"]').wait_for(state="hidden", timeout=timeout)
     return text
+
+
+# --- waiting until what a user sees is drawn -------------------------------------------------------
+#
+# In place of fixed sleeps: each condition below is something a user would see (or a move a user
+# would see happen), read from the page. They are checked on every animation frame, and must hold
+# on several frames in a row with nothing changing, so that work a page has queued for its next
+# frame (Leaflet starts an animated zoom, such as the map's first fitBounds, in a frame callback)
+# is seen before the page counts as still.
+
+# A Leaflet map of the atlas in ``win`` (a page's window or a map iframe's): drawn and at rest.
+MAP_AT_REST = """(win) => {
+    const doc = win && win.document, L = win && win.L, SSA = win && win.SSA;
+    if (!doc || !L || !SSA || doc.readyState !== 'complete') return null;
+    let map = win.map;  // streamlit-folium's name for it; a downloaded map has only folium's map_<id>
+    if (!(map instanceof L.Map)) map = Object.keys(win).filter(k => k.startsWith('map_')).map(k => win[k]).find(v => v instanceof L.Map);
+    if (!map || !map._loaded) return null;
+    // No move under way: a zoom or pan animation, or one the minimap is about to hand back to the
+    // map (it follows each move of the map, and moves the map when it moves by itself).
+    const moving = m => m._animatingZoom || (m._panAnim && m._panAnim._inProgress) || m._flyToFrame;
+    if (moving(map)) return null;
+    const mini = ((map._events && map._events.moveend) || []).map(h => h.ctx).find(c => c && c._miniMap);
+    if (mini && (moving(mini._miniMap) || mini._mainMapMoving || mini._miniMapMoving)) return null;
+    // Natural Earth land under the map and in the minimap (beside its two view rectangles).
+    if (!doc.querySelector('.leaflet-ssa-land-pane canvas')) return null;
+    if (mini && mini._container.querySelectorAll('path').length <= 2) return null;
+    // Every site with its glyph; an open site popup with its text (both come with the sites' file).
+    const sites = [...doc.querySelectorAll('.ssa-site')];
+    if (sites.some(e => !e.querySelector('svg'))) return null;
+    if ([...doc.querySelectorAll('.ssa-popup-holder')].some(e => e.textContent === '\u2026')) return null;
+    // The clustered layers (the events, a user's points), when shown, drawn for this view.
+    const clustered = [['_events', 'events'], ['_points', 'points']].filter(([slot]) => SSA[slot]);
+    if (clustered.some(([slot, noun]) => !(SSA[slot].index && map.getContainer().hasAttribute('data-ssa-' + noun + '-drawn')))) return null;
+    // Every tile asked for has its answer (offline: refused), and no canvas waits for a redraw.
+    if ([...doc.querySelectorAll('img.leaflet-tile')].some(img => !img.complete)) return null;
+    const canvases = Object.values(map._paneRenderers || {}).concat(map._renderer || [], clustered.map(([slot]) => SSA[slot].renderer));
+    if (canvases.some(r => r._redrawRequest)) return null;
+    if (doc.fonts.status !== 'loaded') return null;
+    const c = map.getCenter();
+    return [map.getZoom(), c.lat, c.lng, sites.length, doc.querySelectorAll('.leaflet-popup').length,
+            ...clustered.map(([slot, noun]) => map.getContainer().getAttribute('data-ssa-' + noun + '-drawn'))].join();
+}"""
+
+# A Streamlit page: no run in progress, no stale or placeholder element, every table, chart and
+# image drawn, and every map in it at rest.
+PAGE_AT_REST = """() => {
+    if (document.readyState !== 'complete' || document.fonts.status !== 'loaded') return null;
+    const app = document.querySelector('[data-testid="stApp"]');  // Streamlit's own e2e tests wait on these
+    if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED') return null;
+    if (document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]')) return null;
+    if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]')) return null;
+    // Tables and charts in a tab not shown are drawn when it is opened.
+    const shown = [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]')].filter(e => e.checkVisibility());
+    if (!shown.every(e => e.querySelector(e.dataset.testid === 'stDataFrame' ? 'canvas' : '.marks'))) return null;
+    if (![...document.images].every(img => img.complete)) return null;
+    const maps = [...document.querySelectorAll(%(frame)s)].map(f => (%(map)s)(f.contentWindow));
+    if (maps.some(state => state === null)) return null;
+    return [document.querySelectorAll('[data-testid="stElementContainer"]').length, location.href, ...maps].join('|');
+}""" % {"frame": repr(MAP_FRAME), "map": MAP_AT_REST}
+
+# ``state`` (a JS expression: a string describing what is drawn, or null while not ready) holding
+# the same value on ``frames`` animation frames in a row.
+_STILL = """(frames) => {
+    const state = (%s)();
+    const seen = window.__ssaStill || (window.__ssaStill = {state: null, count: 0});
+    if (state === null || state !== seen.state) {
+        seen.state = state;
+        seen.count = 0;
+        return false;
+    }
+    seen.count += 1;
+    return seen.count >= frames;
+}"""
+
+STILL_FRAMES = 3
+
+
+def _wait_until_still(target, state: str, timeout: float) -> None:
+    target.evaluate("() => { window.__ssaStill = null; }")
+    target.wait_for_function(_STILL % state, arg=STILL_FRAMES, polling="raf", timeout=timeout)
+
+
+def wait_for_map_at_rest(page, frame: str | None = MAP_FRAME, timeout: float = 60_000) -> None:
+    """Until the map is drawn and still: no zoom or pan under way (the map's own, or one the
+    minimap is about to make), land, site glyphs, open popups, the events (and points) of the view,
+    tiles answered, canvases redrawn. The map is in the iframe ``frame`` (a Streamlit page's main map),
+    or with ``frame=None`` in the page itself (a downloaded map)."""
+    where = "window" if frame is None else "(document.querySelector(%r) || {}).contentWindow" % frame
+    _wait_until_still(page, "() => (%s)(%s)" % (MAP_AT_REST, where), timeout)
+
+
+def set_view(page, lat: float, lon: float, zoom: float, frame: str = MAP_FRAME) -> None:
+    """Move the map at once, as a user's pan and zoom would, and wait until it is drawn there and
+    still. The script returns nothing on purpose: ``map.setView`` returns the Leaflet map, and
+    Playwright serialising that object graph back to Python took 40-60 s a call."""
+    page.locator(frame).element_handle().content_frame().evaluate(
+        "([lat, lon, zoom]) => { window.map.setView([lat, lon], zoom, {animate: false}); }", [lat, lon, zoom]
+    )
+    wait_for_map_at_rest(page, frame)
+
+
+def wait_for_page_at_rest(page, timeout: float = 60_000) -> None:
+    """Until the Streamlit page is drawn and still: the run finished, nothing stale or loading,
+    tables, charts, images and maps drawn (see :func:`wait_for_map_at_rest`). For screenshots,
+    and before a step that must not race the page's last rerun."""
+    _wait_until_still(page, PAGE_AT_REST, timeout)

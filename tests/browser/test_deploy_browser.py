@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, share_link, wait_for_markers
+from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, share_link, wait_for_map_at_rest, wait_for_markers
 
 from datafiles import dockerfile_instructions, edit_feature, feature_index
 
@@ -145,7 +145,7 @@ def test_the_downloaded_map_opens_from_disk_with_no_network(server, browser, ope
         popup.wait_for(timeout=10_000)
         assert "Baikonur Cosmodrome" in popup.inner_text()
         assert popup.locator("a[href^='http']").count() >= 1  # the sources, as links
-        offline.wait_for_timeout(500)
+        wait_for_map_at_rest(offline, frame=None)  # the popup's pan into view finished, all drawn
         offline.screenshot(path=str(ARTIFACTS / "export-offline.png"))
         assert not errors, errors
         assert all(url.startswith(("file://", "data:")) or "tile" in url or "basemaps" in url for url in requests), requests

@@ -8,7 +8,7 @@ import shutil
 from datetime import date
 
 import numpy as np
-from conftest import ARTIFACTS, MAP_FRAME, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, set_view, wait_for_map_at_rest, wait_for_markers
 
 from datafiles import edit_row, first_row
 from strategic_sites import load_atlas
@@ -50,7 +50,7 @@ def wait_for_events_layer(page, timeout: float = 60_000) -> None:
 
 
 def whole_world(page) -> None:
-    map_window(page).evaluate("window.map.setView([30, 60], 2, {animate: false})")
+    set_view(page, 30, 60, 2)
 
 
 def positions(atlas, view) -> list[int]:
@@ -69,8 +69,8 @@ def test_every_event_in_the_view_is_drawn_exactly_once(server, open_page, atlas)
     assert len(drawn) == len(set(drawn)) == len(view.events)  # none twice
     assert sorted(drawn) == positions(atlas, view)  # and none missing or extra
     # Zoomed in on Baikonur, clusters split; what is drawn there is still each event once.
-    map_window(page).evaluate("window.map.setView([45.965, 63.305], 9, {animate: false})")
-    page.wait_for_timeout(300)
+    set_view(page, 45.965, 63.305, 9)  # and redrawn for this view, no move pending that would undo it
+    assert map_window(page).evaluate("window.map.getZoom()") == 9
     near = map_window(page).evaluate("SSA.drawnEvents()")
     assert len(near) == len(set(near)) and set(near) <= set(drawn)
 
@@ -104,8 +104,7 @@ def test_event_popups_show_their_sources_and_never_run_text(start_server, open_p
     wait_for_markers(page, len(atlas.sites))
     wait_for_events_layer(page)
     frame = map_window(page)
-    frame.evaluate("window.map.setView([45.0, 60.0], 8, {animate: false})")
-    page.wait_for_timeout(500)
+    set_view(page, 45.0, 60.0, 8)  # the single marker drawn where the click goes, and staying there
     # Click the single marker where a user would: at its point on the map's canvas.
     point = frame.evaluate("(() => { const p = window.map.latLngToContainerPoint([45.0, 60.0]); const r = document.querySelector('#map_div').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; })()")
     box = page.locator(MAP_FRAME).bounding_box()
@@ -122,8 +121,7 @@ def test_event_popups_show_their_sources_and_never_run_text(start_server, open_p
 
     # Events at one place: the cluster lists them, and each opens its own popup.
     site = atlas.site("baikonur")
-    frame.evaluate(f"window.map.setView([{site.geometry.y}, {site.geometry.x}], 12, {{animate: false}})")
-    page.wait_for_timeout(500)
+    set_view(page, site.geometry.y, site.geometry.x, 12)  # the popup closed, the clusters of this view drawn
     found = frame.evaluate(
         """() => {
             const layer = SSA._events, max = layer.index.options.maxZoom;
@@ -142,8 +140,10 @@ def test_event_popups_show_their_sources_and_never_run_text(start_server, open_p
     listing.first.wait_for(timeout=30_000)
     assert listing.count() >= 2
     listing.first.click()
-    page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content [data-event]").wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    event = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content [data-event]")
+    event.wait_for(timeout=30_000)
+    wait_for_map_at_rest(page)  # the popup's pan into view finished
+    assert event.locator("img").count() == 0 and event.locator("script").count() == 0
     assert watched.dialogs == []
     assert not watched.errors, watched.errors
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import ARTIFACTS, MAP_FRAME, map_frame, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, map_frame, set_view, wait_for_markers
 
 
 def map_window(page):
@@ -21,7 +21,7 @@ def test_russian_link_names_countries_in_russian_in_popups_tooltips_and_tables(s
 
     # A site's popup: its host country (zoomed in: Baikonur's town sits beside the cosmodrome).
     site = atlas.site("baikonur")
-    map_window(page).evaluate(f"window.map.setView([{site.geometry.y}, {site.geometry.x}], 9, {{animate: false}})")
+    set_view(page, site.geometry.y, site.geometry.x, 9)
     frame.locator('[data-site="baikonur"]').click()
     popup = frame.locator('.leaflet-popup-content [data-site="baikonur"]')
     popup.wait_for(timeout=30_000)

@@ -6,7 +6,7 @@ from datetime import date
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import ARTIFACTS, map_frame, share_link, wait_for_markers
+from conftest import ARTIFACTS, map_frame, share_link, wait_for_markers, wait_for_page_at_rest
 
 
 def markers(page) -> set[str]:
@@ -45,7 +45,7 @@ def test_a_country_link_shows_only_that_countrys_sites(server, open_page, atlas)
     assert watched.page.get_by_role("tab", name=f"Sites ({len(kyrgyz)})").is_visible()
     share = share_link(watched.page)
     assert share.endswith(f"/?country=KGZ&asof={date.today():%Y-%m-%d}")  # a shared link pins the date
-    watched.page.wait_for_timeout(1000)
+    wait_for_page_at_rest(watched.page)
     watched.page.screenshot(path=str(ARTIFACTS / "link-country-KGZ.png"), full_page=True)
     assert not watched.errors, watched.errors
 
@@ -145,6 +145,6 @@ def test_selecting_a_table_row_selects_the_site_and_links_to_it(server, open_pag
     detail = page.locator(".st-key-site-detail")
     detail.wait_for(timeout=30_000)
     assert "Okno" in detail.inner_text()
-    page.wait_for_timeout(500)
+    wait_for_page_at_rest(page)  # the rerun for the selection finished, the tables redrawn
     page.locator("[data-testid='stTabs']").last.screenshot(path=str(ARTIFACTS / "tables.png"))
     assert not watched.errors, watched.errors

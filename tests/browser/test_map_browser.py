@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from urllib.parse import urlparse
 
-from conftest import ARTIFACTS, MAP_FRAME, ROOT, map_frame, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, ROOT, map_frame, set_view, wait_for_map_at_rest, wait_for_markers, wait_for_page_at_rest
 
 from datafiles import edit_feature, feature_index
 from strategic_sites.ui import DATA_ENV
@@ -22,7 +23,7 @@ def test_map_shows_one_marker_per_site_offline(server, open_page, atlas):
     assert frame.locator(".leaflet-control-minimap").count() == 1
     assert frame.locator(".leaflet-control-zoom-fullscreen, .leaflet-control-fullscreen a").count() >= 1
     assert frame.locator(".leaflet-control-measure").count() == 1
-    watched.page.wait_for_timeout(1500)  # let late assets and tiles settle
+    wait_for_page_at_rest(watched.page)  # land, glyphs, events, tiles answered, tables and fonts drawn
     watched.page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
     if os.environ.get("SCREENSHOT_DOCS"):  # `make screenshot`: the README's picture
         shutil.copy(ARTIFACTS / "map.png", ROOT / "docs" / "screenshot.png")
@@ -57,7 +58,7 @@ def test_clicking_a_site_shows_its_detail_panel(server, open_page, atlas):
     detail.wait_for(timeout=30_000)
     assert "Kant Air Base" in detail.inner_text()
     assert "Control history" in detail.inner_text()
-    watched.page.wait_for_timeout(500)
+    wait_for_page_at_rest(watched.page)  # the panel's tables and the site's popup on the map drawn
     watched.page.screenshot(path=str(ARTIFACTS / "map-site-selected.png"), full_page=True)
     assert not watched.errors, watched.errors
 
@@ -78,7 +79,11 @@ def test_hostile_names_are_shown_never_run(start_server, open_page, atlas, tmp_p
     popup.wait_for()
     assert '<img src=x onerror="alert(1)">' in popup.inner_text()
     watched.page.locator(".st-key-site-detail").wait_for(timeout=30_000)
-    watched.page.wait_for_timeout(1000)
+    wait_for_page_at_rest(watched.page)  # the name is in the popup, the tooltip and the panel
+    # Markup that got through would be an element (found at once, before its image fails to load).
+    assert frame.locator('img[src="x"]').count() == 0
+    assert watched.page.locator('img[src="x"]').count() == 0
+    assert not [url for url in watched.requested if urlparse(url).path.endswith("/x")]
     assert watched.dialogs == []
     assert not watched.errors, watched.errors
 
@@ -86,11 +91,12 @@ def test_hostile_names_are_shown_never_run(start_server, open_page, atlas, tmp_p
 def test_a_filter_change_updates_markers_without_resetting_the_view(server, open_page, atlas):
     watched = open_page(server.url + "/")
     wait_for_markers(watched.page, len(atlas.sites))
-    # The minimap settles its own view just after load and moves the main map with it;
-    # a user's first pan comes later than that.
-    watched.page.wait_for_timeout(3000)
+    # The map's first fitBounds is an animated zoom, which the minimap then follows; a user's
+    # first pan comes after that (a pan during it is undone when the animation ends).
+    wait_for_map_at_rest(watched.page)
     frame = watched.page.locator(MAP_FRAME).element_handle().content_frame()
-    frame.evaluate("window.__probe = 'first mount'; window.map.setView([42.9, 74.8], 7, {animate: false})")
+    frame.evaluate("window.__probe = 'first mount'")
+    set_view(watched.page, 42.9, 74.8, 7)
     vostochny = map_frame(watched.page).locator('[data-site="vostochny"]')
     assert "ssa-faded" not in vostochny.get_attribute("class")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import ARTIFACTS, share_link, wait_for_markers
+from conftest import ARTIFACTS, share_link, wait_for_markers, wait_for_page_at_rest
 from test_links_browser import query, wait_for_query
 
 from strategic_sites.style import STATUS_COLOURS
@@ -14,15 +14,10 @@ PAGES = {"sites": "Sites", "timeline": "Timeline", "events": "Events", "sources"
 
 
 def settle(page, heading: str) -> None:
-    """Wait until the page is drawn: its heading, no run in progress, no placeholder left."""
+    """Wait until the page is drawn: its heading, then no run in progress, no placeholder left,
+    tables, charts and maps drawn (see conftest.wait_for_page_at_rest)."""
     page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-              && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]')
-              && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(d => d.querySelector('canvas'))""",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(2000)
+    wait_for_page_at_rest(page)
 
 
 @pytest.mark.parametrize("path", ["/sites?site=baikonur", "/?site=baikonur"])
@@ -69,7 +64,7 @@ def test_clicking_a_bar_on_the_timeline_selects_its_site(server, open_page, atla
     site = query(page)["site"][0]
     assert site in set(atlas.sites.loc[atlas.sites["country"] == "TJK", "id"])
     page.locator(".st-key-site-detail").wait_for(timeout=30_000)
-    page.wait_for_timeout(800)
+    wait_for_page_at_rest(page)  # the site's panel drawn below the chart
     page.screenshot(path=str(ARTIFACTS / "page-timeline-selected.png"), full_page=True)
     assert not watched.errors, watched.errors
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ARTIFACTS, MAP_FRAME, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, set_view, wait_for_markers
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script> **bold** $x^2$'
 CSV = f'''name,lat,lon,date,url,source
@@ -52,7 +52,7 @@ def test_uploaded_points_show_on_the_map_and_in_a_table_and_stay_text(server, op
     page.get_by_role("tab", name="Your points (3)").wait_for(timeout=60_000)
     points_on_map(page, 3)
     frame = page.locator(MAP_FRAME).element_handle().content_frame()
-    frame.evaluate("window.map.setView([42.0, 72.0], 5, {animate: false})")
+    set_view(page, 42.0, 72.0, 5)
     drawn = frame.evaluate("SSA.drawnPoints()")
     assert sorted(drawn) == [0, 1, 2]
     # The hostile name, in its popup, is text.
