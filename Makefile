@@ -23,8 +23,9 @@ $(VENV)/.installed-test: pyproject.toml requirements.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
 
+# For contributors: reload on save (a deployment runs with no file watcher: .streamlit/config.toml).
 run: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
 
 # The browser tests drive Debian's Chromium (no browser download): install it when missing.
 $(CHROMIUM):

@@ -20,7 +20,7 @@ from strategic_sites.ui.widgets import LINK, downloads, md
 HELP = (
     f"CSV with lat/lon (or latitude/longitude, x/y) columns and optional date, name or title, kind, "
     f"country, url and source; or GeoJSON points (the atlas's own downloads too). Up to "
-    f"{uploads.MAX_ROWS:,} rows and {uploads.MAX_BYTES // 1_000_000} MB. The points stay in this "
+    f"{uploads.MAX_ROWS:,} rows, {uploads.MAX_COLUMNS:,} columns and {uploads.MAX_BYTES // 1_000_000} MB. The points stay in this "
     "browser session: they are not part of the shared link or the data."
 )
 COLUMNS = ["name", "date", "kind", "country", "lat", "lon", "url", "source", "row"]
