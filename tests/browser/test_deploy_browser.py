@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, share_link, wait_for_map_at_rest, wait_for_markers
+from conftest import ARTIFACTS, ROOT, Server, free_port, map_frame, share_link, wait_for_map_at_rest, wait_for_markers, wait_for_page_at_rest
 
 from datafiles import dockerfile_instructions, edit_feature, feature_index
 
@@ -111,6 +111,9 @@ def test_the_downloaded_map_opens_from_disk_with_no_network(server, browser, ope
     page = watched.page
     kazakh = set(atlas.sites.loc[atlas.sites["country"] == "KAZ", "id"])
     wait_for_markers(page, len(kazakh))
+    # The file is built when clicked, by a callable each run registers anew and drops the old one:
+    # a click that races a rerun finds it gone ("Deferred file ... not found", seen under load).
+    wait_for_page_at_rest(page)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download map (HTML)").click()
     assert download.value.suggested_filename == "map_KAZ_asof-2014-01-01_1991-2026.html"

@@ -30,7 +30,9 @@ def wait_for_query(page, expected: dict[str, list[str]], timeout: float = 30_000
 
 
 def sites_csv(page) -> str:
-    """The Sites table as the user downloads it: exactly the rows shown."""
+    """The Sites table as the user downloads it: exactly the rows shown (once the page's last
+    rerun has drawn them)."""
+    wait_for_page_at_rest(page)
     page.get_by_role("tab", name="Sites").click()
     with page.expect_download() as download:
         page.locator(".st-key-sites-table-csv button").click()
