@@ -265,3 +265,18 @@ def test_hostile_text_is_kept_as_text(shipped_copy):
     hostile = '<img src=x onerror="alert(1)">'
     edit_feature(shipped_copy, "sites.geojson", 0, name=hostile)
     assert hostile in set(load_atlas(shipped_copy).sites["name"])
+
+
+@pytest.mark.parametrize("delimiter, said", [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_separated_by_another_character_is_named_once(shipped_copy, delimiter, said):
+    path = shipped_copy / "leases.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", delimiter), encoding="utf-8")
+    found = problems_of(shipped_copy)
+    assert len(found) == 1 and found[0].startswith("leases.csv:") and said in found[0]  # not one per column
+
+
+def test_a_control_character_in_text_is_named_with_its_line(shipped_copy):
+    row = first_row(shipped_copy, "events.csv", id="2013-07-02-proton-m-crash")
+    title = read_rows(shipped_copy / "events.csv")[row]["title"]
+    line = edit_row(shipped_copy, "events.csv", row, title=title + "\x00")
+    assert problems_of(shipped_copy) == [f"events.csv line {line}, column 'title': holds a control character (U+0000); remove it"]

@@ -23,13 +23,52 @@ def validate_frame(frame: pd.DataFrame, file_schema: pa.DataFrameSchema, problem
     name = file_schema.name
     before = len(problems)
     missing = [column for column, spec in file_schema.columns.items() if spec.required and column not in frame.columns]
+    delimiter = _other_delimiter(frame, missing)
+    if delimiter:  # one problem, not one per column and row that follows from it
+        problems.append(Problem(name, message=f"the columns are separated by {delimiter}, not commas: save the file as CSV with ',' between columns"))
+        return False
     problems.extend(Problem(name, column=column, message="required column is missing") for column in missing)
+    problems.extend(_control_characters(frame, name))
     checked = file_schema.remove_columns(missing) if missing else file_schema
     try:
         checked.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         problems.extend(_problems(frame, name, exc.failure_cases))
     return len(problems) == before
+
+
+# NUL and the other C0/C1 control characters have no place in text (tab, line breaks aside).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+MAX_CONTROL_PROBLEMS = 5  # per column
+
+
+def _control_characters(frame: pd.DataFrame, name: str) -> list[Problem]:
+    """A problem for each cell (the first few per column) holding a control character."""
+    found = []
+    for column in frame.columns:
+        cells = frame[column]
+        if not (pd.api.types.is_string_dtype(cells) or cells.dtype == object):
+            continue
+        hits = cells[cells.astype(str).str.contains(_CONTROL, regex=True, na=False)]
+        for index, value in hits.head(MAX_CONTROL_PROBLEMS).items():
+            code = next(f"U+{ord(c):04X}" for c in str(value) if 0 <= ord(c) <= 8 or 11 <= ord(c) <= 12 or 14 <= ord(c) <= 31 or 127 <= ord(c) <= 159)
+            found.append(Problem(name, where(frame, index), str(column), f"holds a control character ({code}); remove it"))
+    return found
+
+
+_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _other_delimiter(frame: pd.DataFrame, missing: list[str]) -> str:
+    """How the header is separated when it is not by commas: the missing columns are all
+    found in it once split by that character ("" when not so)."""
+    if not missing:
+        return ""
+    header = ",".join(str(column) for column in frame.columns)
+    for char, said in _DELIMITERS.items():
+        if char in header and set(missing) <= {part.strip() for part in header.replace(",", char).split(char)}:
+            return said
+    return ""
 
 
 def _problems(frame: pd.DataFrame, name: str, failure_cases: pd.DataFrame) -> list[Problem]:
