@@ -40,7 +40,7 @@ test: $(VENV)/.installed-test $(CHROMIUM)
 # The unit and AppTest tests alone: no Chromium, no served app (the `browser` marker, given to
 # everything in tests/browser/ by its conftest).
 test-fast: $(VENV)/.installed-test
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m "not browser" -n auto
 
 # The map against the naive baseline, FastMarkerCluster and the floor app at 215 to 100k events,
 # in Chromium (Playwright): rewrites bench/results.md. `$(PY) bench/run.py --quick` for a short run.

@@ -33,7 +33,12 @@ def mini_folder(tmp_path):
     return folder
 
 
-@pytest.fixture
-def mini(mini_folder):
-    return load_atlas(mini_folder)
+@pytest.fixture(scope="session")
+def mini(tmp_path_factory):
+    """The three-site dataset, loaded once: tests read it and never change it in place (a
+    test that breaks the data edits its own ``mini_folder``)."""
+    folder = tmp_path_factory.mktemp("mini-shared") / "mini"
+    shutil.copytree(MINI, folder)
+    shutil.copy(GEODATA / "countries.geojson", folder / "countries.geojson")
+    return load_atlas(folder)
 
