@@ -1,4 +1,4 @@
-"""What the Sites, Timeline, Events and Sources pages are built from (mini dataset, by hand)."""
+"""What the Timeline, Sites and Sources pages draw: the charts' frames, the tables and the names in the chosen language (mini dataset, by hand)."""
 
 from __future__ import annotations
 
