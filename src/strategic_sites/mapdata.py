@@ -221,11 +221,17 @@ def lease_data(atlas: Atlas, view: View) -> dict:
     return {"areas": areas, "rings": rings}
 
 
-def events_bits(atlas: Atlas, view: View) -> str:
-    """Which of the bundle's events are in the view: a little-endian bitmap, base64."""
-    mask = np.zeros(len(atlas.events), dtype=bool)
-    mask[atlas.events.index.get_indexer(view.events.index)] = True
+def bitmap(every: pd.Index, shown: pd.Index) -> str:
+    """Which rows of ``every`` are ``shown``: a little-endian bitmap, base64 (what the browser
+    reads to pick a view's events or points out of its bundle)."""
+    mask = np.zeros(len(every), dtype=bool)
+    mask[every.get_indexer(shown)] = True
     return base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii")
+
+
+def events_bits(atlas: Atlas, view: View) -> str:
+    """Which of the bundle's events are in the view."""
+    return bitmap(atlas.events.index, view.events.index)
 
 
 def view_data(atlas: Atlas, view: View) -> dict:

@@ -9,14 +9,13 @@ with their text inline, so the map clusters and draws them with the same code
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pandas as pd
 
+from strategic_sites.dates import DATE_PRECISIONS_BY_FORM
 from strategic_sites.filters import Filters
 from strategic_sites.language import Names
-from strategic_sites.mapdata import COORD_SCALE
+from strategic_sites.mapdata import COORD_SCALE, bitmap
 
 COLOUR = "#008080"  # the points' colour on the map and in the legend
 LABEL = "Your points"
@@ -48,7 +47,7 @@ def bundle(points: pd.DataFrame, names: Names) -> dict:
         if point.source or point.url:
             key = (point.source or point.url, point.url)
             cited = [sources.setdefault(key, len(sources))]
-        precision = {4: "year", 7: "month", 10: "day"}.get(len(point.date), "") if point.date else "undated"
+        precision = DATE_PRECISIONS_BY_FORM.get(len(point.date), "") if point.date else "undated"
         rows.append([f"row {point.row}", point.date or "no date", precision, point.name or f"Row {point.row}", point.kind, [point.country] if point.country else [], cited])
     codes = sorted({code for code in points["country"] if code})
     return {
@@ -70,7 +69,5 @@ def bundle(points: pd.DataFrame, names: Names) -> dict:
 
 
 def bits(points: pd.DataFrame, in_view: pd.DataFrame) -> dict:
-    """Which points the view shows: a little-endian bitmap (base64) and their count."""
-    mask = np.zeros(len(points), dtype=bool)
-    mask[points.index.get_indexer(in_view.index)] = True
-    return {"bits": base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii"), "count": int(mask.sum())}
+    """Which points the view shows (:func:`strategic_sites.mapdata.bitmap`) and their count."""
+    return {"bits": bitmap(points.index, in_view.index), "count": len(in_view)}

@@ -12,6 +12,8 @@ from datetime import date
 import pandas as pd
 
 OPEN_END = "ongoing"  # the end of a period or lease that has none
+# NUL and the other C0/C1 control characters: no place in text (tab, line feed, CR aside).
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 UNKNOWN_RENT = "not known"
 
 
@@ -63,8 +65,7 @@ def years_left(value) -> str:
 
 def lease_term(lease) -> str:
     """``to 2050 (terms in force since 2010-06-07)``: the end users ask about first."""
-    finish = f"to {lease['end']}" if not blank(lease["end"]) else OPEN_END
-    return f"{finish} (terms in force since {lease['start']})"
+    return f"{lease_end(lease)} (terms in force since {lease['start']})"
 
 
 def lease_end(lease) -> str:

@@ -47,6 +47,7 @@ import pycountry
 import shapely
 
 from strategic_sites.dates import parse_partial
+from strategic_sites.text import CONTROL
 from strategic_sites.vocab import SHORT_NAMES
 
 MAX_BYTES = 50_000_000  # server.maxUploadSize = 50 (MB) in .streamlit/config.toml
@@ -74,7 +75,7 @@ SWAPPED = "Latitude and longitude were swapped in every row; they have been swap
 _MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
           b"PK\x03\x04": "a ZIP archive (an Excel workbook is one: save it as CSV)", b"PAR1": "a Parquet file",
           b"\x1f\x8b": "a gzip archive"}
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # all but tab, line feed and carriage return
+_CONTROL = CONTROL  # all but tab, line feed and carriage return
 _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 # An absolute http(s) URL with a host, and none of the characters that a URL cannot hold unescaped.
 _URL = (r'(?i)https?://(?:[^\s"<>`\\/?#@]*@)?(?:[^\s"<>`\\/?#@:\[\]]+|\[[0-9A-Fa-f:.]+\])'  # user@, host or [IPv6]

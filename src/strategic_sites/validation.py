@@ -10,8 +10,12 @@ lacks is named here, before pandera runs.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pandera.pandas as pa
+
+from strategic_sites.text import CONTROL
 
 from strategic_sites.problems import Problem, where
 
@@ -37,8 +41,6 @@ def validate_frame(frame: pd.DataFrame, file_schema: pa.DataFrameSchema, problem
     return len(problems) == before
 
 
-# NUL and the other C0/C1 control characters have no place in text (tab, line breaks aside).
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 MAX_CONTROL_PROBLEMS = 5  # per column
 
 
@@ -49,9 +51,9 @@ def _control_characters(frame: pd.DataFrame, name: str) -> list[Problem]:
         cells = frame[column]
         if not (pd.api.types.is_string_dtype(cells) or cells.dtype == object):
             continue
-        hits = cells[cells.astype(str).str.contains(_CONTROL, regex=True, na=False)]
+        hits = cells[cells.astype(str).str.contains(CONTROL, regex=True, na=False)]
         for index, value in hits.head(MAX_CONTROL_PROBLEMS).items():
-            code = next(f"U+{ord(c):04X}" for c in str(value) if 0 <= ord(c) <= 8 or 11 <= ord(c) <= 12 or 14 <= ord(c) <= 31 or 127 <= ord(c) <= 159)
+            code = f"U+{ord(re.search(CONTROL, str(value)).group()):04X}"
             found.append(Problem(name, where(frame, index), str(column), f"holds a control character ({code}); remove it"))
     return found
 
