@@ -190,6 +190,26 @@ def map_frame(page):
     return page.frame_locator(MAP_FRAME)
 
 
+def map_window(page):
+    """The map iframe's frame, for evaluating script in it (``window.map``, ``SSA``)."""
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def wait_for_layer_drawn(page, noun: str, count: int, timeout: float = 60_000) -> None:
+    """Until a clustered layer (``noun``: "events" or "points") reports ``count`` of its
+    items in the view, all of them drawn (the map container's ``data-ssa-<noun>-*``)."""
+    page.wait_for_function(
+        """([selector, noun, count]) => {
+            const frame = document.querySelector(selector);
+            const box = frame && frame.contentDocument && frame.contentDocument.querySelector('#map_div');
+            return box && box.getAttribute('data-ssa-' + noun + '-view') === String(count)
+                && box.getAttribute('data-ssa-' + noun + '-drawn') === String(count);
+        }""",
+        arg=[MAP_FRAME, noun, count],
+        timeout=timeout,
+    )
+
+
 def wait_for_markers(page, count: int, timeout: float = 60_000):
     frame = map_frame(page)
     markers = frame.locator(".ssa-site")

@@ -8,7 +8,7 @@ import shutil
 from datetime import date
 
 import numpy as np
-from conftest import ARTIFACTS, MAP_FRAME, set_view, wait_for_map_at_rest, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, map_window, set_view, wait_for_layer_drawn, wait_for_map_at_rest, wait_for_markers
 
 from datafiles import edit_row, first_row
 from strategic_sites import load_atlas
@@ -18,22 +18,9 @@ from strategic_sites.ui import DATA_ENV
 HOSTILE = '<img src=x onerror="alert(1)">`${alert(2)}`</script>'
 
 
-def map_window(page):
-    return page.locator(MAP_FRAME).element_handle().content_frame()
-
-
 def wait_for_events_drawn(page, count: int, timeout: float = 60_000) -> None:
     """Until the events layer reports ``count`` events in the view, all of them drawn."""
-    page.wait_for_function(
-        """([selector, count]) => {
-            const frame = document.querySelector(selector);
-            const box = frame && frame.contentDocument && frame.contentDocument.querySelector('#map_div');
-            return box && box.getAttribute('data-ssa-events-view') === String(count)
-                && box.getAttribute('data-ssa-events-drawn') === String(count);
-        }""",
-        arg=[MAP_FRAME, count],
-        timeout=timeout,
-    )
+    wait_for_layer_drawn(page, "events", count, timeout)
 
 
 def wait_for_events_layer(page, timeout: float = 60_000) -> None:

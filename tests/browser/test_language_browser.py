@@ -6,11 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import ARTIFACTS, MAP_FRAME, map_frame, set_view, wait_for_markers
-
-
-def map_window(page):
-    return page.locator(MAP_FRAME).element_handle().content_frame()
+from conftest import ARTIFACTS, MAP_FRAME, map_frame, map_window, set_view, wait_for_markers
 
 
 def test_russian_link_names_countries_in_russian_in_popups_tooltips_and_tables(server, open_page, atlas):

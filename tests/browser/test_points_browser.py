@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ARTIFACTS, MAP_FRAME, set_view, wait_for_markers
+from conftest import ARTIFACTS, map_window, set_view, wait_for_layer_drawn, wait_for_markers
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script> **bold** $x^2$'
 CSV = f'''name,lat,lon,date,url,source
@@ -27,16 +27,7 @@ GEOJSON = json.dumps(
 
 def points_on_map(page, count: int, timeout: float = 60_000) -> None:
     """Until the map's "Your points" layer reports ``count`` points in the view, all drawn."""
-    page.wait_for_function(
-        """([selector, count]) => {
-            const frame = document.querySelector(selector);
-            const box = frame && frame.contentDocument && frame.contentDocument.querySelector('#map_div');
-            return box && box.getAttribute('data-ssa-points-view') === String(count)
-                && box.getAttribute('data-ssa-points-drawn') === String(count);
-        }""",
-        arg=[MAP_FRAME, count],
-        timeout=timeout,
-    )
+    wait_for_layer_drawn(page, "points", count, timeout)
 
 
 def upload(page, name: str, data: bytes, mime: str) -> None:
@@ -51,7 +42,7 @@ def test_uploaded_points_show_on_the_map_and_in_a_table_and_stay_text(server, op
     upload(page, "mine.csv", CSV, "text/csv")
     page.get_by_role("tab", name="Your points (3)").wait_for(timeout=60_000)
     points_on_map(page, 3)
-    frame = page.locator(MAP_FRAME).element_handle().content_frame()
+    frame = map_window(page)
     set_view(page, 42.0, 72.0, 5)
     drawn = frame.evaluate("SSA.drawnPoints()")
     assert sorted(drawn) == [0, 1, 2]
