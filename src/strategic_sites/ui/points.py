@@ -34,6 +34,7 @@ class Points:
     key: str  # a hash of the file's bytes
     upload: uploads.Upload
     bundles: dict[str, dict] = field(default_factory=dict)
+    _shown: tuple = (None, None)  # (filters, the points they show): the map, the tab and the table of a run ask alike
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -91,8 +92,10 @@ def _report(upload: uploads.Upload, points: Points | None) -> None:
 
 
 def shown(points: Points, view: View) -> pd.DataFrame:
-    """The points the view's filters show (country, period, search)."""
-    return overlay.shown(points.frame, view.filters)
+    """The points the view's filters show (country, period, search), worked out once per filters."""
+    if points._shown[0] != view.filters:
+        points._shown = (view.filters, overlay.shown(points.frame, view.filters))
+    return points._shown[1]
 
 
 def map_points(atlas: Atlas, view: View) -> tuple[str, dict, dict] | None:
