@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -84,6 +85,23 @@ def test_a_row_with_too_many_fields_is_named(shipped_copy):
 def test_a_file_that_is_not_text_is_named(shipped_copy):
     (shipped_copy / "events.csv").write_bytes(b"id,date\n\xff\xfe\x00garbage")
     assert_reported(shipped_copy, "events.csv", "is not UTF-8")
+
+
+def test_a_latin1_character_is_named_by_its_line_and_character(shipped_copy):
+    path = shipped_copy / "events.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    data = "\n".join(lines[:40]).encode("utf-8") + b"\n\xc9" + "\n".join(lines[40:]).encode("utf-8")  # É in Latin-1 opens line 41
+    path.write_bytes(data)
+    assert problems_of(shipped_copy) == [
+        "events.csv line 41: is not UTF-8 text at character 1 (byte 0xC9); the file may be Latin-1 or "
+        "Windows-1252: save it as UTF-8"
+    ]
+
+
+def test_a_utf16_file_is_named_as_utf16(shipped_copy):
+    path = shipped_copy / "leases.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    assert problems_of(shipped_copy) == ["leases.csv: is UTF-16 text; the atlas reads UTF-8: save it as UTF-8"]
 
 
 def test_a_missing_file_is_named(shipped_copy):
@@ -184,6 +202,18 @@ def test_a_site_off_the_globe_is_refused(shipped_copy):
 def test_a_site_that_is_not_a_point_is_refused(shipped_copy):
     number = edit_feature(shipped_copy, "sites.geojson", 1, geometry={"type": "LineString", "coordinates": [[63, 45], [64, 46]]})
     assert_reported(shipped_copy, f"sites.geojson feature {number}", "geometry", "is a LineString; expected Point")
+
+
+@pytest.mark.parametrize("geometry", [None, {"type": "Point"}, "here"])
+def test_a_site_without_a_geometry_is_one_problem_not_one_per_row_that_names_it(shipped_copy, geometry):
+    path = shipped_copy / "sites.geojson"
+    doc = read_features(path)
+    index = feature_index(shipped_copy, "sites.geojson", id="kant")  # named by control, lease and event rows
+    doc["features"][index]["geometry"] = geometry
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert problems_of(shipped_copy) == [
+        f"sites.geojson feature {index + 1} ('kant'), column 'geometry': is missing or not a GeoJSON geometry"
+    ]
 
 
 def test_broken_json_is_named_with_its_line(shipped_copy):

@@ -26,12 +26,13 @@ def refs(column: str, target: str, what: str) -> Check:
     """Every id listed in ``column`` is an ``id`` of the file ``target``: "'x' is not a known {what} in {target}".
 
     A blank cell lists no id (an event away from any site); a missing optional column lists none.
+    A feature of ``target`` left out for its geometry (reported there) is still known here.
     """
 
     def check(raw: Raw, valid: Mapping[str, Raw]) -> list[Problem]:
         if target not in valid or column not in raw.frame.columns:
             return []
-        return _unknown_ids(raw, column, set(valid[target].frame["id"]), f"{what} in {target}")
+        return _unknown_ids(raw, column, set(valid[target].frame["id"]) | valid[target].unread_ids, f"{what} in {target}")
 
     return check
 

@@ -44,6 +44,9 @@ class Raw:
     name: str
     frame: pd.DataFrame
     geometries: list | None = None
+    # The ids of features left out because their geometry could not be read (each reported):
+    # other files may still name them without a follow-on problem.
+    unread_ids: frozenset[str] = frozenset()
 
     def where(self, index) -> str:
         """Row ``index`` as a contributor finds it: "line 7", "feature 3 ('kant')"."""
@@ -83,12 +86,30 @@ def read_text(path: Path, limit: Limit, problems: list[Problem]) -> str | None:
         )
         return None
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(path.name, message=f"is not UTF-8 text (byte {exc.start})"))
+        data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(path.name, message=f"cannot be read ({exc.strerror})"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(_not_utf8(path.name, data, exc.start))
     return None
+
+
+def _not_utf8(name: str, data: bytes, start: int) -> Problem:
+    """Where a file stops being UTF-8, as a contributor finds it: the line and the character."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return Problem(name, message="is UTF-16 text; the atlas reads UTF-8: save it as UTF-8")
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    return Problem(
+        name,
+        f"line {line}",
+        message=f"is not UTF-8 text at character {column} (byte 0x{data[start]:02X}); the file may be "
+        "Latin-1 or Windows-1252: save it as UTF-8",
+    )
 
 
 def read_csv(path: Path, limit: Limit, problems: list[Problem]) -> Raw | None:
@@ -131,10 +152,13 @@ def read_geojson(path: Path, limit: Limit, geometry_types: tuple[str, ...], prob
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         problems.append(Problem(name, message="is not a GeoJSON FeatureCollection"))
         return None
-    records, geometries, numbers = [], [], []
+    records, geometries, numbers, unread = [], [], [], set()
     for number, feature in enumerate(doc["features"], start=1):
         geom = _geometry(name, number, feature, geometry_types, problems)
         if geom is None:
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            if isinstance(props, dict) and isinstance(props.get("id"), str):
+                unread.add(props["id"])
             continue
         record = {k: _text(v) for k, v in feature["properties"].items()}
         if geom.geom_type == "Point":
@@ -143,7 +167,7 @@ def read_geojson(path: Path, limit: Limit, geometry_types: tuple[str, ...], prob
         geometries.append(geom)
         numbers.append(number)
     frame = pd.DataFrame(records, index=pd.Index(numbers, name="feature"), dtype=object).fillna("")
-    return Raw(name, frame, geometries)
+    return Raw(name, frame, geometries, frozenset(unread))
 
 
 def _text(value) -> str:
