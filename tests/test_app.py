@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from datafiles import edit_row
 from strategic_sites.ui import DATA_ENV
+from strategic_sites.ui.state import TABLE_SHOWN
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -115,14 +116,36 @@ def test_data_broken_while_the_app_runs_keeps_the_last_good_view(shipped_copy, m
 # --- links: the URL is the state -----------------------------------------------------------------
 
 
+def open_table(app: AppTest, kind: str) -> AppTest:
+    """Open the tab of one table under the map (sites, events, leases, points), as a click does."""
+    app.session_state[TABLE_SHOWN] = kind
+    return app.run()
+
+
+def shown_tables(app: AppTest) -> dict:
+    """The tables under the map sent to the page, by tab."""
+    return {tab.label.split(" (")[0].lower(): tab.dataframe[0].value for tab in app.tabs if len(tab.dataframe)}
+
+
 def tables(app: AppTest) -> dict:
-    """The Sites, Events and Leases tables under the map, each from its tab."""
+    """The Sites, Events and Leases tables under the map, each opened in its tab."""
     shown = {}
-    for tab in app.tabs:
-        name = tab.label.split(" (")[0].lower()
-        if name in {"sites", "events", "leases"}:
-            shown[name] = tab.dataframe[0].value
+    for kind in ("sites", "events", "leases"):
+        shown |= shown_tables(open_table(app, kind))
     return shown
+
+
+def test_only_the_open_tab_sends_its_table_and_it_stays_open_when_the_filters_change(atlas):
+    app = run_app()
+    events = next(value for label, value in metrics(app).items() if label.startswith("Events "))
+    assert [tab.label for tab in app.tabs] == [f"Sites ({atlas.counts['sites']})", f"Events ({events})", f"Leases ({len(atlas.leases)})"]
+    assert list(shown_tables(app)) == ["sites"]  # the other tables are not built until opened
+    assert list(shown_tables(open_table(app, "events"))) == ["events"]
+    app.multiselect(key="f_country").set_value(["KGZ"]).run()  # new counts, new labels: still the events
+    assert list(shown_tables(app)) == ["events"]
+    at = set(shown_tables(app)["events"]["site"])
+    assert any(name.startswith("Kant Air Base") for name in at) and not any("Baikonur" in name for name in at)
+    assert not app.exception
 
 
 def test_a_country_link_shows_only_that_countrys_sites_in_counts_and_tables(atlas):
@@ -225,7 +248,7 @@ def test_a_large_event_file_lists_the_first_thousand_and_counts_them_all(monkeyp
 
     folder = generate(tmp_path / "geodata", 2_500, seed=5)
     monkeypatch.setenv(DATA_ENV, str(folder))
-    app = run_app(timeout=120)
+    app = open_table(run_app(timeout=120), "events")
     assert not app.exception, app.exception
     view = apply(load_atlas(folder), Filters())
     shown = metrics(app)

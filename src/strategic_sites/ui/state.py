@@ -36,6 +36,7 @@ HANDLED_CLICK = "_handled_click"  # the map's last click already acted on
 PICKED = "_picked"  # per table or chart, the last site it picked
 POINTS = "_points"  # the user's own points (ui.points.Points), this session only
 UPLOAD_READ = "_upload_read"  # (file id, what it gave) of the last file read
+TABLE_SHOWN = "table_shown"  # which table's tab is open under the map: sites, events, leases, points
 
 # --- keys of other widgets and containers --------------------------------------------------------
 RESET = "reset-filters"
@@ -45,6 +46,7 @@ SITE_DETAIL = "site-detail"
 CLOSE_SITE = "close-site"
 SITE_MAP = "site-map"
 SITE_TIMELINE = "site-timeline"
+TABLE_TABS = "table-tabs"
 SITES_TABLE = "sites-table"
 EVENTS_TABLE = "events-table"
 LEASES_TABLE = "leases-table"

@@ -38,21 +38,34 @@ def _view_tables(data: Atlas, view: View) -> dict:
 
 
 def tables_section(data: Atlas, view: View) -> None:
-    """Sites, events and leases of the view, each in its tab (and the user's own points)."""
+    """Sites, events and leases of the view, each in its tab (and the user's own points).
+
+    Only the open tab's table is built and sent: each table drawn costs the browser time
+    before the map above it can draw (bench/results.md), and a hidden one is seldom read.
+    Opening a tab reruns the page; which tab is open is kept by what it shows, since the
+    labels carry counts that change with the filters."""
     mine = points.current()
-    labels = [f"Sites ({len(view.sites)})", f"Events ({len(view.events)})", f"Leases ({len(view.leases)})"]
+    labels = {
+        "sites": f"Sites ({len(view.sites)})",
+        "events": f"Events ({len(view.events)})",
+        "leases": f"Leases ({len(view.leases)})",
+    }
     if mine is not None:
-        labels.append(f"Your points ({len(points.shown(mine, view))})")
-    tabs = st.tabs(labels)
-    with tabs[0]:
-        sites_table(data, view)
-    with tabs[1]:
-        events_table(data, view)
-    with tabs[2]:
-        leases_table(data, view)
-    if mine is not None:
-        with tabs[3]:
-            points.table(data, view)
+        labels["points"] = f"Your points ({len(points.shown(mine, view))})"
+    shown = st.session_state.get(state.TABLE_SHOWN)
+    if shown not in labels:
+        shown = "sites"
+    by_label = {label: kind for kind, label in labels.items()}
+
+    def opened() -> None:
+        st.session_state[state.TABLE_SHOWN] = by_label.get(st.session_state.get(state.TABLE_TABS), "sites")
+
+    tabs = st.tabs(list(labels.values()), default=labels[shown], key=state.TABLE_TABS, on_change=opened)
+    draw = {"sites": sites_table, "events": events_table, "leases": leases_table, "points": points.table}
+    for tab, kind in zip(tabs, labels):
+        if tab.open:
+            with tab:
+                draw[kind](data, view)
 
 
 def sites_table(data: Atlas, view: View, key: str = state.SITES_TABLE) -> None:
