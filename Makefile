@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 
-.PHONY: run test test-fast bench validate countries requirements screenshot clean
+.PHONY: run test test-fast bench load validate countries requirements screenshot clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +35,15 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
-test: $(VENV)/.installed-test $(CHROMIUM)
+# The replica tests put Debian's nginx (the proxy of docs/deploy/compose.yaml) in front of two
+# app processes: install it when missing. Only the test starts it, on a free port.
+$(NGINX):
+	@echo "Installing Debian's nginx-light for the replica tests"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null
+
+test: $(VENV)/.installed-test $(CHROMIUM) $(NGINX)
 	$(PY) -m pytest
 
 # The unit and AppTest tests alone: no Chromium, no served app (the `browser` marker, given to
@@ -46,6 +55,11 @@ test-fast: $(VENV)/.installed-test
 # in Chromium (Playwright): rewrites bench/results.md. `$(PY) bench/run.py --quick` for a short run.
 bench: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) bench/run.py
+
+# Many users at once: 20 browser sessions against one server, 5 rounds; adds its section to
+# bench/results.md. `$(PY) bench/load.py --sessions 5 --rounds 1` for a short run.
+load: $(VENV)/.installed-test $(CHROMIUM)
+	$(PY) bench/load.py
 
 validate: $(VENV)/.installed
 	$(PY) -m strategic_sites validate geodata

@@ -193,7 +193,7 @@ def apps(app_root: Path, fresh_deploy: bool = False) -> dict[str, App]:
 class Server:
     """``streamlit run`` of one app on one atlas folder, on a free port, logging to a file."""
 
-    def __init__(self, app: App, data: Path, log_dir: Path):
+    def __init__(self, app: App, data: Path, log_dir: Path, extra_args: tuple[str, ...] = ()):
         self.app = app
         if app.generated is not None:
             shutil.rmtree(app.generated, ignore_errors=True)
@@ -207,7 +207,7 @@ class Server:
             sys.executable, "-m", "streamlit", "run", str(app.script),
             "--server.port", str(self.port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--server.enableStaticServing", "true",
-            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *extra_args,
         ]  # fmt: skip
         self.process = subprocess.Popen(args, cwd=app.cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 

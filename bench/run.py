@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import load  # noqa: E402
 import pageload as bb  # noqa: E402
 from synthetic import generate  # noqa: E402
 
@@ -756,6 +757,9 @@ def main() -> None:
                 bench.freeze()
                 bench.save(raw)  # first: a report that fails can be written again from it
             text = bench.report()
+            if out.exists():  # `make load`'s section stays until `make load` writes it again
+                kept = load.split_section(out.read_text(encoding="utf-8"))[1]
+                text = text.rstrip("\n") + ("\n\n" + kept if kept else "\n")
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
             print(f"\n{text}\nwritten to {out} (raw figures: {raw}); the runs took {bench.minutes:.1f} minutes", flush=True)

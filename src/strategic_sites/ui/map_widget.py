@@ -107,11 +107,22 @@ def folium_args(
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, points_key: str, _view: View, _points: tuple | None) -> dict:
-    """The map component's arguments, on the atlas, the shaping filters, the layers shown,
-    the first view's bounds and the user's points (by the hash of their file): everything
-    that changes them."""
-    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])], _points), width="stretch")
+def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, _view: View) -> dict:
+    """The map component's arguments, on the atlas, the shaping filters, the layers shown
+    and the first view's bounds: everything that changes them. Shared by every session."""
+    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])]), width="stretch")
+
+
+def _args_with_points(data: Atlas, view: View, bounds: tuple, points: tuple) -> dict:
+    """The map's arguments with the user's points: kept in this session only (one entry,
+    dropped with the session), since a shared cache would hold every visitor's uploads, up to
+    tens of megabytes each, until evicted."""
+    key = (data.key, mapdata.data_filters(view), tuple(view.filters.layers), bounds, points[0], points[2]["bits"])
+    held = st.session_state.get(state.MAP_ARGS)
+    if held is None or held[0] != key:
+        held = (key, folium_args(map_parts(data, view, [list(bounds[0]), list(bounds[1])], points), width="stretch"))
+        st.session_state[state.MAP_ARGS] = held
+    return held[1]
 
 
 def atlas_map(data: Atlas, view: View) -> None:
@@ -124,7 +135,10 @@ def atlas_map(data: Atlas, view: View) -> None:
     # The view first fitted stays: later filter changes update the layers, not the view.
     bounds = st.session_state.setdefault(state.MAP_BOUNDS, tuple(tuple(c) for c in layers.bounds_of(view.sites)))
     mine = map_points(data, view)
-    args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, mine[0] if mine else "", view, mine)
+    if mine is None:
+        args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, view)
+    else:
+        args = _args_with_points(data, view, bounds, mine)
     selected = data.site(view.filters.site) if view.filters.site else None
     center = (selected.geometry.y, selected.geometry.x) if selected is not None else None
     result = sf._component_func(**args, center=center, on_change=None) or {}
