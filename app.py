@@ -27,9 +27,11 @@ navigation = st.navigation(
     ]
 )
 atlas = ui.atlas()  # validated once, before any page draws
+ui.go_to_site(atlas)  # any name of a site opens its page (below, once the filters are read)
 filters = ui.sidebar_filters(atlas)
 ui.points_uploader(atlas)  # the user's own points: this session only
 ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
 ui.link_warning()
+ui.open_found_site()
 navigation.run()
 ui.sync_url(atlas, filters, navigation.url_path)

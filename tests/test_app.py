@@ -257,3 +257,17 @@ def test_a_large_event_file_lists_the_first_thousand_and_counts_them_all(monkeyp
     assert len(events.value) == 1_000
     assert list(events.value["title"]) == list(view.events["title"].head(1_000))
     assert any(f"The first 1,000 of {len(view.events):,} are listed" in c.value for c in app.caption)
+
+
+def test_go_to_site_says_when_no_site_has_the_name(atlas):
+    app = run_app()
+    app.text_input(key="go-to-site").input("Atlantis <b>").run()
+    assert not app.exception
+    assert app.title[0].value == "Strategic Sites Atlas"  # stays where it was
+    assert any("No site is called “Atlantis \\<b\\>”" in c.value for c in app.sidebar.caption)
+
+
+def test_the_site_panel_lists_the_names_a_site_is_also_known_by(atlas):
+    app = run_app(site="baikonur-city")
+    also = next(c.value for c in app.main.caption if c.value.startswith("Also known as: "))
+    assert "Leninsk" in also and "Zvezdograd" in also

@@ -15,6 +15,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
+from strategic_sites import search
 from strategic_sites.data import Atlas
 from strategic_sites.timeline import events_in_years, leases_in_force, status_as_of
 
@@ -53,6 +54,7 @@ class View:
     areas: gpd.GeoDataFrame
     status: pd.DataFrame  # status on the as-of date of the sites shown (those with one)
     in_force: pd.DataFrame  # governing leases on the as-of date of the sites shown
+    found_as: dict[str, str] = field(default_factory=dict)  # site id -> the other name a search found it by
 
     @property
     def counts(self) -> dict[str, int]:
@@ -103,8 +105,8 @@ def _touches(events: pd.DataFrame, ids: set[str]) -> pd.Series:
 def apply(atlas: Atlas, filters: Filters) -> View:
     """Filter the atlas.
 
-    Sites: by host country, kind, status on the as-of date, and search text (English or
-    Russian name, place). Events: by period; when sites are filtered, those at or about the
+    Sites: by host country, kind, status on the as-of date, and search text (any name of the
+    site: :mod:`strategic_sites.search`; the best hits first). Events: by period; when sites are filtered, those at or about the
     sites that pass, plus events away from any site that involve a chosen country (unless a
     kind or status is chosen); search text also finds events by title.
     """
@@ -119,8 +121,13 @@ def apply(atlas: Atlas, filters: Filters) -> View:
         sites = sites[sites["id"].isin(allowed)]
     structural_ids = set(sites["id"])
     q = filters.q.strip()
+    found_as = {}
     if q:
-        sites = sites[_matches(sites["name"], q) | _matches(sites["name_ru"], q) | _matches(sites["place"], q)]
+        hits = [hit for hit in search.finder(atlas).find(q) if hit.site_id in structural_ids]
+        order = {hit.site_id: rank for rank, hit in enumerate(hits)}
+        sites = sites[sites["id"].isin(order)]
+        sites = sites.iloc[sites["id"].map(order).argsort(kind="stable")]
+        found_as = {hit.site_id: search.matched_name(hit) for hit in hits if search.matched_name(hit)}
     shown = set(sites["id"])
 
     events = events_in_years(atlas.events, filters.year_from, filters.year_to)
@@ -132,7 +139,7 @@ def apply(atlas: Atlas, filters: Filters) -> View:
             loose &= _any_in(events["country_list"], set(filters.countries))
         events = events[_touches(events, structural_ids) | loose]
     if q:
-        events = events[_matches(events["title"], q) | _touches(events, shown)]
+        events = events[_matches(events["title"], q) | _matches(events["title"], search.fold(q)) | _touches(events, shown)]
 
     leases = atlas.leases[atlas.leases["site_id"].isin(shown)]
     return View(
@@ -143,6 +150,7 @@ def apply(atlas: Atlas, filters: Filters) -> View:
         areas=atlas.areas[atlas.areas["site_id"].isin(shown)],
         status=status_all[status_all["site_id"].isin(shown)],
         in_force=leases_in_force(leases, filters.asof),
+        found_as=found_as,
     )
 
 

@@ -193,7 +193,7 @@ def status_data(atlas: Atlas, view: View) -> dict:
                 "lon": round(site.geometry.x, 5),
                 "colour": STATUS_COLOURS[period["status"]] if period is not None else NO_STATUS_COLOUR,
                 "faded": period is None,
-                "tooltip": popups.site_tooltip(site, period, day, names),
+                "tooltip": popups.site_tooltip(site, period, day, names, view.found_as.get(site.id, "")),
                 "now": popups.site_on_day(period, lease, day, names),
             }
         )

@@ -47,9 +47,14 @@ def source_links(source_ids: list[str], sources: dict[str, dict]) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def site_tooltip(site, period: pd.Series | None, day: date, names: Names) -> str:
+ALIASES_SHOWN = 8  # other names listed in a popup; the search knows them all
+
+
+def site_tooltip(site, period: pd.Series | None, day: date, names: Names, found_as: str = "") -> str:
+    """Name and status on the day; ``found_as``: the other name a search found the site by."""
     status = names.status(period["status"]) if period is not None else f"no status on {text.day(day)}"
-    return f"<b>{esc(site.name)}</b><br>{esc(status)}"
+    found = f"<br><i>{esc(found_as)}</i>" if found_as else ""
+    return f"<b>{esc(site.name)}</b>{found}<br>{esc(status)}"
 
 
 def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], names: Names) -> tuple[str, str]:
@@ -64,6 +69,10 @@ def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], 
     ]
     if site.location_precision == "approximate":
         rows.append(("Location", "approximate (nearest town)"))
+    aliases = list(getattr(site, "alias_list", []) or [])
+    if aliases:
+        more = f" and {len(aliases) - ALIASES_SHOWN} more" if len(aliases) > ALIASES_SHOWN else ""
+        rows.append(("Also", esc(", ".join(aliases[:ALIASES_SHOWN])) + more))
     top.append(_rows(rows))
     bottom = [f"<p>{esc(site.summary)}</p>"]
     latest = site_events.sort_values("date_first", ascending=False).head(LATEST_EVENTS)

@@ -108,6 +108,11 @@ def slug(unique: bool = False, blank_ok: bool = False) -> pa.Column:
     return rule(SLUG.match, message, blank_ok=blank_ok)
 
 
+def _name_list(value: str) -> bool:
+    names = value.split(";")
+    return all(name and name == name.strip() for name in names)
+
+
 def slugs() -> pa.Column:
     return rule(_slug_list, "must list one or more source ids separated by ';'")
 
@@ -163,6 +168,8 @@ SITES = pa.DataFrameSchema(
         "id": slug(unique=True),
         "name": text(),
         "name_ru": text(required=False),
+        # Other names (former, local, transliterated, designations) for search: optional column.
+        "aliases": _column(_check(each(_name_list, True), "must be blank or names separated by ';', none blank and none with spaces at its ends"), required=False),
         "kind": choice(SITE_KINDS),
         "country": iso3(),
         "place": text(),

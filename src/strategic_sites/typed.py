@@ -68,6 +68,9 @@ def sites(raw: Raw, done: Mapping[str, pd.DataFrame]) -> gpd.GeoDataFrame:
     frame["lat"] = _numbers(frame["lat"])
     frame["lon"] = _numbers(frame["lon"])
     frame["source_ids"] = _lists(frame["sources"])
+    if "aliases" not in frame.columns:  # an optional column
+        frame["aliases"] = ""
+    frame["alias_list"] = _lists(frame["aliases"])
     return frame
 
 

@@ -5,6 +5,7 @@ lives in its own module:
 
 - :mod:`.loading`: the atlas, loaded once per data version (the last good one when the data
   folder breaks), localised, and the one filtered view of each run (:func:`current`);
+- :mod:`.goto`: "Go to site", which opens a site's page from any of its names;
 - :mod:`.sidebar`: the filters, read from and written back to the URL, the warning about a
   link's unusable parts, and the share link;
 - :mod:`.map_widget`: the map, its click and its HTML download;
@@ -19,6 +20,7 @@ lives in its own module:
 """
 
 from strategic_sites.ui.charts import counts, events_chart, timeline
+from strategic_sites.ui.goto import go_to_site, open_found_site
 from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
 from strategic_sites.ui.pages_text import about, events_summary
@@ -45,10 +47,12 @@ __all__ = [
     "events_summary",
     "events_table",
     "folium_args",
+    "go_to_site",
     "leases_table",
     "link_warning",
     "map_download",
     "md",
+    "open_found_site",
     "points_uploader",
     "prepare",
     "select_site",

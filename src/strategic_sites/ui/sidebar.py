@@ -49,6 +49,10 @@ def sidebar_filters(data: Atlas) -> Filters:
         _seed(parsed)
         st.session_state[state.URL_SEEDED] = parsed
         st.session_state[state.URL_WARNINGS] = warnings
+    elif state.PERIOD not in st.session_state and state.FILTERS in st.session_state:
+        # A page the app switched to (st.switch_page, "Go to site") starts with the widgets'
+        # values gone: the last run's filters, with the site now selected, are put back.
+        _seed(replace(st.session_state[state.FILTERS], site=st.session_state.get(state.SITE, "")))
     with st.sidebar:
         st.header("Filters")
         _widgets(data, known)
@@ -97,7 +101,7 @@ def _widgets(data: Atlas, known: Known) -> None:
         "Search",
         key=state.QUERY,
         max_chars=urlstate.MAX_QUERY_LENGTH,
-        placeholder="Name (English or Russian), place, event",
+        placeholder="Any name of a site (Tyuratam, Leninsk…), place, event",
     )
     st.radio(
         "Names",

@@ -50,7 +50,8 @@ def site_detail(data: Atlas, view: View, full: bool = False, prompt: str = "") -
 
 
 def _header(data: Atlas, site: pd.Series, outside: bool) -> None:
-    """The site's name, a Close button, and a line of its other name, kind, country and place."""
+    """The site's name, a Close button, a line of its other name, kind, country and place, and
+    the names it is also known by."""
     names = language.names(data)
     top = st.columns([5, 1])
     top[0].subheader(md(site["name"]))
@@ -61,6 +62,10 @@ def _header(data: Atlas, site: pd.Series, outside: bool) -> None:
     if site["location_precision"] == "approximate":
         line += " · location approximate"
     st.caption(line)
+    aliases = list(site.get("alias_list", []) or [])
+    if aliases:
+        st.caption("Also known as: " + ", ".join(md(alias) for alias in aliases), help="Former, local and transliterated names and "
+                   "designations, each from a source the site cites; the search and “Go to site” find the site under any of them.")  # fmt: skip
     if outside:
         st.caption("This site is outside the current filters; it is shown because it is selected.")
 

@@ -36,10 +36,13 @@ HANDLED_CLICK = "_handled_click"  # the map's last click already acted on
 PICKED = "_picked"  # per table or chart, the last site it picked
 POINTS = "_points"  # the user's own points (ui.points.Points), this session only
 UPLOAD_READ = "_upload_read"  # (file id, what it gave) of the last file read
+MAP_ARGS = "_map_args"  # (key, the map's arguments) when the map holds the user's points
 TABLE_SHOWN = "table_shown"  # which table's tab is open under the map: sites, events, leases, points
 
 # --- keys of other widgets and containers --------------------------------------------------------
 RESET = "reset-filters"
+GO_TO = "go-to-site"
+GO_TO_RESULT = "_go_to_result"  # ("jump" or "none", the query) of the last Enter in GO_TO
 MAP = "atlas-map"
 MAP_HTML = "map-html"
 SITE_DETAIL = "site-detail"
