@@ -288,9 +288,18 @@ async def run(sessions: int, rounds: int, data: Path, fresh: bool, uploads_n: in
             floor = await floor_round(browser, sessions, data, fresh, len(atlas.sites))
             print(f"floor app: median {floor['median_s']:.1f} s, worst {floor['worst_s']:.1f} s, machine CPU {floor['machine_cpu_s']:.0f} s", flush=True)
             await browser.close()
-        return {"before_rss": before, "warm": warm, "warm_rss": warm_rss, "rounds": results, "floor": floor, "uploads": uploads}
+        return {"before_rss": before, "warm": warm, "warm_rss": warm_rss, "rounds": results, "floor": floor, "uploads": uploads, "fresh": fresh}
     finally:
         server.stop()
+
+
+SESSION_IS = {
+    False: "Each session is a page of its own (so its own Streamlit session) opening one of {links} links with different filters "
+    "(bench/load.py lists them), all in one browser context whose HTTP cache already holds the app's files, like returning "
+    "visitors' (`--fresh`: a new context each, every file downloaded and compiled)",
+    True: "Each session is a page in a fresh browser context (every file downloaded and compiled, as on a first visit) opening one "
+    "of {links} links with different filters (bench/load.py lists them)",
+}
 
 
 def report(result: dict, sessions: int, rounds: int, started: datetime, load: float) -> str:
@@ -307,8 +316,7 @@ def report(result: dict, sessions: int, rounds: int, started: datetime, load: fl
         f"Run {started:%Y-%m-%d %H:%M} UTC with `bench/load.py --sessions {sessions} --rounds {rounds}` (`make load`): one server "
         f"(`streamlit run app.py`, the shipped data, no file watcher) and {sessions} headless Chromium sessions at once, on the same "
         f"machine ({os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}; load average at the start "
-        f"{load:.1f}). Each session is its own browser context opening one of {len(LINKS)} links with different filters "
-        "(bench/load.py lists them); it is correct when its map shows exactly the sites the atlas's own filter code selects for the "
+        f"{load:.1f}). {SESSION_IS[result.get('fresh', False)].format(links=len(LINKS))}; it is correct when its map shows exactly the sites the atlas's own filter code selects for the "
         "link and its events layer holds exactly that view's events. Times: from the session's navigation to that state, on the page's clock. "
         "Memory: the server's RSS; *warm* is with one session's map drawn and closed; *after* is the lowest RSS in the "
         f"{SETTLE_S} s after a round's sessions closed.", "",
@@ -334,11 +342,13 @@ def report(result: dict, sessions: int, rounds: int, started: datetime, load: fl
     ups = result["uploads"]
     peak = max(u["peak_rss"] for u in ups)
     drawn = ", ".join(f"{u['s']:.0f}" for u in ups)
+    afters = [u["after_rss"] for u in ups]
+    steps = ", ".join(f"{(b - a) / 1e6:+.0f} MB" for a, b in zip(afters, afters[1:]))
     lines.append(
         f"- The largest upload the limits accept ({ups[0]['bytes'] / 1e6:.1f} MB, {ups[0]['rows']:,} points), by {len(ups)} sessions one "
         f"after the other, after the rounds: the points drawn in {drawn} s; server peak {mb(peak)} "
-        f"({'✓' if peak <= 1.5e9 else '✗'} ≤ 1.5 GB); after each session closed {', '.join(mb(u['after_rss']) for u in ups)} (what one "
-        f"upload leaves in the process is reused by the next, not added to); the largest message to the browser "
+        f"({'✓' if peak <= 1.5e9 else '✗'} ≤ 1.5 GB); after each session closed {', '.join(mb(a) for a in afters)}"
+        f"{f' (from one upload to the next: {steps})' if steps else ''}; the largest message to the browser "
         f"{max(u['largest_message'] for u in ups) / 1e6:.2f} MB (Streamlit's limit: 200 MB)."
     )
     floor = result["floor"]
