@@ -106,9 +106,10 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     """Filter the atlas.
 
     Sites: by host country, kind, status on the as-of date, and search text (any name of the
-    site: :mod:`strategic_sites.search`; the best hits first). Events: by period; when sites are filtered, those at or about the
-    sites that pass, plus events away from any site that involve a chosen country (unless a
-    kind or status is chosen); search text also finds events by title.
+    site: :mod:`strategic_sites.search`; the best hits first). Events: by period; when sites
+    are filtered, those at or about the sites that pass, plus events away from any site that
+    involve a chosen country (unless a kind or status is chosen); search text also finds events
+    by title.
     """
     status_all = status_as_of(atlas.control, filters.asof)
     sites = atlas.sites
@@ -127,7 +128,7 @@ def apply(atlas: Atlas, filters: Filters) -> View:
         order = {hit.site_id: rank for rank, hit in enumerate(hits)}
         sites = sites[sites["id"].isin(order)]
         sites = sites.iloc[sites["id"].map(order).argsort(kind="stable")]
-        found_as = {hit.site_id: search.matched_name(hit) for hit in hits if search.matched_name(hit)}
+        found_as = {hit.site_id: said for hit in hits if (said := search.matched_name(hit))}
     shown = set(sites["id"])
 
     events = events_in_years(atlas.events, filters.year_from, filters.year_to)

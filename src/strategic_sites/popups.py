@@ -69,7 +69,7 @@ def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], 
     ]
     if site.location_precision == "approximate":
         rows.append(("Location", "approximate (nearest town)"))
-    aliases = list(getattr(site, "alias_list", []) or [])
+    aliases = site.alias_list
     if aliases:
         more = f" and {len(aliases) - ALIASES_SHOWN} more" if len(aliases) > ALIASES_SHOWN else ""
         rows.append(("Also", esc(", ".join(aliases[:ALIASES_SHOWN])) + more))

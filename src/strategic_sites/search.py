@@ -3,11 +3,11 @@ aliases (former names, names in Kazakh, Kyrgyz or Tajik, transliterations, desig
 
 A query and every name are *folded*: written in Latin letters (``anyascii``: Байконур →
 Baykonur, Тюратам → Tyuratam, Baïkonour → Baikonour), in lower case, with every run of
-hyphens, punctuation and spaces made one space. A site matches
-when the folded query begins a word of one of its folded names, or, spaces ignored, begins a word
-or two neighbouring words written as one (``sary shagan``, ``Sary-Shagan`` and ``saryshagan`` all
-find Sary-Shagan; ``osh`` finds Osh, not a name with "osh" inside a word). Only when no site matches so does spelling come in: a site
-then matches when the query, spaces ignored, is within :data:`FUZZY` (rapidfuzz's ``ratio``, 0 to
+hyphens, punctuation and spaces made one space. A site matches when the folded query begins a
+word of one of its folded names, or, spaces ignored, begins a word or two neighbouring words
+written as one (``sary shagan``, ``Sary-Shagan`` and ``saryshagan`` all find Sary-Shagan; ``osh``
+finds Osh, not a name with "osh" inside a word). Only when no site matches so does spelling come
+in: a site then matches when the query, spaces ignored, is within :data:`FUZZY` (rapidfuzz's ``ratio``, 0 to
 100) of one of its names, or of one word or two neighbouring words of them (``Baykonour``,
 ``Sarishagan``, ``Kulyab`` for Kŭlob). Queries shorter than :data:`FUZZY_MIN_LENGTH` letters are
 never matched by spelling: they would find everything.
@@ -75,8 +75,7 @@ class Finder:
 
     def __init__(self, sites: pd.DataFrame):
         self.names: list[_Name] = []
-        aliases = sites["alias_list"] if "alias_list" in sites.columns else pd.Series([[]] * len(sites), index=sites.index)
-        for site_id, name, name_ru, place, others in zip(sites["id"], sites["name"], sites["name_ru"], sites["place"], aliases):
+        for site_id, name, name_ru, place, others in zip(sites["id"], sites["name"], sites["name_ru"], sites["place"], sites["alias_list"]):
             for how, text in [(NAME, name), (NAME, name_ru), (NAME, place), *((ALIAS, alias) for alias in others)]:
                 if text and fold(text):
                     self.names.append(_name(site_id, how, text))
@@ -89,7 +88,7 @@ class Finder:
         solid = folded.replace(" ", "")
         hits: dict[str, Hit] = {}
         for name in self.names:
-            if (" " + name.folded).find(" " + folded) >= 0 or any(piece.startswith(solid) for piece in name.pieces):
+            if f" {folded}" in f" {name.folded}" or any(piece.startswith(solid) for piece in name.pieces):
                 _keep(hits, Hit(name.site_id, name.how, name.text))
         if not hits and len(solid) >= FUZZY_MIN_LENGTH:
             for name in self.names:

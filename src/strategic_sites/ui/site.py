@@ -62,7 +62,7 @@ def _header(data: Atlas, site: pd.Series, outside: bool) -> None:
     if site["location_precision"] == "approximate":
         line += " · location approximate"
     st.caption(line)
-    aliases = list(site.get("alias_list", []) or [])
+    aliases = site["alias_list"]
     if aliases:
         st.caption("Also known as: " + ", ".join(md(alias) for alias in aliases), help="Former, local and transliterated names and "
                    "designations, each from a source the site cites; the search and “Go to site” find the site under any of them.")  # fmt: skip
