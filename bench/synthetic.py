@@ -84,6 +84,7 @@ def synthetic_events(count: int, seed: int, sites: list[tuple[str, str]], source
                 "countries": ";".join(countries),
                 "source_id": ";".join(cited),
                 "concerns": "",
+                "confidence": "confirmed" if len(cited) > 1 else "reported",  # graded from the citations, as the shipped rows are
             }
         )
     return rows

@@ -53,6 +53,16 @@ PINNED = [
         Filters(countries=("TJK",), asof=date(2013, 6, 1), year_to=2026, lang="ru"),
         lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "TJK", "id"]),
     ),
+    (
+        "https://atlas.example/?conf=confirmed&asof=2024-01-01",
+        Filters(confidence=("confirmed",), asof=date(2024, 1, 1), year_to=2026),
+        lambda atlas, day: set(status_as_of(atlas.control[atlas.control["confidence"] == "confirmed"], day)["site_id"]),
+    ),
+    (
+        "https://atlas.example/?asof=2024-01-01&vs=2013-01-01&country=KAZ",
+        Filters(countries=("KAZ",), asof=date(2024, 1, 1), vs=date(2013, 1, 1), year_to=2026),
+        lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "KAZ", "id"]),
+    ),
 ]
 
 

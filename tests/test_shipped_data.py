@@ -7,11 +7,15 @@ place, invalid areas and sites outside their host country, so a test of those co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from strategic_sites.schema import split_list
 from strategic_sites.timeline import events_in_period, events_in_years, events_of_site, leases_in_force, status_as_of
+
+GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 
 SEED_SITES = [
     "baikonur", "baikonur-city", "sary-shagan", "priozersk", "vostochny", "tsiolkovsky", "kant",
@@ -82,6 +86,7 @@ def test_every_seed_article_is_cited_by_some_fact(atlas):
 
 def test_every_listed_source_is_cited_by_some_fact(atlas):
     cited = {s for frame in (atlas.sites, atlas.control, atlas.leases, atlas.events, atlas.areas) for ids in frame["source_ids"] for s in ids}
+    cited |= {s for frame in (atlas.control, atlas.leases, atlas.events) for cell in frame["dispute_source_id"] for s in split_list(str(cell))}
     orphans = set(atlas.sources["id"]) - cited
     assert not orphans, f"sources nobody cites: {sorted(orphans)}"
 
@@ -202,3 +207,24 @@ def test_a_site_has_the_events_at_it_and_those_concerning_it(atlas):
     assert "kant-2003-10-23-opening" in set(kant["id"])
     assert list(kant["date_first"]) == sorted(kant["date_first"])
     assert "2013-07-02-proton-m-crash" not in set(kant["id"])
+
+
+@pytest.mark.parametrize("name", ["control.csv", "leases.csv", "events.csv"])
+def test_every_fact_is_graded_in_the_file_itself(name):
+    """The shipped files grade every row themselves (a folder without the column would read as
+    all 'reported'), and each disputed row names the other value's column, value and source."""
+    import csv
+
+    with (GEODATA / name).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(row["confidence"] in ("confirmed", "reported", "disputed", "unconfirmed") for row in rows)
+    disputed = [row for row in rows if row["confidence"] == "disputed"]
+    assert disputed and all(row["dispute_field"] and row["dispute_value"] and row["dispute_source_id"] for row in disputed)
+
+
+def test_the_one_article_claims_are_graded_unconfirmed(atlas):
+    """The 2014 Sary-Shagan "joint operation" rests on one article (seed-000) alone."""
+    claim = atlas.events[atlas.events["id"] == "2014-seed000-joint-claim"].iloc[0]
+    assert claim["confidence"] == "unconfirmed"
+    kant = atlas.leases[(atlas.leases["site_id"] == "kant") & (atlas.leases["signed"] == "2003-09-22")].iloc[0]
+    assert kant["confidence"] == "disputed" and kant["dispute_field"] == "annual_rent_usd" and float(kant["dispute_value"]) == 4_500_000

@@ -197,13 +197,13 @@ def test_a_one_year_period_shows_that_years_events_and_no_others(atlas):
 def test_the_readme_documents_every_url_parameter_and_value():
     from pathlib import Path
 
-    from strategic_sites.vocab import SITE_KINDS, STATUSES
+    from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| parameter |") :].split("\n\n")[0]
     for name in PARAMS:
         assert f"`{name}`" in table, name
-    for value in (*SITE_KINDS, *STATUSES, *LAYERS, "en", "ru"):
+    for value in (*SITE_KINDS, *STATUSES, *CONFIDENCE, *LAYERS, "en", "ru"):
         assert f"`{value}`" in table, value
 
 

@@ -18,6 +18,7 @@ from strategic_sites.columns import failing, split_list
 from strategic_sites.dates import first_day
 from strategic_sites.problems import Problem
 from strategic_sites.reading import CRS, Raw
+from strategic_sites.vocab import DISPUTE_COLUMNS
 
 Check = Callable[[Raw, Mapping[str, Raw]], Iterable[Problem]]
 
@@ -146,6 +147,30 @@ def lies_in(column: str, target: str, key: str, what: str) -> Check:
             if row[column] not in there:
                 lies = ", ".join(sorted(there)) or f"no {what} of {target}"
                 found.append(Problem(raw.name, raw.where(index), column, f"{row[column]!r} but the point lies in {lies}"))
+        return found
+
+    return check
+
+
+def disputes(fields: tuple[str, ...]) -> Check:
+    """A disputed row gives the other value: the column it concerns (one of ``fields``), the
+    value and its source; no other row fills those columns."""
+
+    def check(raw: Raw, valid: Mapping[str, Raw]) -> list[Problem]:
+        frame = raw.frame
+        present = [c for c in DISPUTE_COLUMNS if c in frame.columns]
+        disputed = (frame["confidence"] == "disputed").to_numpy() if "confidence" in frame.columns else np.zeros(len(frame), dtype=bool)
+        found = []
+        for position in np.flatnonzero(disputed):
+            index = frame.index[position]
+            blank = [c for c in DISPUTE_COLUMNS if c not in present or frame.at[index, c] == ""]
+            if blank:
+                found.append(Problem(raw.name, raw.where(index), blank[0], "confidence is 'disputed': give the other value in dispute_field, dispute_value and dispute_source_id"))
+            elif frame.at[index, "dispute_field"] not in fields:
+                found.append(Problem(raw.name, raw.where(index), "dispute_field", f"{frame.at[index, 'dispute_field']!r} is not one of the columns a dispute can concern: {', '.join(fields)}"))
+        for column in present:
+            for position in np.flatnonzero(~disputed & (frame[column] != "").to_numpy()):
+                found.append(Problem(raw.name, raw.where(frame.index[position]), column, "is only for a row whose confidence is 'disputed'; leave it blank"))
         return found
 
     return check

@@ -35,6 +35,7 @@ import pandera.pandas as pa
 from strategic_sites import schema, typed
 from strategic_sites.checks import (
     Check,
+    disputes,
     ends_after_starts,
     lies_in,
     no_overlaps,
@@ -79,6 +80,11 @@ __all__ = [
 MAX_EVENTS_BYTES = 40_000_000  # events.csv
 MAX_EVENTS_ROWS = 150_000  # records (non-blank rows) of events.csv, header not counted
 MAX_FILE_BYTES = 20_000_000  # every other file; countries.geojson, the largest shipped, is 1.3 MB
+
+# The columns of each file a dispute (a disputed row's other value) can concern.
+CONTROL_FACTS = ("start", "end", "status", "operator")
+LEASE_FACTS = ("lessor", "lessee", "signed", "start", "end", "annual_rent_usd", "area_km2")
+EVENT_FACTS = ("date", "site_id", "lat", "lon", "kind", "title", "summary", "countries")
 
 # The counts an atlas carries, in the order `python -m strategic_sites validate` prints them.
 COUNTED = ("sites", "control", "leases", "events", "areas", "sources")
@@ -141,6 +147,7 @@ def file_specs() -> tuple[FileSpec, ...]:
     usual = Limit(MAX_FILE_BYTES, "MAX_FILE_BYTES")
     polygons = ("Polygon", "MultiPolygon")
     to_sources, to_sites = refs("source_id", "sources.csv", "source id"), refs("site_id", "sites.geojson", "site id")
+    other_source = refs("dispute_source_id", "sources.csv", "source id")
     return (
         FileSpec("sources.csv", "sources", schema.SOURCES, typed.sources, usual),
         FileSpec(
@@ -149,16 +156,16 @@ def file_specs() -> tuple[FileSpec, ...]:
         ),
         FileSpec(
             "control.csv", "control", schema.CONTROL, typed.control, usual,
-            checks=(to_sources, to_sites, ends_after_starts, no_overlaps, soviet_by_1992),
+            checks=(to_sources, to_sites, ends_after_starts, no_overlaps, soviet_by_1992, other_source, disputes(CONTROL_FACTS)),
         ),
         FileSpec(
             "leases.csv", "leases", schema.LEASES, typed.leases, usual,
-            checks=(to_sources, to_sites, ends_after_starts, two_parties),
+            checks=(to_sources, to_sites, ends_after_starts, two_parties, other_source, disputes(LEASE_FACTS)),
         ),
         FileSpec(
             "events.csv", "events", schema.EVENTS, typed.events,
             Limit(MAX_EVENTS_BYTES, "MAX_EVENTS_BYTES", MAX_EVENTS_ROWS, "MAX_EVENTS_ROWS"),
-            checks=(to_sources, to_sites, refs("concerns", "sites.geojson", "site id"), placed),
+            checks=(to_sources, to_sites, refs("concerns", "sites.geojson", "site id"), placed, other_source, disputes(EVENT_FACTS)),
         ),
         FileSpec(
             "areas.geojson", "areas", schema.AREAS, typed.areas, usual, polygons,

@@ -15,8 +15,9 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from strategic_sites import search
+from strategic_sites import compare, search
 from strategic_sites.data import Atlas
+from strategic_sites.language import names as names_of
 from strategic_sites.timeline import events_in_years, leases_in_force, status_as_of
 
 FIRST_YEAR = 1991
@@ -41,6 +42,8 @@ class Filters:
     site: str = ""
     layers: tuple[str, ...] = LAYERS
     lang: str = "en"  # names in English or Russian (display only: never changes what is shown)
+    confidence: tuple[str, ...] = ()  # facts of these grades only (none chosen: all)
+    vs: date | None = None  # compare the as-of date with this one (None: no comparison)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,17 @@ class View:
     status: pd.DataFrame  # status on the as-of date of the sites shown (those with one)
     in_force: pd.DataFrame  # governing leases on the as-of date of the sites shown
     found_as: dict[str, str] = field(default_factory=dict)  # site id -> the other name a search found it by
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=compare.COLUMNS))  # Compare mode: what differs (compare.changes)
+
+    @property
+    def compared(self) -> tuple[date, date] | None:
+        """The two dates compared, earlier first (None: not comparing)."""
+        vs = self.filters.vs
+        return None if vs is None or vs == self.filters.asof else tuple(sorted((self.filters.asof, vs)))
+
+    def changes_of(self, site_id: str) -> pd.DataFrame:
+        """The site's rows of :attr:`changes` (none: unchanged, or not comparing)."""
+        return self.changes[self.changes["site_id"] == site_id]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -102,6 +116,11 @@ def _touches(events: pd.DataFrame, ids: set[str]) -> pd.Series:
     return events["site_id"].isin(ids) | _any_in(events["concern_ids"], ids)
 
 
+def graded(frame: pd.DataFrame, confidence: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of a frame of facts (control periods, leases, events) of the chosen grades."""
+    return frame[frame["confidence"].isin(confidence)] if confidence else frame
+
+
 def apply(atlas: Atlas, filters: Filters) -> View:
     """Filter the atlas.
 
@@ -109,9 +128,10 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     site: :mod:`strategic_sites.search`; the best hits first). Events: by period; when sites
     are filtered, those at or about the sites that pass, plus events away from any site that
     involve a chosen country (unless a kind or status is chosen); search text also finds events
-    by title.
+    by title. A confidence filter keeps the facts of the chosen grades: the events, the lease
+    agreements, and the sites whose status on the as-of date is one of them.
     """
-    status_all = status_as_of(atlas.control, filters.asof)
+    status_all = status_as_of(graded(atlas.control, filters.confidence), filters.asof)
     sites = atlas.sites
     if filters.countries:
         sites = sites[sites["country"].isin(filters.countries)]
@@ -120,6 +140,8 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     if filters.statuses:
         allowed = set(status_all.index[status_all["status"].isin(filters.statuses)])
         sites = sites[sites["id"].isin(allowed)]
+    if filters.confidence:
+        sites = sites[sites["id"].isin(set(status_all.index))]
     structural_ids = set(sites["id"])
     q = filters.q.strip()
     found_as = {}
@@ -131,7 +153,7 @@ def apply(atlas: Atlas, filters: Filters) -> View:
         found_as = {hit.site_id: said for hit in hits if (said := search.matched_name(hit))}
     shown = set(sites["id"])
 
-    events = events_in_years(atlas.events, filters.year_from, filters.year_to)
+    events = graded(events_in_years(atlas.events, filters.year_from, filters.year_to), filters.confidence)
     if filters.countries or filters.kinds or filters.statuses:
         loose = (events["site_id"] == "") & events["concern_ids"].str.len().eq(0)
         if filters.kinds or filters.statuses:
@@ -142,7 +164,11 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     if q:
         events = events[_matches(events["title"], q) | _matches(events["title"], search.fold(q)) | _touches(events, shown)]
 
-    leases = atlas.leases[atlas.leases["site_id"].isin(shown)]
+    leases = graded(atlas.leases[atlas.leases["site_id"].isin(shown)], filters.confidence)
+    changes = None
+    if filters.vs is not None and filters.vs != filters.asof:
+        control = graded(atlas.control, filters.confidence)
+        changes = compare.changes(control, leases, list(sites["id"]), filters.asof, filters.vs, names_of(atlas))
     return View(
         filters=filters,
         sites=sites,
@@ -152,6 +178,7 @@ def apply(atlas: Atlas, filters: Filters) -> View:
         status=status_all[status_all["site_id"].isin(shown)],
         in_force=leases_in_force(leases, filters.asof),
         found_as=found_as,
+        **({"changes": changes} if changes is not None else {}),
     )
 
 

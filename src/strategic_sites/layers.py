@@ -33,6 +33,7 @@ from strategic_sites.elements import AtlasScript, Call, Legend, MiniMap, layer_c
 from strategic_sites.data import Atlas
 from strategic_sites.filters import LAYERS, View, site_only
 from strategic_sites.style import (
+    CHANGED_COLOUR,
     EVENT_COLOURS,
     LEASE_CLASSES,
     LEASE_NONE_COLOUR,
@@ -42,7 +43,7 @@ from strategic_sites.style import (
     STATUS_COLOURS,
     glyph_svg,
 )
-from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES
+from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING, EVENT_KINDS, SITE_KINDS, STATUSES
 
 LAYER_NAMES = {
     "status": "Control status",
@@ -88,12 +89,16 @@ def legend_html(points: bool = False) -> str:
     lease_rows = "".join(f"<li>{swatch(c, 'box')}{popups.esc(label)}</li>" for _, c, label in LEASE_CLASSES)
     lease_rows += f"<li>{swatch(LEASE_OPEN_COLOUR, 'box')}{popups.esc(LEASE_OPEN_LABEL.capitalize())}</li><li>{swatch(LEASE_NONE_COLOUR, 'box')}No lease in force</li>"
     event_rows = "".join(f"<li>{swatch(c)}{popups.esc(EVENT_KINDS[k])}</li>" for k, c in EVENT_COLOURS.items())
+    confidence_rows = "".join(f"<li>{popups.badge(grade)}<span class='ssa-muted'>{popups.esc(CONFIDENCE_MEANING[grade])}</span></li>" for grade in CONFIDENCE)
+    confidence_rows += "<li><span class='ssa-muted'>Markers of a disputed (!) or unconfirmed (?) status carry the mark; such events are dashed rings</span></li>"
+    confidence_rows += f'<li><span class="ssa-swatch ssa-dot" style="background:#fff;outline:3px solid {CHANGED_COLOUR}"></span>Changed between two dates (Compare)</li>'
     return (
         '<div class="ssa-legend-title">Legend</div>'
         f'<details open><summary>Control status</summary><ul>{status_rows}</ul></details>'
         f"<details><summary>Site kind</summary><ul>{kind_rows}</ul></details>"
         f"<details><summary>Lease terms</summary><ul>{lease_rows}</ul></details>"
         f"<details><summary>Events</summary><ul>{event_rows}</ul></details>"
+        f"<details><summary>Confidence</summary><ul class='ssa-legend-conf'>{confidence_rows}</ul></details>"
         + (f"<details open><summary>{overlay.LABEL}</summary><ul><li>{swatch(overlay.COLOUR)}From your file (not in the shared link)</li></ul></details>" if points else "")
     )
 

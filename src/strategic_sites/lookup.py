@@ -19,6 +19,7 @@ class Lookup:
     site_names: dict[str, str]  # site id → name, in the atlas's language
     source_urls: dict[str, str]  # source id → URL ("" where it has none)
     source_publishers: dict[str, str]
+    source_rows: dict[str, dict]  # source id → title, publisher, published, url (what popups link)
 
     def first_url(self, source_ids) -> str:
         """The link of the first source that has one."""
@@ -47,6 +48,7 @@ def of(atlas: Atlas) -> Lookup:
         site_names=dict(zip(atlas.sites["id"], atlas.sites["name"])),
         source_urls=dict(zip(sources["id"], sources["url"])),
         source_publishers=dict(zip(sources["id"], sources["publisher"])),
+        source_rows=sources.set_index("id")[["title", "publisher", "published", "url"]].to_dict("index"),
     )
     _made[key] = (atlas, made)  # the atlas is kept with it, so the ids stay its own
     while len(_made) > _KEEP:

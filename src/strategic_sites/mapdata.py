@@ -27,13 +27,13 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from strategic_sites import popups
+from strategic_sites import lookup, popups
 from strategic_sites.data import Atlas
 from strategic_sites.language import names as names_of
 from strategic_sites.schema import split_list
 from strategic_sites.filters import View
-from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour
-from strategic_sites.vocab import EVENT_KINDS
+from strategic_sites.style import CONFIDENCE_BADGES, EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour
+from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING, EVENT_KINDS
 
 COORD_SCALE = 10_000  # coordinates to 1/10,000 of a degree (about 11 m): finer than a marker
 TEXT_CHUNK = 2_000  # events per text file: a popup fetches about 0.5 MB at most
@@ -100,6 +100,7 @@ def bundle(atlas: Atlas, texts: list) -> dict:
         "sites": [[site_id, name] for site_id, name in zip(sites["id"], sites["name"])],
         "kinds": [[names.event_kind(k), EVENT_COLOURS[k]] for k in kinds],
         "countries": {code: names.country(code) for code in codes},
+        "confidence": [[grade, CONFIDENCE[grade], *CONFIDENCE_BADGES[grade], CONFIDENCE_MEANING[grade]] for grade in CONFIDENCE],
         "sources": [
             [title, publisher, published, url]
             for title, publisher, published, url in zip(atlas.sources["title"], atlas.sources["publisher"], atlas.sources["published"], atlas.sources["url"])
@@ -111,6 +112,7 @@ def bundle(atlas: Atlas, texts: list) -> dict:
             "lon": np.rint(events["lon"].to_numpy(dtype=float) * COORD_SCALE).astype(np.int64).tolist(),
             "kind": pd.Categorical(events["kind"].astype(str), categories=kinds).codes.tolist(),
             "site": [site_number.get(s, -1) for s in events["site_id"].astype(str)],
+            "conf": pd.Categorical(events["confidence"].astype(str), categories=list(CONFIDENCE)).codes.tolist(),
             "chunk": TEXT_CHUNK,
             "text": texts,
         },
@@ -119,7 +121,8 @@ def bundle(atlas: Atlas, texts: list) -> dict:
 
 def event_texts(atlas: Atlas) -> list[list]:
     """The events' text, in chunks of :data:`TEXT_CHUNK`, in the bundle's order: for each
-    event [id, date, date precision, title, summary, [country codes], [source numbers]]."""
+    event [id, date, date precision, title, summary, [country codes], [source numbers], dispute],
+    where dispute is 0, or for a disputed event [column, the other value, [its source numbers]]."""
     events = atlas.events
     numbers = source_index(atlas)
     text = [events[name].astype(str).tolist() for name in ("id", "date", "date_precision", "title")]
@@ -129,10 +132,14 @@ def event_texts(atlas: Atlas) -> list[list]:
     country_lists = {cell: split_list(cell) for cell in set(countries)}
     cited = events["source_id"].astype(str).tolist()
     source_lists = {cell: [numbers[s] for s in split_list(cell) if s in numbers] for cell in set(cited)}
+    disputes = [0] * len(events)
+    for position in np.flatnonzero((events["confidence"].astype(str) == "disputed").to_numpy()):
+        row = events.iloc[position]
+        disputes[position] = [str(row["dispute_field"]), str(row["dispute_value"]), [numbers[s] for s in split_list(str(row["dispute_source_id"])) if s in numbers]]
     with _paused_gc():
         rows = [
-            [event_id, when, precision, title, summary, country_lists[country], source_lists[source]]
-            for event_id, when, precision, title, summary, country, source in zip(*text, summaries, countries, cited)
+            [event_id, when, precision, title, summary, country_lists[country], source_lists[source], other]
+            for event_id, when, precision, title, summary, country, source, other in zip(*text, summaries, countries, cited, disputes)
         ]
     return [rows[start : start + TEXT_CHUNK] for start in range(0, len(rows), TEXT_CHUNK)] or [[]]
 
@@ -173,7 +180,7 @@ def _latest_events(atlas: Atlas) -> dict[str, pd.DataFrame]:
 
 
 def _sources_by_id(atlas: Atlas) -> dict[str, dict]:
-    return atlas.sources.set_index("id")[["title", "publisher", "published", "url"]].to_dict("index")
+    return lookup.of(atlas).source_rows
 
 
 def status_data(atlas: Atlas, view: View) -> dict:
@@ -181,10 +188,12 @@ def status_data(atlas: Atlas, view: View) -> dict:
     date's part of its popup (the rest is in :func:`site_bundle`)."""
     day = view.filters.asof
     names = names_of(atlas)
+    sources = lookup.of(atlas).source_rows
     sites = []
     for site in view.sites.itertuples():
         period = view.status_of(site.id)
         lease = view.lease_of(site.id)
+        changed = popups.changes_tooltip(view.changes_of(site.id), view.compared) if view.compared else ""
         sites.append(
             {
                 "id": site.id,
@@ -193,8 +202,10 @@ def status_data(atlas: Atlas, view: View) -> dict:
                 "lon": round(site.geometry.x, 5),
                 "colour": STATUS_COLOURS[period["status"]] if period is not None else NO_STATUS_COLOUR,
                 "faded": period is None,
-                "tooltip": popups.site_tooltip(site, period, day, names, view.found_as.get(site.id, "")),
-                "now": popups.site_on_day(period, lease, day, names),
+                "conf": str(period["confidence"]) if period is not None else "",
+                "changed": bool(changed),
+                "tooltip": popups.site_tooltip(site, period, day, names, view.found_as.get(site.id, ""), changed),
+                "now": popups.site_on_day(period, lease, day, names, sources, changed),
             }
         )
     return {"sites": sites}

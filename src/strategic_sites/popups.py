@@ -13,7 +13,8 @@ import pandas as pd
 
 from strategic_sites import text
 from strategic_sites.language import Names
-from strategic_sites.style import STATUS_COLOURS
+from strategic_sites.style import CONFIDENCE_BADGES, STATUS_COLOURS
+from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING
 
 LATEST_EVENTS = 4
 
@@ -47,14 +48,56 @@ def source_links(source_ids: list[str], sources: dict[str, dict]) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
+def badge(grade: str) -> str:
+    """A fact's confidence as a small badge (nothing for an unknown grade)."""
+    if grade not in CONFIDENCE:
+        return ""
+    mark, colour = CONFIDENCE_BADGES[grade]
+    return (
+        f'<span class="ssa-conf ssa-conf-{grade}" style="border-color:{colour};color:{colour}" '
+        f'title="{esc(CONFIDENCE[grade])}: {esc(CONFIDENCE_MEANING[grade])}">{mark} {esc(CONFIDENCE[grade].lower())}</span>'
+    )
+
+
+def dispute(row, sources: dict[str, dict], kept: str = "") -> str:
+    """A disputed fact's two values side by side: the one kept (``kept``, or the row's own
+    value of the disputed column) with its sources, and the other with its source."""
+    if str(row["confidence"]) != "disputed" or not row["dispute_field"]:
+        return ""
+    field_name = str(row["dispute_field"])
+    kept = kept or str(row[field_name]) if field_name in row.index else kept
+    return (
+        f'<div class="ssa-dispute"><b>Sources disagree on {esc(field_name.replace("_", " "))}</b>'
+        f'<div class="ssa-dispute-sides"><div><span class="ssa-muted">Kept</span><br>{esc(kept)}{source_links(list(row["source_ids"]), sources)}</div>'
+        f'<div><span class="ssa-muted">Other</span><br>{esc(row["dispute_value"])}{source_links(split_ids(row["dispute_source_id"]), sources)}</div></div></div>'
+    )
+
+
+def split_ids(cell) -> list[str]:
+    return [part.strip() for part in str(cell or "").split(";") if part.strip()]
+
+
+def changes_tooltip(site_changes: pd.DataFrame, compared: tuple[date, date]) -> str:
+    """A site's changes between the two dates compared, for its tooltip."""
+    if not len(site_changes):
+        return ""
+    lines = [f"<b>Changed {text.day(compared[0])} → {text.day(compared[1])}</b>"]
+    lines += [f"{esc(row.what)}: {esc(row.before)} → {esc(row.after)}" for row in site_changes.itertuples()]
+    return '<div class="ssa-changes">' + "<br>".join(lines) + "</div>"
+
+
 ALIASES_SHOWN = 8  # other names listed in a popup; the search knows them all
 
 
-def site_tooltip(site, period: pd.Series | None, day: date, names: Names, found_as: str = "") -> str:
-    """Name and status on the day; ``found_as``: the other name a search found the site by."""
-    status = names.status(period["status"]) if period is not None else f"no status on {text.day(day)}"
+def site_tooltip(site, period: pd.Series | None, day: date, names: Names, found_as: str = "", changes: str = "") -> str:
+    """Name and status on the day, with its confidence; ``found_as``: the other name a search
+    found the site by; ``changes``: its changes between two dates (:func:`changes_tooltip`)."""
+    if period is not None:
+        status = f"{esc(names.status(period['status']))} {badge(str(period['confidence']))}"
+    else:
+        status = esc(f"no status on {text.day(day)}")
     found = f"<br><i>{esc(found_as)}</i>" if found_as else ""
-    return f"<b>{esc(site.name)}</b>{found}<br>{esc(status)}"
+    return f"<b>{esc(site.name)}</b>{found}<br>{status}{changes}"
 
 
 def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], names: Names) -> tuple[str, str]:
@@ -86,13 +129,18 @@ def site_popup_parts(site, site_events: pd.DataFrame, sources: dict[str, dict], 
     return "".join(top), "".join(bottom)
 
 
-def site_on_day(period, lease, day: date, names: Names) -> str:
-    """The part of a site's popup that depends on the date: its status and lease then."""
+def site_on_day(period, lease, day: date, names: Names, sources: dict[str, dict] | None = None, changes: str = "") -> str:
+    """The part of a site's popup that depends on the date: its status and lease then, each
+    with its confidence (a disputed one with both values and their sources), and its
+    changes between two dates compared (:func:`changes_tooltip`)."""
+    sources = sources or {}
+    disputes = []
     if period is not None:
         dot = f'<span class="ssa-status" style="background:{STATUS_COLOURS[period["status"]]}"></span>'
-        status = f"{dot}{esc(names.status(period['status']))}, {esc(text.since(period['start'], period['end']))}"
+        status = f"{dot}{esc(names.status(period['status']))}, {esc(text.since(period['start'], period['end']))} {badge(str(period['confidence']))}"
         if period["operator"]:
             status += f"<br><span class='ssa-muted'>{esc(period['operator'])}</span>"
+        disputes.append(dispute(period, sources))
     else:
         status = "No recorded status on this date"
     rows = [(f"On {text.day(day)}", status)]
@@ -102,10 +150,11 @@ def site_on_day(period, lease, day: date, names: Names) -> str:
                 "Lease",
                 f"{esc(names.parties(lease['lessor'], lease['lessee']))}, "
                 f"{esc(text.lease_term(lease))}; {esc(text.money(lease['annual_rent_usd']))}; "
-                f"{esc(text.years_left(lease['years_remaining']))}",
+                f"{esc(text.years_left(lease['years_remaining']))} {badge(str(lease['confidence']))}",
             )
         )
-    return _rows(rows)
+        disputes.append(dispute(lease, sources))
+    return _rows(rows) + "".join(disputes) + changes
 
 
 def _rows(rows: list[tuple[str, str]]) -> str:
@@ -115,7 +164,7 @@ def _rows(rows: list[tuple[str, str]]) -> str:
 def site_popup(site, period, lease, site_events: pd.DataFrame, sources: dict[str, dict], day: date, names: Names) -> str:
     """A site's whole popup on ``day``."""
     top, bottom = site_popup_parts(site, site_events, sources, names)
-    return top + site_on_day(period, lease, day, names) + bottom
+    return top + site_on_day(period, lease, day, names, sources) + bottom
 
 
 def lease_tooltip(site_name: str, lease, label: str, area, names: Names) -> str:
@@ -125,7 +174,7 @@ def lease_tooltip(site_name: str, lease, label: str, area, names: Names) -> str:
     else:
         lines.append(esc(names.parties(lease["lessor"], lease["lessee"])))
         lines.append(f"Term: {esc(text.lease_term(lease))}")
-        lines.append(f"Rent: {esc(text.money(lease['annual_rent_usd']))}")
+        lines.append(f"Rent: {esc(text.money(lease['annual_rent_usd']))} {badge(str(lease['confidence']))}")
         lines.append(esc(label.capitalize()) + (f" ({esc(text.years_left(lease['years_remaining']))})" if pd.notna(lease["years_remaining"]) else ""))
     if area is not None:
         size = f"{area.area_km2:,.0f} km²" if pd.notna(area.area_km2) else "area not known"

@@ -27,6 +27,7 @@ from strategic_sites.columns import each, matching, numeric, one_of, split_list,
 from strategic_sites.dates import DATE_PRECISIONS_BY_FORM, is_partial_date
 from strategic_sites.vocab import (
     AREA_KINDS,
+    CONFIDENCE,
     DATE_PRECISIONS,
     EVENT_KINDS,
     LOCATION_PRECISIONS,
@@ -117,8 +118,22 @@ def slugs() -> pa.Column:
     return rule(_slug_list, "must list one or more source ids separated by ';'")
 
 
-def choice(values, blank_ok: bool = False) -> pa.Column:
-    return _column(_check(one_of(values, blank_ok), f"must be one of: {_choices(values)}"))
+def choice(values, blank_ok: bool = False, required: bool = True) -> pa.Column:
+    return _column(_check(one_of(values, blank_ok), f"must be one of: {_choices(values)}"), required=required)
+
+
+def graded() -> dict[str, pa.Column]:
+    """How sure a fact is, and a disputed fact's other value: optional columns (a file without
+    them grades every row ``reported``); when present, every row is graded. Whether the dispute
+    columns are filled exactly for the disputed rows is checked in :func:`strategic_sites.checks.disputes`."""
+    message = "must be blank or not start or end with spaces"
+    optional = lambda: _column(_check(stripped(blank_ok=True), message), required=False)  # noqa: E731
+    return {
+        "confidence": choice(CONFIDENCE, required=False),
+        "dispute_field": optional(),
+        "dispute_value": optional(),
+        "dispute_source_id": _column(_check(each(_slug_list, True), "must be blank or list source ids separated by ';'"), required=False),
+    }
 
 
 def iso_date(blank_ok: bool = False) -> pa.Column:
@@ -191,6 +206,7 @@ CONTROL = pa.DataFrameSchema(
         "operator": text(required=False),
         "note": text(required=False),
         "source_id": slugs(),
+        **graded(),
     },
     name="control.csv",
 )
@@ -207,6 +223,7 @@ LEASES = pa.DataFrameSchema(
         "area_km2": number(_positive, "must be blank or a positive number of km²", blank_ok=True),
         "note": text(required=False),
         "source_id": slugs(),
+        **graded(),
     },
     name="leases.csv",
 )
@@ -228,6 +245,7 @@ EVENTS = pa.DataFrameSchema(
             _check(each(lambda v: all(map(SLUG.match, split_list(v))), blank_ok=True), "must be blank or list site ids separated by ';'"),
             required=False,
         ),
+        **graded(),
     },
     checks=[_check(_date_matches_precision, "date_precision does not match the form of date")],
     name="events.csv",

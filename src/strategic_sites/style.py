@@ -73,3 +73,13 @@ def glyph_svg(kind: str, size: int = 16, colour: str = "#ffffff") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="{size}" height="{size}" '
         f'aria-hidden="true"><path fill="{colour}" d="{path}"/></svg>'
     )
+
+# Confidence badges: (mark, colour). The map's markers of a disputed or unconfirmed fact carry
+# the mark; popups, tooltips and tables show the badge.
+CONFIDENCE_BADGES: dict[str, tuple[str, str]] = {
+    "confirmed": ("✓", "#1a9641"),
+    "reported": ("•", "#636363"),
+    "disputed": ("!", "#d95f02"),
+    "unconfirmed": ("?", "#7b3294"),
+}
+CHANGED_COLOUR = "#e7298a"  # the ring around a site that changed between the two dates compared

@@ -213,9 +213,18 @@ def citations(atlas: Atlas) -> tuple[dict[str, list[str]], dict[str, list[str]]]
     for frame in (atlas.control, atlas.leases, atlas.areas):
         for site_id, source_ids in zip(frame["site_id"], frame["source_ids"]):
             add(sites, source_ids, site_id)
+    for frame in (atlas.control, atlas.leases):  # the other value of a disputed fact
+        disputed = frame[frame["dispute_source_id"] != ""]
+        for site_id, cell in zip(disputed["site_id"], disputed["dispute_source_id"]):
+            add(sites, split_list(cell), site_id)
     for event_id, source_ids in zip(atlas.events["id"].tolist(), atlas.events["source_ids"].tolist()):
         for source_id in dict.fromkeys(source_ids):  # each event once per source, in linear time
             events.setdefault(source_id, []).append(event_id)
+    disputed = atlas.events[atlas.events["dispute_source_id"] != ""]
+    for event_id, cell in zip(disputed["id"].tolist(), disputed["dispute_source_id"].tolist()):
+        for source_id in split_list(cell):
+            if event_id not in events.setdefault(source_id, []):
+                events[source_id].append(event_id)
     return sites, events
 
 

@@ -19,12 +19,13 @@ import shapely
 from strategic_sites.columns import Distinct, numbers, split_list
 from strategic_sites.dates import parse_partial
 from strategic_sites.reading import CRS, Raw
+from strategic_sites.vocab import DEFAULT_CONFIDENCE, DISPUTE_COLUMNS
 
 # Columns of the typed events held compactly. The closed vocabularies are categorical; the other
 # repetitive text columns stay plain strings (other modules compare, map and fill them freely)
 # but rows with equal cells share one string object.
-EVENT_CATEGORIES = ("kind", "date_precision")
-EVENT_SHARED = ("date", "site_id", "countries", "source_id", "concerns")
+EVENT_CATEGORIES = ("kind", "date_precision", "confidence")
+EVENT_SHARED = ("date", "site_id", "countries", "source_id", "concerns", *DISPUTE_COLUMNS)
 
 NAT = np.datetime64("NaT", "s")
 
@@ -74,9 +75,20 @@ def sites(raw: Raw, done: Mapping[str, pd.DataFrame]) -> gpd.GeoDataFrame:
     return frame
 
 
+def _graded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The optional columns of how sure each fact is, filled where a file has none: every row
+    ``reported``, none disputed."""
+    if "confidence" not in frame.columns:
+        frame["confidence"] = DEFAULT_CONFIDENCE
+    for column in DISPUTE_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    return frame
+
+
 def control(raw: Raw, done: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The periods of control, by site and then start."""
-    frame = raw.frame.reset_index(drop=True)
+    frame = _graded(raw.frame.reset_index(drop=True))
     frame["start_date"] = _dates(frame["start"])
     frame["end_date"] = _dates(frame["end"])
     frame["source_ids"] = _lists(frame["source_id"])
@@ -84,7 +96,7 @@ def control(raw: Raw, done: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def leases(raw: Raw, done: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    frame = raw.frame.reset_index(drop=True)
+    frame = _graded(raw.frame.reset_index(drop=True))
     for column in ("signed", "start", "end"):
         frame[f"{column}_date"] = _dates(frame[column])
     frame["annual_rent_usd"] = _numbers(frame["annual_rent_usd"])
@@ -120,8 +132,9 @@ def events(raw: Raw, done: Mapping[str, pd.DataFrame]) -> gpd.GeoDataFrame:
     """The events with their lists, dates and points, in date order; built column by column, then framed once."""
     frame = raw.frame
     columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns}
-    if "concerns" not in columns:
-        columns["concerns"] = np.full(len(frame), "", dtype=object)
+    for name, fill in (("concerns", ""), ("confidence", DEFAULT_CONFIDENCE), *((c, "") for c in DISPUTE_COLUMNS)):
+        if name not in columns:  # optional columns
+            columns[name] = np.full(len(frame), fill, dtype=object)
     # Each repetitive column is reduced to its distinct values once, and put in date order by
     # its codes (an integer take), so that every column made from it comes out in order.
     distinct = {name: Distinct(pd.Series(columns[name], dtype=object, copy=False)) for name in EVENT_SHARED + EVENT_CATEGORIES}

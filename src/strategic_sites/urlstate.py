@@ -8,7 +8,9 @@ parameter   meaning                                                     example
 country     ISO3 host countries (repeat or comma-separate)              country=KAZ,KGZ
 kind        site kinds                                                  kind=air_base
 status      control statuses on the as-of date                          status=russian_lease
+conf        facts of these confidence grades only                       conf=confirmed,reported
 asof        the as-of date (ISO)                                        asof=2013-06-01
+vs          compare the as-of date with this date (ISO)                 vs=2024-01-01
 from, to    first and last year of the event period                     from=2013&to=2015
 q           search text                                                 q=Proton
 site        the selected site's id                                      site=baikonur
@@ -31,9 +33,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.language import LANGUAGES
-from strategic_sites.vocab import SITE_KINDS, STATUSES
+from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
-PARAMS = ("country", "kind", "status", "asof", "from", "to", "q", "site", "layers", "lang")
+PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", "site", "layers", "lang")
 MAX_VALUE_LENGTH = 200
 MAX_QUERY_LENGTH = 100
 MAX_VALUES = 50
@@ -126,6 +128,9 @@ def _choices(r: _Reader) -> dict:
     statuses = r.many("status", STATUSES, str.lower, "control status")
     if statuses:
         changes["statuses"] = tuple(s for s in STATUSES if s in statuses)
+    grades = r.many("conf", CONFIDENCE, str.lower, f"confidence grade ({', '.join(CONFIDENCE)})")
+    if grades:
+        changes["confidence"] = tuple(g for g in CONFIDENCE if g in grades)
     if r.params.get("layers") and not _values(r.params["layers"]):
         changes["layers"] = ()  # `layers=`: every layer switched off
     else:
@@ -135,19 +140,34 @@ def _choices(r: _Reader) -> dict:
     return changes
 
 
-def _asof(r: _Reader) -> dict:
-    asof = r.single("asof")
-    if asof is None:
-        return {}
+def _day(r: _Reader, name: str) -> date | None:
+    """A date parameter from FIRST_YEAR to today (None: absent or ignored)."""
+    value = r.single(name)
+    if value is None:
+        return None
     try:
-        day = date.fromisoformat(asof)
+        day = date.fromisoformat(value)
     except ValueError:
-        r.warn("asof", asof, "not a date like 2013-06-01")
-        return {}
+        r.warn(name, value, "not a date like 2013-06-01")
+        return None
     if not date(FIRST_YEAR, 1, 1) <= day <= r.known.today:
-        r.warn("asof", asof, f"outside {FIRST_YEAR}-01-01 to today")
-        return {}
-    return {"asof": day}
+        r.warn(name, value, f"outside {FIRST_YEAR}-01-01 to today")
+        return None
+    return day
+
+
+def _dates(r: _Reader) -> dict:
+    """The as-of date, and the date it is compared with (never the same date)."""
+    changes: dict = {}
+    asof, vs = _day(r, "asof"), _day(r, "vs")
+    if asof is not None:
+        changes["asof"] = asof
+    if vs is not None:
+        if vs == changes.get("asof", r.known.today):
+            r.warn("vs", vs.isoformat(), "the same date as asof; nothing to compare")
+        else:
+            changes["vs"] = vs
+    return changes
 
 
 def _period(r: _Reader, defaults: Filters) -> dict:
@@ -202,7 +222,7 @@ def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filt
     """Filters from query parameters, and one warning per parameter that was ignored."""
     reader = _Reader(params, known)
     defaults = known.defaults()
-    changes = {**_choices(reader), **_asof(reader), **_period(reader, defaults), **_texts(reader)}
+    changes = {**_choices(reader), **_dates(reader), **_period(reader, defaults), **_texts(reader)}
     return replace(defaults, **changes), reader.warnings
 
 
@@ -216,8 +236,12 @@ def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
         params["kind"] = list(filters.kinds)
     if filters.statuses:
         params["status"] = list(filters.statuses)
+    if filters.confidence:
+        params["conf"] = list(filters.confidence)
     if filters.asof != defaults.asof:
         params["asof"] = [filters.asof.isoformat()]
+    if filters.vs is not None:
+        params["vs"] = [filters.vs.isoformat()]
     if (filters.year_from, filters.year_to) != (defaults.year_from, defaults.year_to):
         params["from"] = [str(filters.year_from)]
         params["to"] = [str(filters.year_to)]

@@ -44,6 +44,24 @@ EVENT_KINDS: dict[str, str] = {
     "economic": "Economic",
 }
 
+# How sure a fact is (a control period, a lease, an event), from the citations behind it.
+CONFIDENCE: dict[str, str] = {
+    "confirmed": "Confirmed",
+    "reported": "Reported",
+    "disputed": "Disputed",
+    "unconfirmed": "Unconfirmed",
+}
+CONFIDENCE_MEANING: dict[str, str] = {
+    "confirmed": "two or more independent sources, or a primary legal text",
+    "reported": "one credible source",
+    "disputed": "sources disagree; both values are shown",
+    "unconfirmed": "a claim only one article makes",
+}
+DEFAULT_CONFIDENCE = "reported"  # of every row of a file without a confidence column
+
+# The columns that record a disputed fact's other value, beside the kept one.
+DISPUTE_COLUMNS = ("dispute_field", "dispute_value", "dispute_source_id")
+
 DATE_PRECISIONS = ("day", "month", "year")
 LOCATION_PRECISIONS = ("exact", "approximate")
 

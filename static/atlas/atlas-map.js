@@ -151,7 +151,10 @@
     var pending = [];
     SSA._siteMarkers = {};
     view.sites.forEach(function (site) {
-      var icon = el("div", { "class": "ssa-site" + (site.faded ? " ssa-faded" : ""), "data-site": site.id, "data-kind": site.kind });
+      var icon = el("div", {
+        "class": "ssa-site" + (site.faded ? " ssa-faded" : "") + (site.changed ? " ssa-changed" : ""),
+        "data-site": site.id, "data-kind": site.kind, "data-conf": site.conf || ""
+      });
       icon.style.background = site.colour;
       var marker = L.marker([site.lat, site.lon], {
         icon: L.divIcon({ html: icon, className: "ssa-site-icon", iconSize: [26, 26], iconAnchor: [13, 13] }),
@@ -256,11 +259,38 @@
     var site = events.site[i];
     if (site >= 0) row("Site", bundle.sites[site][1]);
     row("Countries", text[5].map(function (code) { return bundle.countries[code] || code; }).join(", "));
+    var grade = confidenceOf(bundle, i);
+    if (grade) row("Confidence", badge(grade));
     box.appendChild(dl);
     if (text[4]) box.appendChild(el("p", null, text[4]));
-    box.appendChild(el("b", null, "Sources"));
+    var other = text[7];
+    if (other) {
+      // A disputed event: the kept value and the other one, each with its sources.
+      var field = other[0], kept = { date: text[1], title: text[3], summary: text[4] }[field];
+      var sides = el("div", { "class": "ssa-dispute-sides" });
+      var keptSide = el("div"), otherSide = el("div");
+      keptSide.appendChild(el("span", { "class": "ssa-muted" }, "Kept"));
+      keptSide.appendChild(el("div", null, kept === undefined ? "(as above)" : kept));
+      keptSide.appendChild(sourceList(bundle, text[6]));
+      otherSide.appendChild(el("span", { "class": "ssa-muted" }, "Other"));
+      otherSide.appendChild(el("div", null, other[1]));
+      otherSide.appendChild(sourceList(bundle, other[2]));
+      sides.appendChild(keptSide);
+      sides.appendChild(otherSide);
+      var block = el("div", { "class": "ssa-dispute" });
+      block.appendChild(el("b", null, "Sources disagree on " + field.replace(/_/g, " ")));
+      block.appendChild(sides);
+      box.appendChild(block);
+    } else {
+      box.appendChild(el("b", null, "Sources"));
+      box.appendChild(sourceList(bundle, text[6]));
+    }
+    return box;
+  }
+
+  function sourceList(bundle, numbers) {
     var list = el("ul");
-    text[6].forEach(function (s) {
+    numbers.forEach(function (s) {
       var source = bundle.sources[s], item = el("li");
       if (!source) return;
       var label = source[0], note = " (" + source[1] + (source[2] ? ", " + source[2] : "") + ")";
@@ -271,8 +301,19 @@
       if (url) item.appendChild(holder);
       list.appendChild(item);
     });
-    box.appendChild(list);
-    return box;
+    return list;
+  }
+
+  // An event's confidence: [grade, label, mark, colour, meaning], or null (the user's points have none).
+  function confidenceOf(bundle, i) {
+    var codes = bundle.events.conf;
+    return codes && bundle.confidence ? bundle.confidence[codes[i]] || null : null;
+  }
+
+  function badge(grade) {
+    var node = el("span", { "class": "ssa-conf ssa-conf-" + grade[0], title: grade[1] + ": " + grade[4] }, grade[2] + " " + grade[1].toLowerCase());
+    node.style.borderColor = node.style.color = grade[3];
+    return node;
   }
 
   function tooltipOf(text) {
@@ -372,8 +413,11 @@
 
   EventsLayer.prototype.single = function (i, latlng) {
     var self = this, bundle = this.bundle, kind = bundle.kinds[bundle.events.kind[i]];
+    // A disputed or unconfirmed event is drawn hollow-looking: a dashed ring in its badge's colour.
+    var grade = confidenceOf(bundle, i), doubtful = grade && (grade[0] === "disputed" || grade[0] === "unconfirmed");
     var marker = L.circleMarker(latlng, {
-      renderer: this.renderer, radius: 6, color: "#ffffff", weight: 1.5, fill: true, fillColor: kind[1], fillOpacity: 0.95, ssaEvent: i
+      renderer: this.renderer, radius: 6, color: doubtful ? grade[3] : "#ffffff", weight: doubtful ? 2 : 1.5,
+      dashArray: doubtful ? "3 2" : null, fill: true, fillColor: kind[1], fillOpacity: doubtful ? 0.45 : 0.95, ssaEvent: i
     });
     var hover = el("div", null, kind[0] + " \u2026");
     marker.bindTooltip(hover);

@@ -14,7 +14,7 @@ from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.ui import state
 from strategic_sites.ui.widgets import md
 from strategic_sites.urlstate import Known
-from strategic_sites.vocab import SITE_KINDS, STATUSES
+from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING, SITE_KINDS, STATUSES
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -26,7 +26,9 @@ def _seed(filters: Filters) -> None:
     st.session_state[state.COUNTRIES] = list(filters.countries)
     st.session_state[state.KINDS] = list(filters.kinds)
     st.session_state[state.STATUSES] = list(filters.statuses)
+    st.session_state[state.CONFIDENCE] = list(filters.confidence)
     st.session_state[state.ASOF] = filters.asof
+    st.session_state[state.VS] = filters.vs
     st.session_state[state.QUERY] = filters.q
     st.session_state[state.LANG] = filters.lang
     st.session_state[state.PERIOD] = (filters.year_from, filters.year_to)
@@ -82,12 +84,31 @@ def _widgets(data: Atlas, known: Known) -> None:
         key=state.STATUSES,
         placeholder="Any status",
     )
+    st.multiselect(
+        "Confidence",
+        options=list(CONFIDENCE),
+        format_func=CONFIDENCE.get,
+        key=state.CONFIDENCE,
+        placeholder="Any confidence",
+        help="Only facts graded so: events, leases, and sites whose status on the as-of date is. "
+        + "; ".join(f"{CONFIDENCE[g]}: {CONFIDENCE_MEANING[g]}" for g in CONFIDENCE)
+        + ".",
+    )
     st.date_input(
         "As of",
         min_value=date(FIRST_YEAR, 1, 1),
         max_value=known.today,
         help="Control status and lease terms on this date.",
         key=state.ASOF,
+        format="YYYY-MM-DD",
+    )
+    st.date_input(
+        "Compare with",
+        min_value=date(FIRST_YEAR, 1, 1),
+        max_value=known.today,
+        help="A second date: the map marks every site whose status, operator or lease differs "
+        "between the two dates, and a table lists the changes. Clear it to stop comparing.",
+        key=state.VS,
         format="YYYY-MM-DD",
     )
     st.slider(
@@ -123,7 +144,9 @@ def _read(known: Known) -> Filters:
         countries=tuple(sorted(values[state.COUNTRIES])),
         kinds=tuple(k for k in SITE_KINDS if k in values[state.KINDS]),
         statuses=tuple(s for s in STATUSES if s in values[state.STATUSES]),
-        asof=values[state.ASOF] or known.today,
+        confidence=tuple(g for g in CONFIDENCE if g in values.get(state.CONFIDENCE, ())),
+        asof=(asof := values[state.ASOF] or known.today),
+        vs=vs if (vs := values.get(state.VS)) and vs != asof else None,
         year_from=year_from,
         year_to=year_to,
         q=values[state.QUERY].strip(),

@@ -19,7 +19,9 @@ ASOF = "f_asof"
 QUERY = "f_q"
 LANG = "f_lang"
 PERIOD = "f_period"  # the events' years, (from, to)
-WIDGETS = {"countries": COUNTRIES, "kinds": KINDS, "statuses": STATUSES, "asof": ASOF, "q": QUERY, "lang": LANG}
+CONFIDENCE = "f_conf"
+VS = "f_vs"  # the date the as-of date is compared with (None: no comparison)
+WIDGETS = {"countries": COUNTRIES, "kinds": KINDS, "statuses": STATUSES, "confidence": CONFIDENCE, "asof": ASOF, "vs": VS, "q": QUERY, "lang": LANG}
 
 # --- the rest of the view, set by clicks rather than by the sidebar ------------------------------
 SITE = "site"  # the selected site's id ("" for none)
@@ -51,6 +53,7 @@ SITE_MAP = "site-map"
 SITE_TIMELINE = "site-timeline"
 TABLE_TABS = "table-tabs"
 SITES_TABLE = "sites-table"
+CHANGES_TABLE = "changes-table"
 EVENTS_TABLE = "events-table"
 LEASES_TABLE = "leases-table"
 TIMELINE_CHART = "timeline-chart"
