@@ -14,5 +14,6 @@ st.caption(
 ui.counts(view)
 ui.atlas_map(atlas, view)  # a click on a site selects it
 ui.map_download(atlas, view)
+ui.changes_section(atlas, view)  # Compare mode only: what changed between the two dates
 ui.site_detail(atlas, view, prompt="Click a site on the map to see its history, lease terms, events and sources here.")
 ui.tables_section(atlas, view)

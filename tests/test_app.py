@@ -271,3 +271,58 @@ def test_the_site_panel_lists_the_names_a_site_is_also_known_by(atlas):
     app = run_app(site="baikonur-city")
     also = next(c.value for c in app.main.caption if c.value.startswith("Also known as: "))
     assert "Leninsk" in also and "Zvezdograd" in also
+
+
+# --- Compare mode and confidence ------------------------------------------------------------------
+
+
+def param(app: AppTest, name: str) -> list[str]:
+    """A query parameter's values as the URL holds them."""
+    value = app.query_params.get(name, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def changes_table(app: AppTest):
+    return next((frame.value for frame in app.dataframe if {"before", "after", "what"} <= set(frame.value.columns)), None)
+
+
+def test_a_compare_link_lists_the_changes_and_keeps_both_dates_in_the_url(atlas):
+    app = run_app(asof="2024-01-01", vs="2013-01-01")
+    assert not app.exception and not app.warning
+    assert app.date_input(key="f_vs").value == date(2013, 1, 1)
+    assert any("What changed, 01 Jan 2013 → 01 Jan 2024" in h.value for h in app.subheader)
+    table = changes_table(app)
+    assert table is not None
+    rows = {(site, what): after for site, what, after in zip(table["site_id"], table["what"], table["after"])}
+    assert rows[("balkhash-radar", "Status")].startswith("Closed") and rows[("emba", "Lease")] == "none in force"
+    assert param(app, "asof") == ["2024-01-01"] and param(app, "vs") == ["2013-01-01"]
+
+
+def test_choosing_a_date_to_compare_with_writes_it_to_the_url_and_clearing_it_stops(atlas):
+    app = run_app(asof="2024-01-01")
+    assert changes_table(app) is None
+    app.date_input(key="f_vs").set_value(date(2013, 1, 1)).run()
+    assert not app.exception
+    assert param(app, "vs") == ["2013-01-01"] and changes_table(app) is not None
+    app.date_input(key="f_vs").set_value(None).run()
+    assert "vs" not in app.query_params and changes_table(app) is None
+
+
+def test_the_confidence_filter_is_part_of_the_link(atlas):
+    app = run_app(conf="unconfirmed", from_="2014", to="2014")
+    assert not app.exception and not app.warning
+    assert app.multiselect(key="f_conf").value == ["unconfirmed"]
+    events = tables(app)["events"]
+    assert list(events["id"]) == ["2014-seed000-joint-claim"] and events["confidence"].iloc[0] == "? unconfirmed"
+    app.multiselect(key="f_conf").set_value(["confirmed", "reported"]).run()
+    assert param(app, "conf") == ["confirmed", "reported"]
+
+
+def test_a_disputed_lease_shows_both_values_in_the_site_panel(atlas):
+    app = run_app(site="kant", asof="2010-01-01")
+    assert not app.exception
+    said = " ".join(unescaped(m.value) for m in app.markdown)
+    captions = " ".join(unescaped(c.value) for c in app.caption)
+    assert "Sources disagree on the lease's annual rent usd" in said
+    assert "4500000" in said and "Kept (best sourced)" in captions and "Other value" in captions
+    assert "Radio Free Europe" in captions or "RFE/RL" in captions

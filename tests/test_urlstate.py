@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, apply
 from strategic_sites.urlstate import PARAMS, Known, parse, query_string, serialise
-from strategic_sites.vocab import SITE_KINDS, STATUSES
+from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
 TODAY = date(2026, 11, 24)
 
@@ -33,14 +33,16 @@ def test_the_plain_url_is_the_default_view(known):
 
 
 def test_a_full_url_restores_every_part_of_the_view(known):
-    url = "/?country=KAZ&country=KGZ&kind=cosmodrome,air_base&status=russian_lease&asof=2013-06-01&from=2013&to=2015&q=Proton&site=baikonur&layers=status,events&lang=ru"
+    url = "/?country=KAZ&country=KGZ&kind=cosmodrome,air_base&status=russian_lease&conf=reported,confirmed&asof=2013-06-01&vs=2024-01-01&from=2013&to=2015&q=Proton&site=baikonur&layers=status,events&lang=ru"
     filters, warnings = from_url(url, known)
     assert warnings == []
     assert filters == Filters(
         countries=("KAZ", "KGZ"),
         kinds=("cosmodrome", "air_base"),
         statuses=("russian_lease",),
+        confidence=("confirmed", "reported"),
         asof=date(2013, 6, 1),
+        vs=date(2024, 1, 1),
         year_from=2013,
         year_to=2015,
         q="Proton",
@@ -50,7 +52,7 @@ def test_a_full_url_restores_every_part_of_the_view(known):
     )
     # Written back as bound widgets write them: repeated parameters, defaults left out.
     assert query_string(serialise(filters, known)) == (
-        "?country=KAZ&country=KGZ&kind=cosmodrome&kind=air_base&status=russian_lease&asof=2013-06-01"
+        "?country=KAZ&country=KGZ&kind=cosmodrome&kind=air_base&status=russian_lease&conf=confirmed&conf=reported&asof=2013-06-01&vs=2024-01-01"
         "&from=2013&to=2015&q=Proton&site=baikonur&layers=status&layers=events&lang=ru"
     )
 
@@ -82,6 +84,12 @@ def test_comma_separated_and_repeated_values_mean_the_same(known):
         ("lang=fr&country=KAZ", "lang", "fr", {"countries": ("KAZ",)}),
         ("asof=2013-06-01&asof=2014-06-01", "asof", "2013-06-01,2014-06-01", {}),
         ("q=" + "x" * 150, "q", "x" * 37 + "…", {}),
+        ("conf=sure&country=KGZ", "conf", "sure", {"countries": ("KGZ",)}),
+        ("conf=confirmed,maybe", "conf", "maybe", {"confidence": ("confirmed",)}),
+        ("vs=2013-02-30&asof=2020-01-01", "vs", "2013-02-30", {"asof": date(2020, 1, 1)}),
+        ("vs=1980-01-01", "vs", "1980-01-01", {}),
+        ("vs=2020-01-01&asof=2020-01-01", "vs", "2020-01-01", {"asof": date(2020, 1, 1)}),  # nothing to compare
+        ("vs=2013-01-01&vs=2014-01-01", "vs", "2013-01-01,2014-01-01", {}),
         ("country=" + "K" * 5000, "country", "K" * 37 + "…", {}),
     ],
 )
@@ -113,11 +121,13 @@ def filters_strategy(known: Known):
 
     years = st.integers(min_value=known.first_year, max_value=TODAY.year)
     return st.builds(
-        lambda countries, kinds, statuses, asof, y1, y2, q, site, layers, lang: Filters(
+        lambda countries, kinds, statuses, asof, y1, y2, q, site, layers, lang, confidence, vs: Filters(
             countries=tuple(sorted(countries)),
             kinds=kinds,
             statuses=statuses,
+            confidence=confidence,
             asof=asof,
+            vs=vs if vs != asof else None,
             year_from=min(y1, y2),
             year_to=max(y1, y2),
             q=q,
@@ -135,6 +145,8 @@ def filters_strategy(known: Known):
         st.sampled_from(sorted(known.sites) + [""]),
         subset(LAYERS, list(LAYERS)),
         st.sampled_from(["en", "ru"]),
+        subset(CONFIDENCE, list(CONFIDENCE)),
+        st.none() | st.dates(min_value=date(FIRST_YEAR, 1, 1), max_value=TODAY),
     )
 
 

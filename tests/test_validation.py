@@ -310,3 +310,44 @@ def test_a_control_character_in_text_is_named_with_its_line(shipped_copy):
     title = read_rows(shipped_copy / "events.csv")[row]["title"]
     line = edit_row(shipped_copy, "events.csv", row, title=title + "\x00")
     assert problems_of(shipped_copy) == [f"events.csv line {line}, column 'title': holds a control character (U+0000); remove it"]
+
+
+# --- confidence grades --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["control.csv", "leases.csv", "events.csv"])
+@pytest.mark.parametrize("value", ["certain", "", "Confirmed "])
+def test_a_confidence_outside_the_vocabulary_is_named(shipped_copy, name, value):
+    line = edit_row(shipped_copy, name, 0, confidence=value)
+    assert_reported(shipped_copy, f"{name} line {line}", "column 'confidence'", "must be one of: confirmed, reported, disputed, unconfirmed")
+
+
+def test_a_disputed_fact_must_give_the_other_value(shipped_copy):
+    index = first_row(shipped_copy, "leases.csv", confidence="reported")
+    line = edit_row(shipped_copy, "leases.csv", index, confidence="disputed")
+    assert_reported(shipped_copy, f"leases.csv line {line}", "column 'dispute_field'", "give the other value in dispute_field, dispute_value and dispute_source_id")
+
+
+def test_the_other_value_is_only_for_a_disputed_fact(shipped_copy):
+    index = first_row(shipped_copy, "events.csv", confidence="reported")
+    line = edit_row(shipped_copy, "events.csv", index, dispute_value="2011")
+    assert_reported(shipped_copy, f"events.csv line {line}", "column 'dispute_value'", "only for a row whose confidence is 'disputed'")
+
+
+def test_a_dispute_names_a_column_of_its_file_and_a_known_source(shipped_copy):
+    index = first_row(shipped_copy, "control.csv", confidence="disputed")
+    line = edit_row(shipped_copy, "control.csv", index, dispute_field="rent", dispute_source_id="no-such-source")
+    problems = assert_reported(shipped_copy, f"control.csv line {line}", "column 'dispute_field'", "'rent' is not one of the columns a dispute can concern: start, end, status, operator")
+    assert any(f"control.csv line {line}" in p and "'no-such-source' is not a known source id" in p for p in problems)
+
+
+def test_a_folder_without_confidence_columns_grades_every_fact_reported(shipped_copy):
+    """A contributor's older folder still loads: every fact reads as 'reported', none disputed."""
+    for name in ("control.csv", "leases.csv", "events.csv"):
+        rows = read_rows(shipped_copy / name)
+        kept = [c for c in rows[0] if c not in ("confidence", "dispute_field", "dispute_value", "dispute_source_id")]
+        write_rows(shipped_copy / name, [{c: row[c] for c in kept} for row in rows], kept)
+    atlas = load_atlas(shipped_copy)
+    for frame in (atlas.control, atlas.leases, atlas.events):
+        assert set(frame["confidence"].astype(str)) == {"reported"}
+        assert (frame["dispute_field"] == "").all()

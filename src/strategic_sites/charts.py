@@ -11,7 +11,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from strategic_sites import lookup, text
+from strategic_sites import lookup, tables, text
 from strategic_sites.filters import View
 from strategic_sites.language import names as names_of
 from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
@@ -19,7 +19,17 @@ from strategic_sites.vocab import EVENT_KINDS, STATUSES
 
 ROW_HEIGHT = 30
 PICK = "pick"  # the name of the timeline's click selection (the site clicked)
-_BAR_COLUMNS = ["site_id", "site", "row", "label", "start", "end", "period", "detail", "colour"]
+_BAR_COLUMNS = ["site_id", "site", "row", "label", "start", "end", "period", "detail", "colour", "confidence"]
+DOUBTFUL = ("disputed", "unconfirmed")  # drawn with a dashed outline
+COMPARED_COLOUR = "#e7298a"  # the rule of the date compared with (the map's ring of a changed site)
+
+
+def _confidence(row) -> str:
+    """A fact's confidence as the chart's tooltip says it, with a disputed fact's other value."""
+    said = tables.grade(row.confidence)
+    if str(row.confidence) == "disputed" and row.dispute_field:
+        said += f" (other value of {str(row.dispute_field).replace('_', ' ')}: {row.dispute_value})"
+    return said
 
 
 def _end(value: pd.Timestamp, today: date) -> pd.Timestamp:
@@ -51,6 +61,7 @@ def periods_frame(atlas, view: View, today: date) -> pd.DataFrame:
                 "period": text.period(period.start, period.end),
                 "detail": period.operator or "",
                 "colour": STATUS_COLOURS[period.status],
+                "confidence": _confidence(period),
             }
         )
     leases = atlas.leases[atlas.leases["site_id"].isin(wanted)]
@@ -72,6 +83,7 @@ def periods_frame(atlas, view: View, today: date) -> pd.DataFrame:
                 "period": text.period(lease.start, lease.end),
                 "detail": f"signed {lease.signed}; rent {rent}; {state}",
                 "colour": colour,
+                "confidence": _confidence(lease),
             }
         )
     frame = pd.DataFrame(rows, columns=_BAR_COLUMNS)
@@ -95,9 +107,10 @@ def event_points(atlas, view: View, events: pd.DataFrame | None = None) -> pd.Da
                 "kind": labels.event_kind(event.kind),
                 "title": event.title,
                 "colour": EVENT_COLOURS[event.kind],
+                "confidence": _confidence(event),
             }
         )
-    return pd.DataFrame(rows, columns=["site_id", "site", "date", "when", "kind", "title", "colour"])
+    return pd.DataFrame(rows, columns=["site_id", "site", "date", "when", "kind", "title", "colour", "confidence"])
 
 
 def site_order(bars: pd.DataFrame, site_ids: list[str], names: dict[str, str]) -> list[str]:
@@ -111,21 +124,30 @@ def timeline_height(rows: int) -> int:
     return max(60, ROW_HEIGHT * rows) + 210  # the rows, the year axis and the legend
 
 
+def _doubtful_outline():
+    """A dashed outline on the bars of disputed or unconfirmed facts, none on the others."""
+    test = " || ".join(f"indexof(datum.confidence, '{grade}') >= 0" for grade in DOUBTFUL)
+    return alt.condition(test, alt.value(1.5), alt.value(0))
+
+
 def _lease_bars(bars: pd.DataFrame, y: alt.Y) -> alt.Chart:
     """The lease terms: thin bars under each site's control periods, in the map's shading."""
     return (
         alt.Chart(bars[bars["row"] == "Lease"])
-        .mark_bar(size=5, yOffset=9, cornerRadius=1)
+        .mark_bar(size=5, yOffset=9, cornerRadius=1, stroke="#333333")
         .encode(
             x="start:T",
             x2="end:T",
             y=y,
             color=alt.Color("colour:N", scale=None),
+            strokeWidth=_doubtful_outline(),
+            strokeDash=alt.value([3, 2]),
             tooltip=[
                 alt.Tooltip("site:N", title="Site"),
                 alt.Tooltip("label:N", title="Lease"),
                 alt.Tooltip("period:N", title="Term"),
                 alt.Tooltip("detail:N", title="Terms"),
+                alt.Tooltip("confidence:N", title="Confidence"),
             ],
         )
     )
@@ -145,23 +167,27 @@ def _event_marks(points: pd.DataFrame, y: alt.Y) -> alt.Chart:
                 alt.Tooltip("kind:N", title="Event"),
                 alt.Tooltip("title:N", title="What"),
                 alt.Tooltip("site:N", title="Site"),
+                alt.Tooltip("confidence:N", title="Confidence"),
             ],
         )
     )
 
 
-def timeline_chart(bars: pd.DataFrame, points: pd.DataFrame, order: list[str], day: date, selectable: bool = True, legend: bool = True) -> alt.LayerChart:
+def timeline_chart(
+    bars: pd.DataFrame, points: pd.DataFrame, order: list[str], day: date, selectable: bool = True, legend: bool = True, vs: date | None = None
+) -> alt.LayerChart:
     """Control periods (thick bars) and leases (thin bars under them) per site, events as
-    diamonds, and a rule at the as-of date; hover for details, click a bar to pick a site."""
+    diamonds, and a rule at the as-of date (and at ``vs``, the date compared with); hover for
+    details, click a bar to pick a site. Disputed or unconfirmed facts have a dashed outline."""
     y = alt.Y("site:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelFontSize=12, labelOverlap=False))
     statuses = [label for key, label in STATUSES.items()]
     pick = alt.selection_point(name=PICK, fields=["site_id"], on="click", clear="dblclick", empty=True)
 
     control = (
         alt.Chart(bars[bars["row"] == "Control"])
-        .mark_bar(size=14, yOffset=-3, cornerRadius=2)
+        .mark_bar(size=14, yOffset=-3, cornerRadius=2, stroke="#222222")
         .encode(
-            x=alt.X("start:T", title=f"Dashed line: as of {day:%d %b %Y}", axis=alt.Axis(format="%Y", grid=True, titleFontWeight="normal", titleColor="#444444")),
+            x=alt.X("start:T", title=f"Dashed line: as of {day:%d %b %Y}" + (f"; pink: compared with {vs:%d %b %Y}" if vs is not None else ""), axis=alt.Axis(format="%Y", grid=True, titleFontWeight="normal", titleColor="#444444")),
             x2="end:T",
             y=y,
             color=alt.Color(
@@ -175,7 +201,10 @@ def timeline_chart(bars: pd.DataFrame, points: pd.DataFrame, order: list[str], d
                 alt.Tooltip("label:N", title="Status"),
                 alt.Tooltip("period:N", title="Period"),
                 alt.Tooltip("detail:N", title="Operator"),
+                alt.Tooltip("confidence:N", title="Confidence"),
             ],
+            strokeWidth=_doubtful_outline(),
+            strokeDash=alt.value([4, 2]),
         )
     )
     if selectable:
@@ -183,7 +212,11 @@ def timeline_chart(bars: pd.DataFrame, points: pd.DataFrame, order: list[str], d
     lease, events = _lease_bars(bars, y), _event_marks(points, y)
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)], "label": [f"as of {day:%d %b %Y}"]}))
     asof = rule.mark_rule(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(x="date:T", tooltip=alt.Tooltip("label:N", title="Rule"))
-    chart = alt.layer(control, lease, events, asof).resolve_scale(color="independent")
+    rules = [asof]
+    if vs is not None:
+        other = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(vs)], "label": [f"compared with {vs:%d %b %Y}"]}))
+        rules.append(other.mark_rule(color=COMPARED_COLOUR, strokeDash=[2, 2], strokeWidth=2).encode(x="date:T", tooltip=alt.Tooltip("label:N", title="Rule")))
+    chart = alt.layer(control, lease, events, *rules).resolve_scale(color="independent")
     return chart.properties(height=max(60, ROW_HEIGHT * len(order)))
 
 

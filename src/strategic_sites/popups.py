@@ -68,9 +68,16 @@ def dispute(row, sources: dict[str, dict], kept: str = "") -> str:
     kept = kept or str(row[field_name]) if field_name in row.index else kept
     return (
         f'<div class="ssa-dispute"><b>Sources disagree on {esc(field_name.replace("_", " "))}</b>'
-        f'<div class="ssa-dispute-sides"><div><span class="ssa-muted">Kept</span><br>{esc(kept)}{source_links(list(row["source_ids"]), sources)}</div>'
+        f'<div class="ssa-dispute-sides"><div><span class="ssa-muted">Kept</span><br>{esc(kept)}{source_links(kept_sources(row), sources)}</div>'
         f'<div><span class="ssa-muted">Other</span><br>{esc(row["dispute_value"])}{source_links(split_ids(row["dispute_source_id"]), sources)}</div></div></div>'
     )
+
+
+def kept_sources(row) -> list[str]:
+    """The sources of a disputed fact's kept value: the row's own, less those of the other
+    value (a row may cite the disagreeing source in its note too)."""
+    other = set(split_ids(row["dispute_source_id"]))
+    return [s for s in row["source_ids"] if s not in other] or list(row["source_ids"])
 
 
 def split_ids(cell) -> list[str]:

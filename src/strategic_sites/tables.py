@@ -6,6 +6,7 @@ from :func:`strategic_sites.language.names`, wording from :mod:`strategic_sites.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from strategic_sites import lookup, text
@@ -13,9 +14,23 @@ from strategic_sites.data import Atlas
 from strategic_sites.filters import View
 from strategic_sites.language import names as names_of
 from strategic_sites.schema import split_list
+from strategic_sites.style import CONFIDENCE_BADGES
 from strategic_sites.timeline import events_of_site
 
-SITE_COLUMNS = ["id", "name", "name_ru", "kind", "country", "status", "since", "lessee", "lease_end", "years_left", "sources", "source"]
+SITE_COLUMNS = ["id", "name", "name_ru", "kind", "country", "status", "since", "confidence", "lessee", "lease_end", "years_left", "sources", "source"]
+
+
+def grade(value) -> str:
+    """A fact's confidence as a table shows it: ``! disputed`` (blank when it has none)."""
+    value = str(value) if not text.blank(value) else ""
+    return f"{CONFIDENCE_BADGES[value][0]} {value}" if value in CONFIDENCE_BADGES else ""
+
+
+def other_value(row, links) -> str:
+    """A disputed fact's other value and who gives it: ``annual rent usd: 4500000 (RFE/RL)``."""
+    if str(row["confidence"]) != "disputed" or not row["dispute_field"]:
+        return ""
+    return f"{str(row['dispute_field']).replace('_', ' ')}: {row['dispute_value']} ({links.publishers(split_list(str(row['dispute_source_id'])))})"
 
 
 def sites_table(atlas: Atlas, view: View) -> pd.DataFrame:
@@ -37,6 +52,7 @@ def sites_table(atlas: Atlas, view: View) -> pd.DataFrame:
                 "country": names.country_with_code(site.country),
                 "status": names.status(period["status"]) if period is not None else "No record on this date",
                 "since": period["start"] if period is not None else "",
+                "confidence": grade(period["confidence"]) if period is not None else "",
                 "lessee": names.country(lease["lessee"]) if lease is not None else "",
                 "lease_end": text.end(lease["end"]) if lease is not None else "",
                 "years_left": round(float(years_left), 1) if years_left is not None and pd.notna(years_left) else None,
@@ -56,6 +72,10 @@ def events_table(atlas: Atlas, events: pd.DataFrame) -> pd.DataFrame:
     country_text = {cell: names.countries(split_list(cell)) for cell in set(countries)}
     cited = events["source_id"].astype(str).tolist()
     first_url = {cell: links.first_url(split_list(cell)) for cell in set(cited)}
+    grades = {value: grade(value) for value in CONFIDENCE_BADGES}
+    other = [""] * len(events)
+    for position in np.flatnonzero((events["confidence"].astype(str) == "disputed").to_numpy()):
+        other[position] = other_value(events.iloc[position], links)
     return pd.DataFrame(
         {
             "id": events["id"].tolist(),
@@ -64,9 +84,11 @@ def events_table(atlas: Atlas, events: pd.DataFrame) -> pd.DataFrame:
             "kind": [names.event_kind(k) for k in events["kind"].astype(str).tolist()],
             "title": events["title"].tolist(),
             "countries": [country_text[cell] for cell in countries],
+            "confidence": [grades.get(g, "") for g in events["confidence"].astype(str).tolist()],
+            "other_value": other,
             "source": [first_url[cell] for cell in cited],
         },
-        columns=["id", "date", "site", "kind", "title", "countries", "source"],
+        columns=["id", "date", "site", "kind", "title", "countries", "confidence", "other_value", "source"],
     )
 
 
@@ -85,10 +107,32 @@ def leases_table(atlas: Atlas, leases: pd.DataFrame) -> pd.DataFrame:
             "end": [text.end(e) for e in rows["end"]],
             "rent_usd": rows["annual_rent_usd"].tolist(),
             "area_km2": rows["area_km2"].tolist(),
+            "confidence": [grade(g) for g in rows["confidence"]],
+            "other_value": [other_value(row, links) for _, row in rows.iterrows()],
             "note": rows["note"].tolist(),
             "source": [links.first_url(ids) for ids in rows["source_ids"]],
         },
-        columns=["site_id", "site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "note", "source"],
+        columns=["site_id", "site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "confidence", "other_value", "note", "source"],
+    )
+
+
+def changes_table(atlas: Atlas, view: View) -> pd.DataFrame:
+    """Compare mode: one row per fact of a site shown that differs between the two dates, the
+    earlier date's value first, with the sources of both values."""
+    links = lookup.of(atlas)
+    changes = view.changes
+    return pd.DataFrame(
+        {
+            "site_id": changes["site_id"].tolist(),
+            "site": [links.site_name(s, s) for s in changes["site_id"]],
+            "what": changes["what"].tolist(),
+            "before": changes["before"].tolist(),
+            "after": changes["after"].tolist(),
+            "confidence": [" → ".join(grade(g) or "–" for g in pair) for pair in zip(changes["before_confidence"], changes["after_confidence"])],
+            "sources": [links.publishers(dict.fromkeys([*a, *b])) for a, b in zip(changes["before_sources"], changes["after_sources"])],
+            "source": [links.first_url([*b, *a]) for a, b in zip(changes["before_sources"], changes["after_sources"])],
+        },
+        columns=["site_id", "site", "what", "before", "after", "confidence", "sources", "source"],
     )
 
 
@@ -137,6 +181,8 @@ def history_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
             "from": rows["start"].tolist(),
             "to": [text.end(e) for e in rows["end"]],
             "operator": rows["operator"].tolist(),
+            "confidence": [grade(g) for g in rows["confidence"]],
+            "other_value": [other_value(row, links) for _, row in rows.iterrows()],
             "note": rows["note"].tolist(),
             "sources": [links.publishers(ids) for ids in rows["source_ids"]],
             "link": [links.first_url(ids) for ids in rows["source_ids"]],
@@ -160,41 +206,52 @@ def site_events_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
             "kind": [names.event_kind(k) for k in rows["kind"]],
             "title": rows["title"].tolist(),
             "summary": rows["summary"].tolist(),
+            "confidence": [grade(g) for g in rows["confidence"].astype(str)],
             "link": [links.first_url(ids) for ids in rows["source_ids"]],
         }
     )
+
+
+FACT_COLUMNS = ["fact", "what", "confidence", "source", "publisher", "published", "url"]
 
 
 def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
     """Each fact about a site with the sources behind it: one row per fact and source.
 
     Facts: the site record (location, names, kind), each control period, each lease
-    agreement, each drawn area and each event at or about the site.
+    agreement, each drawn area and each event at or about the site, with its confidence. A
+    disputed fact also has a row per source of its other value, saying what that value is.
     """
     names = names_of(atlas)
     sources = atlas.sources.set_index("id")
-    facts: list[tuple[str, str, list[str]]] = []
+    facts: list[tuple[str, str, list[str], str]] = []
     site = atlas.site(site_id)
     if site is None:
-        return pd.DataFrame(columns=["fact", "what", "source", "publisher", "published", "url"])
-    facts.append(("Site", f"{site['name']}: location, names and kind", site["source_ids"]))
+        return pd.DataFrame(columns=FACT_COLUMNS)
+
+    def add(fact: str, what: str, row) -> None:
+        facts.append((fact, what, row.source_ids, grade(row.confidence)))
+        if str(row.confidence) == "disputed" and row.dispute_field:
+            other = f"{what} — other value of {str(row.dispute_field).replace('_', ' ')}: {row.dispute_value}"
+            facts.append((fact, other, split_list(str(row.dispute_source_id)), grade(row.confidence)))
+
+    facts.append(("Site", f"{site['name']}: location, names and kind", site["source_ids"], ""))
     for period in atlas.control[atlas.control["site_id"] == site_id].itertuples():
-        facts.append(("Control", f"{names.status(period.status)}, {text.period(period.start, period.end)}", period.source_ids))
+        add("Control", f"{names.status(period.status)}, {text.period(period.start, period.end)}", period)
     for lease in atlas.leases[atlas.leases["site_id"] == site_id].sort_values("start_date").itertuples():
-        what = f"{names.parties(lease.lessor, lease.lessee)}, signed {lease.signed}, {text.period(lease.start, lease.end)}"
-        facts.append(("Lease", what, lease.source_ids))
+        add("Lease", f"{names.parties(lease.lessor, lease.lessee)}, signed {lease.signed}, {text.period(lease.start, lease.end)}", lease)
     for area in atlas.areas[atlas.areas["site_id"] == site_id].itertuples():
         size = f", {area.area_km2:,.0f} km²" if pd.notna(area.area_km2) else ""
-        facts.append(("Area", f"{names.area_kind(area.area_kind)}{size}", area.source_ids))
+        facts.append(("Area", f"{names.area_kind(area.area_kind)}{size}", area.source_ids, ""))
     for event in events_of_site(atlas.events, site_id).itertuples():
-        facts.append(("Event", f"{event.date}: {event.title}", event.source_ids))
+        add("Event", f"{event.date}: {event.title}", event)
     rows = []
-    for fact, what, source_ids in facts:
+    for fact, what, source_ids, confidence in facts:
         for source_id in source_ids:
             if source_id in sources.index:
                 source = sources.loc[source_id]
-                rows.append({"fact": fact, "what": what, "source": source["title"], "publisher": source["publisher"], "published": source["published"], "url": source["url"]})
-    return pd.DataFrame(rows, columns=["fact", "what", "source", "publisher", "published", "url"])
+                rows.append({"fact": fact, "what": what, "confidence": confidence, "source": source["title"], "publisher": source["publisher"], "published": source["published"], "url": source["url"]})
+    return pd.DataFrame(rows, columns=FACT_COLUMNS)
 
 
 def citations(atlas: Atlas) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

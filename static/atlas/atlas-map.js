@@ -164,7 +164,7 @@
       // The site's id travels with the marker: a click reports it (streamlit-folium returns
       // the clicked layer's GeoJSON as ``last_active_drawing``).
       marker.feature = { type: "Feature", properties: { site: site.id }, geometry: null };
-      marker.bindTooltip(site.tooltip); // escaped by the server
+      marker.bindTooltip(site.tooltip, site.changed ? { className: "ssa-tooltip-wide" } : {}); // escaped by the server; changes wrap
       var content = el("div", { "class": "ssa-popup-holder" }, "\u2026");
       marker.bindPopup(content, { maxWidth: 380, maxHeight: 320 });
       pending.push([site, icon, content, marker]);
@@ -271,7 +271,8 @@
       var keptSide = el("div"), otherSide = el("div");
       keptSide.appendChild(el("span", { "class": "ssa-muted" }, "Kept"));
       keptSide.appendChild(el("div", null, kept === undefined ? "(as above)" : kept));
-      keptSide.appendChild(sourceList(bundle, text[6]));
+      var keptSources = text[6].filter(function (s) { return other[2].indexOf(s) < 0; });
+      keptSide.appendChild(sourceList(bundle, keptSources.length ? keptSources : text[6]));
       otherSide.appendChild(el("span", { "class": "ssa-muted" }, "Other"));
       otherSide.appendChild(el("div", null, other[1]));
       otherSide.appendChild(sourceList(bundle, other[2]));

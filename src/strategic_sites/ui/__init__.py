@@ -28,7 +28,7 @@ from strategic_sites.ui.points import uploader as points_uploader
 from strategic_sites.ui.sidebar import link_warning, share_link, sidebar_filters, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
-from strategic_sites.ui.tables import bibliography, events_table, leases_table, sites_table, tables_section
+from strategic_sites.ui.tables import bibliography, changes_section, events_table, leases_table, sites_table, tables_section
 from strategic_sites.ui.widgets import md
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "atlas",
     "atlas_map",
     "bibliography",
+    "changes_section",
     "counts",
     "current",
     "data_folder",

@@ -32,7 +32,7 @@ def timeline(data: Atlas, view: View) -> None:
     bars = charts.periods_frame(data, view, date.today())
     points = charts.event_points(data, view)
     order = charts.site_order(bars, site_ids, dict(zip(view.sites["id"], view.sites["name"])))
-    chart = charts.timeline_chart(bars, points, order, f.asof).interactive(bind_y=False)
+    chart = charts.timeline_chart(bars, points, order, f.asof, vs=f.vs if view.compared else None).interactive(bind_y=False)
     event = st.altair_chart(
         chart,
         width="stretch",

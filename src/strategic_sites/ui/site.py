@@ -14,12 +14,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from strategic_sites import charts, language, layers, tables, text
+from strategic_sites import charts, language, layers, lookup, popups, tables, text
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View, focus, site_only
 from strategic_sites.timeline import events_of_site, lease_term_fraction
 from strategic_sites.ui import state
+from strategic_sites.schema import split_list
 from strategic_sites.ui.map_widget import map_sources
+from strategic_sites.ui.tables import CONFIDENCE_HELP
 from strategic_sites.ui.widgets import md
 
 _SOURCE = st.column_config.LinkColumn("Source", display_text="open ↗")
@@ -98,6 +100,7 @@ def _status_and_lease(data: Atlas, answer: View, site_id: str, day: date, countd
         cols[0].metric(label, "No record", "no control period covers this date", delta_color="off")
     if lease is None:
         cols[1].metric("Lease", "None in force", "on this date", delta_color="off")
+        _confidence_line(data, period, None)
         return
     cols[1].metric(
         f"Lease: {names.parties(lease['lessor'], lease['lessee'])}",
@@ -106,12 +109,59 @@ def _status_and_lease(data: Atlas, answer: View, site_id: str, day: date, countd
         delta_color="off",
     )
     fraction = lease_term_fraction(lease, day)
+    _confidence_line(data, period, lease)
     if countdown and fraction is not None:
         st.progress(
             fraction,
             text=f"Lease term: {fraction:.0%} passed on {text.day(day)}; ends {lease['end']} "
             f"({text.years_left(lease['years_remaining'])})",
         )
+
+
+def _confidence_line(data: Atlas, period, lease) -> None:
+    """How sure the status and the lease on the date are; a disputed one with both values."""
+    said = []
+    if period is not None:
+        said.append(f"Status: {tables.grade(period['confidence'])}")
+    if lease is not None:
+        said.append(f"lease: {tables.grade(lease['confidence'])}")
+    if said:
+        st.caption("Confidence — " + md(" · ".join(said)), help=CONFIDENCE_HELP)
+    for row, what in ((period, "status"), (lease, "lease")):
+        if row is not None and str(row["confidence"]) == "disputed" and row["dispute_field"]:
+            _dispute(data, row, what)
+
+
+def _dispute(data: Atlas, row, what: str) -> None:
+    """A disputed fact's two values side by side, each with its sources."""
+    links = lookup.of(data)
+    field_name = str(row["dispute_field"])
+    with st.container(border=True, key=f"dispute-{what}"):
+        st.markdown(f"**Sources disagree on the {md(what)}'s {md(field_name.replace('_', ' '))}**")
+        kept, other = st.columns(2)
+        kept.caption("Kept (best sourced)")
+        kept.markdown(md(_shown(row[field_name])))
+        kept.caption(_cited(links, popups.kept_sources(row)))
+        other.caption("Other value")
+        other.markdown(md(str(row["dispute_value"])))
+        other.caption(_cited(links, split_list(str(row["dispute_source_id"]))))
+
+
+def _cited(links, source_ids) -> str:
+    """The publishers of ``source_ids``, each linked to its source where it has a URL."""
+    said = []
+    for source_id in source_ids:
+        publisher, url = md(links.source_publishers.get(source_id, source_id)), links.source_urls.get(source_id, "")
+        said.append(f"[{publisher}]({url.replace('(', '%28').replace(')', '%29')})" if url else publisher)
+    return " · ".join(said)
+
+
+def _shown(value) -> str:
+    if text.blank(value):
+        return "(blank)"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+    return str(value)
 
 
 def _timeline(data: Atlas, site: pd.Series, site_id: str, day: date) -> None:
@@ -132,7 +182,11 @@ def _timeline(data: Atlas, site: pd.Series, site_id: str, day: date) -> None:
 
 def _history_and_leases(data: Atlas, site_id: str) -> None:
     st.markdown("**Control history**")
-    st.dataframe(tables.history_table(data, site_id), hide_index=True, column_config={"link": _SOURCE})
+    st.dataframe(
+        tables.history_table(data, site_id),
+        hide_index=True,
+        column_config={"link": _SOURCE, "confidence": st.column_config.TextColumn("confidence", help=CONFIDENCE_HELP), "other_value": "other value (disputed)"},
+    )
     leases = tables.lease_table(data, site_id)
     if len(leases):
         st.markdown("**Lease agreements**")
@@ -144,6 +198,8 @@ def _history_and_leases(data: Atlas, site_id: str) -> None:
                 "source": _SOURCE,
                 "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
                 "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
+                "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
+                "other_value": "Other value (disputed)",
             },
         )
 
@@ -159,6 +215,7 @@ def _events_and_sources(data: Atlas, site_id: str) -> None:
         column_config={
             "fact": "Fact",
             "what": st.column_config.TextColumn("What", width="large"),
+            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
             "source": st.column_config.TextColumn("Source", width="large"),
             "publisher": "Publisher",
             "published": "Published",

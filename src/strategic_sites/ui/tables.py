@@ -11,7 +11,9 @@ from strategic_sites.filters import Filters, View
 from strategic_sites.ui import points, state
 from strategic_sites.ui.loading import BY_KEY
 from strategic_sites.ui.widgets import LINK, downloads
+from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING
 
+CONFIDENCE_HELP = "How sure the fact is: " + "; ".join(f"{tables.grade(g)}: {CONFIDENCE_MEANING[g]}" for g in CONFIDENCE) + "."
 EVENT_ROWS_SHOWN = 1_000  # rows of the events table sent to the page; the downloads hold all
 _FORMATS = {"csv": ("Download CSV", "text/csv"), "geojson": ("Download GeoJSON", "application/geo+json")}
 
@@ -83,7 +85,7 @@ def sites_table(data: Atlas, view: View, key: str = state.SITES_TABLE) -> None:
         # point at another site (or past the end) after filtering, and a closed site's row
         # can be selected again.
         key=state.changing(key, tuple(table["id"]), f.site),
-        column_order=[*("name", "kind", "country", "status", "since", "lessee", "lease_end", "years_left"),
+        column_order=[*("name", "kind", "country", "status", "since", "confidence", "lessee", "lease_end", "years_left"),
                       *("sources", "source", "name_ru")],
         column_config={
             "name": st.column_config.TextColumn("Site", width="medium", pinned=True),
@@ -92,6 +94,7 @@ def sites_table(data: Atlas, view: View, key: str = state.SITES_TABLE) -> None:
             "country": "Host country",
             "status": "Status",
             "since": "Since",
+            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
             "lessee": "Lessee",
             "lease_end": "Lease ends",
             "years_left": st.column_config.ProgressColumn("Years left", min_value=0, max_value=50, format="%.1f"),
@@ -122,13 +125,15 @@ def events_table(data: Atlas, view: View, key: str = state.EVENTS_TABLE) -> None
         hide_index=True,
         width="stretch",
         key=key,
-        column_order=["date", "site", "kind", "title", "countries", "source"],
+        column_order=["date", "site", "kind", "title", "countries", "confidence", "other_value", "source"],
         column_config={
             "date": "Date",
             "site": "Site",
             "kind": "Kind",
             "title": st.column_config.TextColumn("Event", width="large"),
             "countries": "Countries",
+            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
+            "other_value": st.column_config.TextColumn("Other value (disputed)", width="medium"),
             "source": st.column_config.LinkColumn("Source", **LINK),
         },
     )
@@ -151,7 +156,7 @@ def leases_table(data: Atlas, view: View, key: str = state.LEASES_TABLE) -> None
         hide_index=True,
         width="stretch",
         key=key,
-        column_order=["site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "source", "note"],
+        column_order=["site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "confidence", "other_value", "source", "note"],
         column_config={
             "site": "Site",
             "parties": "Lessor → lessee",
@@ -160,6 +165,8 @@ def leases_table(data: Atlas, view: View, key: str = state.LEASES_TABLE) -> None
             "end": "Ends",
             "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
             "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
+            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
+            "other_value": st.column_config.TextColumn("Other value (disputed)", width="medium"),
             "source": st.column_config.LinkColumn("Source", **LINK),
             "note": st.column_config.TextColumn("Note", width="large"),
         },
@@ -201,3 +208,37 @@ def bibliography(data: Atlas, view: View) -> None:
     )
     name = "sources_all.csv" if everything else ""
     downloads(_button("sources", view, "csv", lambda: tables.to_csv(table), state.SOURCES_TABLE, name))
+
+
+def changes_section(data: Atlas, view: View) -> None:
+    """Compare mode: what changed at the sites shown between the two dates, with sources."""
+    if view.compared is None:
+        return
+    before, after = view.compared
+    table = tables.changes_table(data, view)
+    with st.container(border=True, key=state.CHANGES_TABLE):
+        st.subheader(f"What changed, {before:%d %b %Y} → {after:%d %b %Y}")
+        if table.empty:
+            st.caption("No site shown differs in status, operator or lease between the two dates.")
+            return
+        st.caption(
+            f"{len(table)} changes at {table['site_id'].nunique()} of the {len(view.sites)} sites shown; "
+            "the map rings each changed site and its tooltip lists the changes. Clear “Compare with” to stop comparing."
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_order=["site", "what", "before", "after", "confidence", "sources", "source"],
+            column_config={
+                "site": st.column_config.TextColumn("Site", pinned=True),
+                "what": "Fact",
+                "before": st.column_config.TextColumn(f"On {before:%d %b %Y}", width="large"),
+                "after": st.column_config.TextColumn(f"On {after:%d %b %Y}", width="large"),
+                "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
+                "sources": st.column_config.TextColumn("Sources", width="medium"),
+                "source": st.column_config.LinkColumn("Source", **LINK),
+            },
+        )
+        name = f"changes_{'-'.join(view.filters.countries) or 'all'}_{before.isoformat()}_{after.isoformat()}.csv"
+        downloads(_button("changes", view, "csv", lambda: tables.to_csv(table.drop(columns=["site_id"])), state.CHANGES_TABLE, name))
