@@ -31,7 +31,8 @@ ui.go_to_site(atlas)  # any name of a site opens its page (below, once the filte
 filters = ui.sidebar_filters(atlas)
 ui.points_uploader(atlas)  # the user's own points: this session only
 ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
-ui.link_warning()
+ui.link_warning(atlas)
 ui.open_found_site()
 navigation.run()
+ui.footer(atlas)
 ui.sync_url(atlas, filters, navigation.url_path)

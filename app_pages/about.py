@@ -8,3 +8,4 @@ atlas, view = ui.current()
 
 st.title("About the atlas")
 ui.about(atlas)
+ui.data_changes(atlas)

@@ -224,10 +224,38 @@ def test_changing_a_filter_writes_the_url_and_clears_the_link_warning():
     assert app.multiselect(key="f_country").value == []
 
 
-def test_the_share_box_shows_the_full_link_of_the_view():
+def test_the_share_box_shows_the_full_link_of_the_view(atlas):
     app = run_app(country="KAZ", site="baikonur")
     share = next(c.value for c in app.sidebar.code)
-    assert share.endswith(f"/?country=KAZ&asof={date.today():%Y-%m-%d}&site=baikonur")  # the date is pinned
+    # The date is pinned, and the data's version travels with the link.
+    assert share.endswith(f"/?country=KAZ&asof={date.today():%Y-%m-%d}&site=baikonur&data={atlas.data_version.code}")
+
+
+def test_a_link_made_with_older_data_opens_its_view_with_the_changes_since(atlas):
+    app = run_app(country="KGZ", data="73d35f8c")
+    assert not app.exception and not app.warning
+    notice = unescaped(next(i.value for i in app.info if "data version" in i.value))
+    assert "made with data version 73d35f8c" in notice and atlas.data_version.code in notice
+    assert "A confidence grade for every control period" in notice  # the change made after that version
+    assert "Other names of all 25 sites" not in notice  # the change that made that version
+    assert metrics(app)["Sites shown"] == str(int((atlas.sites["country"] == "KGZ").sum()))  # the view still opens
+    app.multiselect(key="f_country").set_value(["KAZ"]).run()
+    assert not any("data version" in i.value for i in app.info)  # gone once the user changes the view
+
+
+def test_a_link_made_with_this_data_or_an_unknown_version_says_so_plainly(atlas):
+    assert not any("data version" in i.value for i in run_app(data=atlas.data_version.code).info)
+    unknown = run_app(data="0123abcd")
+    assert any("0123abcd, which this atlas's changelog does not record" in unescaped(i.value) for i in unknown.info)
+
+
+def test_every_page_names_the_data_version_and_about_lists_the_changes(atlas):
+    app = run_app()
+    assert any(f"data version {atlas.data_version.label}" in unescaped(c.value) for c in app.caption)
+    app.switch_page("app_pages/about.py").run()
+    assert not app.exception
+    changes = next(frame.value for frame in app.dataframe if "what changed" in frame.value.columns)
+    assert list(changes["version"])[0] == atlas.data_version.code and len(changes) == len(atlas.data_version.changes)
 
 
 def test_default_view_keeps_the_url_empty():

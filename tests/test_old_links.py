@@ -59,6 +59,11 @@ PINNED = [
         lambda atlas, day: set(status_as_of(atlas.control[atlas.control["confidence"] == "confirmed"], day)["site_id"]),
     ),
     (
+        "https://atlas.example/?country=KGZ&asof=2026-11-24&data=61ae23ab",
+        Filters(countries=("KGZ",), asof=TODAY, year_to=2026),
+        lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "KGZ", "id"]),
+    ),
+    (
         "https://atlas.example/?asof=2024-01-01&vs=2013-01-01&country=KAZ",
         Filters(countries=("KAZ",), asof=date(2024, 1, 1), vs=date(2013, 1, 1), year_to=2026),
         lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "KAZ", "id"]),

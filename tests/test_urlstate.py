@@ -241,7 +241,18 @@ def test_a_shared_link_pins_the_date_the_address_bar_leaves_out(known):
     today_view = replace(known.defaults(), countries=("KGZ",))
     assert serialise(today_view, known) == {"country": ["KGZ"]}
     shared = share_params(today_view, known)
-    assert query_string(shared) == f"?country=KGZ&asof={TODAY.isoformat()}"
+    assert known.version and len(known.version) == 8
+    assert query_string(shared) == f"?country=KGZ&asof={TODAY.isoformat()}&data={known.version}"
     assert parse(shared, known) == (today_view, [])
     dated = replace(today_view, asof=date(2013, 6, 1))
-    assert share_params(dated, known) == serialise(dated, known)
+    assert share_params(dated, known) == {**serialise(dated, known), "data": [known.version]}
+
+
+def test_a_links_data_version_is_read_and_a_malformed_one_named(known):
+    from strategic_sites.urlstate import data_version
+
+    assert data_version({"data": ["61ae23ab"]}) == "61ae23ab" and data_version({}) is None
+    filters, warnings = from_url("?data=61ae23ab&country=KGZ", known)
+    assert warnings == [] and filters == replace(known.defaults(), countries=("KGZ",))  # the view is the link's, whatever the data
+    filters, warnings = from_url("?data=latest&country=KGZ", known)
+    assert warnings == ["Ignored data=latest: not a data version like 7d4b3242."] and filters.countries == ("KGZ",)

@@ -33,6 +33,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from strategic_sites import schema, typed
+from strategic_sites.changelog import DataVersion, version_of
 from strategic_sites.checks import (
     Check,
     disputes,
@@ -106,6 +107,7 @@ class Atlas:
     version: str = ""  # a fingerprint of the files' bytes, fixed at load: the key of every cache
     lang: str = "en"  # the language of the names in ``sites["name"]`` (see language.localise)
     original: Atlas | None = field(default=None, compare=False, repr=False)  # the atlas as loaded
+    data_version: DataVersion | None = field(default=None, compare=False, repr=False)  # version and changelog (strategic_sites.changelog)
 
     @property
     def key(self) -> str:
@@ -222,7 +224,8 @@ def _load(folder: Path) -> Atlas:
     for spec in specs:
         frames[spec.atlas_field] = spec.typer(valid[spec.name], frames)
     counts = {name: len(frames[name]) for name in COUNTED}
-    return Atlas(folder, **frames, counts=counts, version=fingerprint(folder))
+    printed = fingerprint(folder)
+    return Atlas(folder, **frames, counts=counts, version=printed, data_version=version_of(folder, printed, FILES))
 
 
 def fingerprint(folder: Path) -> str:

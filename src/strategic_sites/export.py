@@ -21,6 +21,7 @@ import folium
 from strategic_sites import assets, elements, language, layers, mapdata, overlay
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
+from strategic_sites.vocab import CONFIDENCE
 
 MARK = "ssa-inline:"  # where localize points the assets, for inlining below
 _SCRIPT = re.compile(r'<script[^>]*\bsrc="' + re.escape(MARK) + r'([^"]+)"[^>]*>\s*</script>')
@@ -39,9 +40,15 @@ def describe(atlas: Atlas, view: View) -> list[str]:
         lines.append("Kinds: " + ", ".join(names.kind(k) for k in f.kinds))
     if f.statuses:
         lines.append("Status: " + ", ".join(names.status(s) for s in f.statuses))
+    if f.confidence:
+        lines.append("Confidence: " + ", ".join(CONFIDENCE[g].lower() for g in f.confidence))
     if f.q:
         lines.append(f"Search: “{f.q}”")
+    if view.compared:
+        lines.append(f"Compared with {f.vs:%d %B %Y}: {len(view.changes)} changes at {view.changes['site_id'].nunique()} sites (ringed)")
     lines.append(f"{len(view.sites)} sites, {len(view.events)} events, {len(view.in_force)} leases in force")
+    if atlas.data_version is not None:
+        lines.append(f"Data version {atlas.data_version.label}")
     return lines
 
 

@@ -16,6 +16,7 @@ q           search text                                                 q=Proton
 site        the selected site's id                                      site=baikonur
 layers      visible map layers: status, leases, events, countries       layers=status,events
 lang        names in English (en, the default) or Russian (ru)          lang=ru
+data        the data version the link was made with (share links)     data=7d4b3242
 ==========  ==========================================================  ==================
 
 Parameters at their default values are left out. Bad input never raises: each bad
@@ -31,11 +32,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from strategic_sites.changelog import is_code
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.language import LANGUAGES
 from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
-PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", "site", "layers", "lang")
+PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", "site", "layers", "lang", "data")
 MAX_VALUE_LENGTH = 200
 MAX_QUERY_LENGTH = 100
 MAX_VALUES = 50
@@ -49,12 +51,14 @@ class Known:
     sites: frozenset[str]
     first_year: int
     today: date
+    version: str = ""  # the data's version (strategic_sites.changelog), which share links carry
 
     @classmethod
     def of(cls, atlas, today: date | None = None) -> Known:
         today = today or date.today()
         first = min(FIRST_YEAR, int(atlas.events["date_first"].dt.year.min())) if len(atlas.events) else FIRST_YEAR
-        return cls(frozenset(atlas.sites["country"]), frozenset(atlas.sites["id"]), first, today)
+        version = atlas.data_version.code if getattr(atlas, "data_version", None) is not None else ""
+        return cls(frozenset(atlas.sites["country"]), frozenset(atlas.sites["id"]), first, today, version)
 
     def defaults(self) -> Filters:
         return Filters(asof=self.today, year_from=FIRST_YEAR, year_to=self.today.year)
@@ -215,7 +219,17 @@ def _texts(r: _Reader) -> dict:
             changes["lang"] = lang.lower()
         else:
             r.warn("lang", lang, f"not a language of the atlas ({', '.join(LANGUAGES)})")
+    data = r.single("data")
+    if data is not None and not is_code(data):
+        r.warn("data", data, "not a data version like 7d4b3242")
     return changes
+
+
+def data_version(params: Mapping[str, Sequence[str] | str]) -> str | None:
+    """The data version a link was made with (None: it names none, or not as a version)."""
+    raw = params.get("data")
+    values = [raw] if isinstance(raw, str) else list(raw or [])
+    return values[0].strip() if len(values) == 1 and is_code(values[0].strip()) else None
 
 
 def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filters, list[str]]:
@@ -258,17 +272,13 @@ def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
 
 def share_params(filters: Filters, known: Known) -> dict[str, list[str]]:
     """The parameters of a shared link: as in the address bar, but always with the date, so
-    that a link made today still opens today's view next year."""
+    that a link made today still opens today's view next year, and with the data's version, so
+    that whoever opens it later is told what has changed since."""
     params = serialise(filters, known)
-    if "asof" not in params:
-        ordered = {}
-        for name in PARAMS:
-            if name == "asof":
-                ordered["asof"] = [filters.asof.isoformat()]
-            elif name in params:
-                ordered[name] = params[name]
-        params = ordered
-    return params
+    params.setdefault("asof", [filters.asof.isoformat()])
+    if known.version:
+        params["data"] = [known.version]
+    return {name: params[name] for name in PARAMS if name in params}
 
 
 def query_string(params: Mapping[str, Sequence[str]]) -> str:

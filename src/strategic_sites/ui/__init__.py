@@ -23,9 +23,9 @@ from strategic_sites.ui.charts import counts, events_chart, timeline
 from strategic_sites.ui.goto import go_to_site, open_found_site
 from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
-from strategic_sites.ui.pages_text import about, events_summary
+from strategic_sites.ui.pages_text import about, data_changes, events_summary
 from strategic_sites.ui.points import uploader as points_uploader
-from strategic_sites.ui.sidebar import link_warning, share_link, sidebar_filters, sync_url
+from strategic_sites.ui.sidebar import footer, link_warning, share_link, sidebar_filters, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
 from strategic_sites.ui.tables import bibliography, changes_section, events_table, leases_table, sites_table, tables_section
@@ -43,11 +43,13 @@ __all__ = [
     "changes_section",
     "counts",
     "current",
+    "data_changes",
     "data_folder",
     "events_chart",
     "events_summary",
     "events_table",
     "folium_args",
+    "footer",
     "go_to_site",
     "leases_table",
     "link_warning",

@@ -10,6 +10,7 @@ import streamlit as st
 from strategic_sites import language
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
+from strategic_sites.ui.widgets import md
 from strategic_sites.vocab import EVENT_KINDS
 
 ABOUT = "about.md"  # shipped with the package (pyproject.toml, package-data)
@@ -43,6 +44,27 @@ def about_text(data: Atlas) -> str:
 def about(data: Atlas) -> None:
     """What the atlas covers and does not, how facts are sourced, licences and how to contribute."""
     st.markdown(about_text(data))
+
+
+def data_changes(data: Atlas) -> None:
+    """The data's version and every change recorded to it, newest first."""
+    version = data.data_version
+    if version is None:
+        return
+    st.subheader("The data's version and its changes")
+    st.markdown(
+        f"The data served now is version **{md(version.label)}**. Shared links carry the version they were made "
+        "with (`data=`): when the data has changed since, the link still opens its view, with a notice listing "
+        "the changes. Each change is one line of `CHANGELOG-data.md` in the data folder."
+    )
+    if not version.recorded:
+        st.warning("This version of the data has no line in its changelog yet: it was edited without one.", icon=":material/edit_note:")
+    if version.changes:
+        import pandas as pd
+
+        rows = [{"date": c.day, "version": c.version, "what changed": c.what, "why": c.why} for c in reversed(version.changes)]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="data-changes",
+                     column_config={"what changed": st.column_config.TextColumn(width="large"), "why": st.column_config.TextColumn(width="large")})
 
 
 def events_summary(view: View) -> None:

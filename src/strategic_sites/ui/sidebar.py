@@ -51,6 +51,7 @@ def sidebar_filters(data: Atlas) -> Filters:
         _seed(parsed)
         st.session_state[state.URL_SEEDED] = parsed
         st.session_state[state.URL_WARNINGS] = warnings
+        st.session_state[state.URL_DATA] = urlstate.data_version(_url_params())
     elif state.PERIOD not in st.session_state and state.FILTERS in st.session_state:
         # A page the app switched to (st.switch_page, "Go to site") starts with the widgets'
         # values gone: the last run's filters, with the site now selected, are put back.
@@ -156,14 +157,20 @@ def _read(known: Known) -> Filters:
     )
 
 
-def link_warning() -> None:
-    """One warning naming what the opened link asked for and did not get, shown above the
-    page until the user changes the view."""
+def link_warning(data: Atlas | None = None) -> None:
+    """One warning naming what the opened link asked for and did not get, and a notice when
+    the link was made with other data, shown above the page until the user changes the view."""
     warnings = st.session_state.get(state.URL_WARNINGS) or []
-    if not warnings:
+    made_with = st.session_state.get(state.URL_DATA)
+    if not warnings and not made_with:
         return
     if not _same_view(st.session_state[state.FILTERS], st.session_state.get(state.URL_SEEDED)):
         st.session_state[state.URL_WARNINGS] = []
+        st.session_state[state.URL_DATA] = None
+        return
+    if made_with and data is not None and data.data_version is not None:
+        _data_notice(data.data_version, made_with)
+    if not warnings:
         return
     st.warning(
         "The link had parts this atlas cannot show; the rest of the view is as linked.\n\n"
@@ -195,3 +202,38 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "") -> None:
 def share_link(params: dict[str, list[str]], page_path: str = "") -> str:
     """The full link to this view, from the address the user reached the app at."""
     return urlstate.share_url(st.context.url or "", st.get_option("server.baseUrlPath") or "", page_path, params)
+
+
+CHANGES_LISTED = 10  # changes a notice lists; the About page lists them all
+
+
+def _data_notice(version, made_with: str) -> None:
+    """When a link was made with another version of the data: which, and what changed since."""
+    if made_with == version.code:
+        return
+    since = version.since(made_with)
+    if since is None:
+        st.info(
+            f"This link was made with data version {md(made_with)}, which this atlas's changelog does not record. "
+            f"The view opens on the data served now, version {md(version.label)}; the About page lists the changes.",
+            icon=":material/history:",
+        )
+        return
+    lines = [f"- {md(change.day)}: {md(change.what)}" for change in since[-CHANGES_LISTED:]]
+    more = f"\n\n{len(since) - CHANGES_LISTED} earlier changes are listed on the About page." if len(since) > CHANGES_LISTED else ""
+    st.info(
+        f"This link was made with data version {md(made_with)}; the data has changed since (now {md(version.label)}). "
+        f"The view opens as linked, on today's data. Changes since:\n\n" + "\n".join(lines) + more,
+        icon=":material/history:",
+    )
+
+
+def footer(data: Atlas) -> None:
+    """The data's version at the foot of every page."""
+    version = data.data_version
+    if version is not None:
+        st.caption(
+            f"Strategic Sites Atlas · data version {md(version.label)} · every fact cites its sources · "
+            "country outlines: Natural Earth",
+            help="Shared links carry this version (data=); the About page lists the changes to the data.",
+        )

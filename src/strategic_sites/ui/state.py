@@ -32,6 +32,7 @@ FILTERS = "_filters"  # the Filters of this run, as the sidebar read them
 CURRENT = "_current"  # (atlas in the chosen language, filtered view) of this run
 URL_SEEDED = "url_seeded"  # the Filters the opened link asked for (set once per session)
 URL_WARNINGS = "url_warnings"  # what the opened link asked for and did not get
+URL_DATA = "url_data"  # the data version the opened link was made with (None: it names none)
 MAP_BOUNDS = "map_bounds"  # the view the map first fitted; later filter changes keep it
 HANDLED_LAYERS = "_handled_layers"  # the map's last overlay report already acted on
 HANDLED_CLICK = "_handled_click"  # the map's last click already acted on
