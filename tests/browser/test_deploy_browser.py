@@ -93,13 +93,13 @@ def test_behind_a_proxy_path_the_map_loads_its_assets_and_links_include_the_path
     assert frame.locator(".ssa-legend").is_visible()
     assert frame.locator(".leaflet-control-minimap").count() == 1
     share = share_link(page)
-    assert share == f"{server.url}/atlas/?country=KAZ&asof={date.today():%Y-%m-%d}"
+    assert share == f"{server.url}/atlas/?country=KAZ&asof={date.today():%Y-%m-%d}&data={atlas.data_version.code}"
     vendor = [url for url in watched.requested if "/vendor/" in url]
     assert vendor and all("/atlas/app/static/vendor/" in url for url in vendor)
     page.get_by_role("link", name="Timeline").click()
     page.wait_for_url("**/atlas/timeline?country=KAZ", timeout=30_000)
     page.get_by_role("heading", name="Timeline").wait_for(timeout=30_000)
-    assert share_link(page, has_text="/timeline?") == f"{server.url}/atlas/timeline?country=KAZ&asof={date.today():%Y-%m-%d}"
+    assert share_link(page, has_text="/timeline?") == f"{server.url}/atlas/timeline?country=KAZ&asof={date.today():%Y-%m-%d}&data={atlas.data_version.code}"
     page.get_by_role("heading", name="Timeline").wait_for()
     page.screenshot(path=str(ARTIFACTS / "proxy-path-timeline.png"))
     assert not watched.failed_local, watched.failed_local

@@ -46,7 +46,7 @@ def test_a_country_link_shows_only_that_countrys_sites(server, open_page, atlas)
     assert markers(watched.page) == kyrgyz
     assert watched.page.get_by_role("tab", name=f"Sites ({len(kyrgyz)})").is_visible()
     share = share_link(watched.page)
-    assert share.endswith(f"/?country=KGZ&asof={date.today():%Y-%m-%d}")  # a shared link pins the date
+    assert share.endswith(f"/?country=KGZ&asof={date.today():%Y-%m-%d}&data={atlas.data_version.code}")  # it pins the date and the data
     wait_for_page_at_rest(watched.page)
     watched.page.screenshot(path=str(ARTIFACTS / "link-country-KGZ.png"), full_page=True)
     assert not watched.errors, watched.errors

@@ -41,13 +41,13 @@ def test_a_deep_link_opens_the_site_with_its_lease_end(server, open_page, atlas,
 
 
 @pytest.mark.parametrize("slug", list(PAGES))
-def test_each_page_renders_and_keeps_the_filters_in_its_link(server, open_page, slug):
+def test_each_page_renders_and_keeps_the_filters_in_its_link(server, open_page, slug, atlas):
     watched = open_page(f"{server.url}/{slug}?country=KAZ&from=2010&to=2020")
     page = watched.page
     settle(page, PAGES[slug])
     assert query(page) == {"country": ["KAZ"], "from": ["2010"], "to": ["2020"]}
     share = share_link(page)
-    assert share.endswith(f"/{slug}?country=KAZ&asof={date.today():%Y-%m-%d}&from=2010&to=2020")
+    assert share.endswith(f"/{slug}?country=KAZ&asof={date.today():%Y-%m-%d}&from=2010&to=2020&data={atlas.data_version.code}")
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / f"page-{slug}.png"), full_page=True)
     assert not watched.errors, watched.errors

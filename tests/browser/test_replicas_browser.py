@@ -44,7 +44,7 @@ def view_of(page, base: str, sites: int) -> dict:
     }
 
 
-def test_two_replicas_serve_the_same_link_identically(server, start_server, open_page, expected):
+def test_two_replicas_serve_the_same_link_identically(server, start_server, open_page, expected, atlas):
     """Two app processes (sharing the generated folder, as a shared volume would) on two ports."""
     seen = []
     for replica in (server, start_server()):
@@ -52,7 +52,7 @@ def test_two_replicas_serve_the_same_link_identically(server, start_server, open
         seen.append(view_of(watched.page, replica.url, len(expected)))
         assert not watched.errors, watched.errors
     assert seen[0]["sites"] == expected
-    assert seen[0]["share"] == f"/?{QUERY}"
+    assert seen[0]["share"] == f"/?{QUERY}&data={atlas.data_version.code}"
     assert seen[0] == seen[1]
 
 
@@ -102,7 +102,7 @@ def proxy(server, start_server, tmp_path_factory):
     nginx.stop()
 
 
-def test_behind_nginx_each_browser_stays_on_one_replica_and_both_serve_a_link_alike(proxy, browser, expected):
+def test_behind_nginx_each_browser_stays_on_one_replica_and_both_serve_a_link_alike(proxy, browser, expected, atlas):
     """A first visit (no cookie) and visits with other replica cookies, until both replicas have
     served the link: every HTTP answer to a browser comes from one replica, an upload (which
     must reach the process holding the session) works, and both replicas show the same view."""
@@ -131,5 +131,5 @@ def test_behind_nginx_each_browser_stays_on_one_replica_and_both_serve_a_link_al
     assert len(seen) == 2, f"every browser reached the same replica: {list(seen)}"
     first, second = seen.values()
     assert first["sites"] == expected
-    assert first["share"] == f"/?{QUERY}"
+    assert first["share"] == f"/?{QUERY}&data={atlas.data_version.code}"
     assert first == second
