@@ -27,6 +27,10 @@ navigation = st.navigation(
     ]
 )
 atlas = ui.atlas()  # validated once, before any page draws
+ui.page_style()  # a phone shows the map first; print leaves out the sidebar and buttons
+if ui.embedded():  # in another web page (the "Embed this view" snippet): the linked view's map alone
+    ui.embedded_view(atlas)
+    st.stop()
 ui.go_to_site(atlas)  # any name of a site opens its page (below, once the filters are read)
 filters = ui.sidebar_filters(atlas)
 ui.points_uploader(atlas)  # the user's own points: this session only

@@ -7,11 +7,13 @@ from strategic_sites import ui
 atlas, view = ui.current()
 
 st.title("Strategic Sites Atlas")
-st.caption(
-    "Russia's strategic sites in and around Central Asia: control status, lease terms and events, "
-    "with the source behind every fact."
-)
+with st.container(key="strapline"):
+    st.caption(
+        "Russia's strategic sites in and around Central Asia: control status, lease terms and events, "
+        "with the source behind every fact."
+    )
 ui.counts(view)
+ui.view_description(atlas, view)  # the view in words: on paper, under the title
 ui.atlas_map(atlas, view)  # a click on a site selects it
 ui.map_download(atlas, view)
 ui.changes_section(atlas, view)  # Compare mode only: what changed between the two dates

@@ -245,3 +245,18 @@ def events_per_year_chart(counts: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=260)
     )
+
+
+CHART_IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def chart_image(chart: alt.TopLevelMixin, fmt: str, width: int = 1100) -> bytes:
+    """A chart as a PNG (2× resolution) or SVG file, drawn by vl-convert with no browser and no network."""
+    import vl_convert
+
+    spec = chart.properties(width=width).to_json()
+    if fmt == "png":
+        return vl_convert.vegalite_to_png(spec, scale=2)
+    if fmt == "svg":
+        return vl_convert.vegalite_to_svg(spec).encode("utf-8")
+    raise ValueError(f"no chart image format {fmt!r}; one of {', '.join(CHART_IMAGE_TYPES)}")

@@ -153,6 +153,7 @@ def base_map(sources: dict, bounds: list[list[float]], small: bool = False, poin
     MiniMap().add_to(fmap)
     Legend(legend_html(points)).add_to(fmap)
     Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)
+    Call("compact").add_to(fmap)  # a phone's map: the layer control starts folded
     return fmap
 
 

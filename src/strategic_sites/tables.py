@@ -165,7 +165,7 @@ def download_name(what: str, filters, extension: str) -> str:
         parts.append("q-" + (re.sub(r"[^0-9A-Za-z]+", "-", filters.q.strip()).strip("-")[:30] or "search"))
     if what != "events":
         parts.append(f"asof-{filters.asof.isoformat()}")
-    if what in ("events", "sources", "map"):  # sources and the map: of the sites and the events shown
+    if what in ("events", "sources", "map", "timeline", "events-per-year"):  # sources and the map: of the sites and the events shown
         parts.append(f"{filters.year_from}-{filters.year_to}")
     return "_".join(parts) + "." + extension
 

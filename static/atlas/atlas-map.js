@@ -78,7 +78,7 @@
       style: { color: "#8a8a8a", weight: 0.5, fillColor: LAND, fillOpacity: 1 }
     });
     var mini = new L.Control.MiniMap(land, {
-      position: "bottomleft", width: 150, height: 150, zoomLevelOffset: -5, toggleDisplay: true, minimized: false
+      position: "bottomleft", width: 150, height: 150, zoomLevelOffset: -5, toggleDisplay: true, minimized: SSA.narrow(map)
     });
     mini.addTo(map);
     mini._miniMap.getContainer().style.background = WATER;
@@ -87,16 +87,57 @@
 
   // --- controls: a box of server-escaped HTML (the legend, an export's note) --------------
 
+  // A narrow map (a phone): its boxes start folded, so that the map itself shows.
+  var NARROW = 600;
+  SSA.narrow = function (map) {
+    return map.getContainer().clientWidth < NARROW;
+  };
+
   SSA.legend = function (map, spec) {
     var box = L.control({ position: spec.position });
     box.onAdd = function () {
       var div = L.DomUtil.create("div", spec.className);
       div.innerHTML = spec.html; // built and escaped by the server from its own constants
+      // The legend's title folds and unfolds it; on a narrow map it starts folded.
+      var title = div.querySelector(".ssa-legend-title");
+      if (title) {
+        title.setAttribute("role", "button");
+        title.setAttribute("tabindex", "0");
+        var toggle = function () {
+          var folded = div.classList.toggle("ssa-folded");
+          title.setAttribute("aria-expanded", folded ? "false" : "true");
+        };
+        title.addEventListener("click", toggle);
+        title.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+        if (SSA.narrow(map)) div.classList.add("ssa-folded");
+        title.setAttribute("aria-expanded", div.classList.contains("ssa-folded") ? "false" : "true");
+      }
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
     };
     box.addTo(map);
+  };
+
+  // On a narrow map the layer control starts folded to its button (it opens on a tap and
+  // folds again on a tap on the map), once streamlit-folium has added it.
+  SSA.compact = function (map) {
+    if (!SSA.narrow(map)) return;
+    var tries = 0;
+    (function fold() {
+      var control = map.getContainer().querySelector(".leaflet-control-layers");
+      if (!control) {
+        if (++tries < 40) setTimeout(fold, 50);
+        return;
+      }
+      control.classList.remove("leaflet-control-layers-expanded");
+      map.on("click", function () { control.classList.remove("leaflet-control-layers-expanded"); });
+    })();
+  };
+
+  // Popups no wider than the map leaves room for.
+  SSA.popupWidth = function (wanted) {
+    return Math.max(200, Math.min(wanted, (window.innerWidth || wanted + 60) - 60));
   };
 
   // The overlays a view starts without: switched off once the layer control holds them.
@@ -166,7 +207,7 @@
       marker.feature = { type: "Feature", properties: { site: site.id }, geometry: null };
       marker.bindTooltip(site.tooltip, site.changed ? { className: "ssa-tooltip-wide" } : {}); // escaped by the server; changes wrap
       var content = el("div", { "class": "ssa-popup-holder" }, "\u2026");
-      marker.bindPopup(content, { maxWidth: 380, maxHeight: 320 });
+      marker.bindPopup(content, { maxWidth: SSA.popupWidth(380), maxHeight: 320 });
       pending.push([site, icon, content, marker]);
       SSA._siteMarkers[site.id] = marker;
       group.addLayer(marker);
@@ -432,7 +473,7 @@
   EventsLayer.prototype.openEvent = function (i, latlng) {
     var map = this.map, bundle = this.bundle;
     eventText(bundle, i).then(function (text) {
-      L.popup({ maxWidth: 360, maxHeight: 300 }).setLatLng(latlng).setContent(eventPopup(bundle, i, text)).openOn(map);
+      L.popup({ maxWidth: SSA.popupWidth(360), maxHeight: 300 }).setLatLng(latlng).setContent(eventPopup(bundle, i, text)).openOn(map);
     }).catch(failed("popup"));
   };
 
@@ -452,7 +493,7 @@
     var list = el("ol", { "class": "ssa-list" });
     box.appendChild(list);
     var more = el("button", { "class": "ssa-link", type: "button" });
-    var popup = L.popup({ maxWidth: 360, maxHeight: 300 }).setLatLng(latlng).setContent(box).openOn(map);
+    var popup = L.popup({ maxWidth: SSA.popupWidth(360), maxHeight: 300 }).setLatLng(latlng).setContent(box).openOn(map);
     function page(offset) {
       var leaves = self.index.getLeaves(id, PAGE, offset);
       Promise.all(leaves.map(function (leaf) { return eventText(bundle, leaf.properties.i); })).then(function (texts) {

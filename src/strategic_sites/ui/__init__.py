@@ -13,6 +13,8 @@ lives in its own module:
 - :mod:`.site`: the selected site's panel;
 - :mod:`.tables`: the sites, events and leases tables and the bibliography, with downloads;
 - :mod:`.charts`: the counts, the timeline and the events chart;
+- :mod:`.publish`: the embed snippet and the embedded map, the page's CSS for phones and
+  print, and the line that describes a view;
 - :mod:`.pages_text`: the About text (``about.md``) and other page text, with figures from
   the data;
 - :mod:`.state`: every session-state and widget key, and the selection of a site;
@@ -25,6 +27,7 @@ from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, pr
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
 from strategic_sites.ui.pages_text import about, data_changes, events_summary
 from strategic_sites.ui.points import uploader as points_uploader
+from strategic_sites.ui.publish import embedded, embedded_view, page_style, view_description
 from strategic_sites.ui.sidebar import footer, link_warning, share_link, sidebar_filters, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
@@ -44,6 +47,8 @@ __all__ = [
     "counts",
     "current",
     "data_changes",
+    "embedded",
+    "embedded_view",
     "data_folder",
     "events_chart",
     "events_summary",
@@ -56,6 +61,7 @@ __all__ = [
     "map_download",
     "md",
     "open_found_site",
+    "page_style",
     "points_uploader",
     "prepare",
     "select_site",
@@ -66,4 +72,5 @@ __all__ = [
     "sync_url",
     "tables_section",
     "timeline",
+    "view_description",
 ]

@@ -7,16 +7,17 @@ from datetime import date
 
 import streamlit as st
 
-from strategic_sites import charts
+from strategic_sites import charts, tables
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
 from strategic_sites.ui import state
+from strategic_sites.ui.widgets import downloads
 
 
 def counts(view: View) -> None:
     """Sites shown, events in the period and leases in force: the same on every page."""
     f = view.filters
-    cols = st.columns(3)
+    cols = st.container(key=state.COUNTS).columns(3)
     cols[0].metric("Sites shown", view.counts["sites"])
     cols[1].metric(f"Events {f.year_from}–{f.year_to}", view.counts["events"])
     cols[2].metric(f"Leases in force on {f.asof:%d %b %Y}", view.counts["leases"])
@@ -42,6 +43,7 @@ def timeline(data: Atlas, view: View) -> None:
         key=state.changing(state.TIMELINE_CHART, tuple(site_ids), f.site),  # as for the sites table
         alt=f"Timeline of {len(order)} sites: control periods, lease terms and events, as of {f.asof:%d %B %Y}.",
     )
+    _chart_downloads(chart, "timeline", view, state.TIMELINE_CHART)
     picked = (event.selection.get(charts.PICK) or [{}]) if event else [{}]
     state.pick_site(state.TIMELINE_CHART, picked[0].get("site_id") if picked else None)
 
@@ -51,9 +53,21 @@ def events_chart(view: View) -> None:
     if view.events.empty:
         st.info("No events in these years for the sites shown.", icon=":material/event_busy:")
         return
+    chart = charts.events_per_year_chart(charts.events_per_year(view.events))
     st.altair_chart(
-        charts.events_per_year_chart(charts.events_per_year(view.events)),
+        chart,
         width="stretch",
         key=state.EVENTS_CHART,
         alt=f"Events per year and kind, {view.filters.year_from} to {view.filters.year_to}.",
+    )
+    _chart_downloads(chart, "events-per-year", view, state.EVENTS_CHART)
+
+
+def _chart_downloads(chart, what: str, view: View, key: str) -> None:
+    """PNG and SVG of a chart, drawn when clicked."""
+    downloads(
+        *(
+            (f"Download {fmt.upper()}", lambda fmt=fmt: charts.chart_image(chart, fmt), tables.download_name(what, view.filters, fmt), mime, state.download(key, fmt))
+            for fmt, mime in charts.CHART_IMAGE_TYPES.items()
+        )
     )

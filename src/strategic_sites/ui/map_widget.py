@@ -107,25 +107,25 @@ def folium_args(
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, _view: View) -> dict:
-    """The map component's arguments, on the atlas, the shaping filters, the layers shown
-    and the first view's bounds: everything that changes them. Shared by every session."""
-    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])]), width="stretch")
+def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, height: int, _view: View) -> dict:
+    """The map component's arguments, on the atlas, the shaping filters, the layers shown,
+    the first view's bounds and the height: everything that changes them. Shared by every session."""
+    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])]), height=height, width="stretch")
 
 
-def _args_with_points(data: Atlas, view: View, bounds: tuple, points: tuple) -> dict:
+def _args_with_points(data: Atlas, view: View, bounds: tuple, points: tuple, height: int = MAP_HEIGHT) -> dict:
     """The map's arguments with the user's points: kept in this session only (one entry,
     dropped with the session), since a shared cache would hold every visitor's uploads, up to
     tens of megabytes each, until evicted."""
-    key = (data.key, mapdata.data_filters(view), tuple(view.filters.layers), bounds, points[0], points[2]["bits"])
+    key = (data.key, mapdata.data_filters(view), tuple(view.filters.layers), bounds, points[0], points[2]["bits"], height)
     held = st.session_state.get(state.MAP_ARGS)
     if held is None or held[0] != key:
-        held = (key, folium_args(map_parts(data, view, [list(bounds[0]), list(bounds[1])], points), width="stretch"))
+        held = (key, folium_args(map_parts(data, view, [list(bounds[0]), list(bounds[1])], points), height=height, width="stretch"))
         st.session_state[state.MAP_ARGS] = held
     return held[1]
 
 
-def atlas_map(data: Atlas, view: View) -> None:
+def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     """Draw the map; a click on a site selects it.
 
     The map's arguments are cached on the view: a rerun that changes nothing on the map
@@ -136,9 +136,9 @@ def atlas_map(data: Atlas, view: View) -> None:
     bounds = st.session_state.setdefault(state.MAP_BOUNDS, tuple(tuple(c) for c in layers.bounds_of(view.sites)))
     mine = map_points(data, view)
     if mine is None:
-        args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, view)
+        args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, height, view)
     else:
-        args = _args_with_points(data, view, bounds, mine)
+        args = _args_with_points(data, view, bounds, mine, height)
     selected = data.site(view.filters.site) if view.filters.site else None
     center = (selected.geometry.y, selected.geometry.x) if selected is not None else None
     result = sf._component_func(**args, center=center, on_change=None) or {}
@@ -170,11 +170,13 @@ def _clicked_site(result: dict) -> str | None:
 
 def map_download(data: Atlas, view: View) -> None:
     """"Download map (HTML)": this view as one self-contained file that opens with no network."""
-    from strategic_sites import export
+    from strategic_sites import export, image
+    from strategic_sites.ui import points
 
     link = share_link(urlstate.share_params(view.filters, Known.of(data)))
     mine = current_points()
-    st.download_button(
+    row = st.container(horizontal=True)
+    row.download_button(
         "Download map (HTML)",
         data=lambda: export.export_view(data, view, link, points=mine.frame if mine else None),  # built on click
         file_name=tables.download_name("map", view.filters, "html"),
@@ -185,3 +187,19 @@ def map_download(data: Atlas, view: View) -> None:
         help="The map as it is now (layers, filters, date, legend, popups and sources) in one HTML file "
         "that opens by double-click in any browser, with no internet access.",
     )
+    with row.popover("Download image", icon=":material/image:", key=state.IMAGE_MENU):
+        st.caption(
+            "A static map of this view for an article, a report or a slide: the sites, lease areas and the "
+            "period's events, labelled, with a title, legend, scale bar and credit line."
+        )
+        shown = points.shown(mine, view) if mine else None
+        for fmt, label in (("png", f"PNG ({image.PNG_PIXELS[0]} × {image.PNG_PIXELS[1]} px)"), ("svg", "SVG (vector)"), ("pdf", "PDF (vector)")):
+            st.download_button(
+                label,
+                data=lambda fmt=fmt: image.render(data, view, fmt, link, shown),  # drawn on click
+                file_name=tables.download_name("map", view.filters, fmt),
+                mime=image.FORMATS[fmt],
+                icon=":material/download:",
+                on_click="ignore",
+                key=state.download(state.IMAGE_MENU, fmt),
+            )

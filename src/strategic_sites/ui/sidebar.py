@@ -197,6 +197,9 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "") -> None:
             st.caption("Copy the link (the button at its right): it opens exactly this view, on this date.")
             if st.session_state.get(state.POINTS) is not None:
                 st.caption("Your own points are not part of the link: whoever opens it sees the atlas's data only.")
+        from strategic_sites.ui.publish import embed_box
+
+        embed_box(share_link(urlstate.share_params(filters, known)), f"Strategic Sites Atlas: {filters.asof:%d %B %Y}")
 
 
 def share_link(params: dict[str, list[str]], page_path: str = "") -> str:

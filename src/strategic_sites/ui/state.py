@@ -44,10 +44,15 @@ TABLE_SHOWN = "table_shown"  # which table's tab is open under the map: sites, e
 
 # --- keys of other widgets and containers --------------------------------------------------------
 RESET = "reset-filters"
+EMBED_HEIGHT = "embed-height"
+VIEW_DESCRIPTION = "view-description"
+COUNTS = "counts"
+STRAPLINE = "strapline"
 GO_TO = "go-to-site"
 GO_TO_RESULT = "_go_to_result"  # ("jump" or "none", the query) of the last Enter in GO_TO
 MAP = "atlas-map"
 MAP_HTML = "map-html"
+IMAGE_MENU = "map-image"  # the "Download image" menu; its buttons map-image-png, -svg, -pdf
 SITE_DETAIL = "site-detail"
 CLOSE_SITE = "close-site"
 SITE_MAP = "site-map"

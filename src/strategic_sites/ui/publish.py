@@ -1,0 +1,114 @@
+"""Publishing a view beyond the dashboard: the embed snippet and the embedded map, the
+page's rules for phones and for print, and the line that describes a view.
+
+An embedded page (``embed=true``, as the snippet writes it) shows the linked view's map alone,
+with a link that opens the same view in the full atlas; its size comes from ``h=`` (embed
+only, not one of the atlas's view parameters).
+"""
+
+from __future__ import annotations
+
+import html
+from importlib import resources
+
+import streamlit as st
+
+from strategic_sites import export, urlstate
+from strategic_sites.data import Atlas
+from strategic_sites.filters import View
+from strategic_sites.ui import state
+from strategic_sites.ui.widgets import md
+
+PAGE_CSS = "page.css"  # beside this module (pyproject.toml, package-data)
+EMBED_HEIGHT = 480  # the map's height in an embed, px, unless the snippet says otherwise
+EMBED_HEIGHTS = (300, 1200)
+LINK_LINE = 44  # px under the map for "Open in the atlas"
+
+
+def page_style() -> None:
+    """The page's own CSS: a phone shows the map first; print leaves out the sidebar and buttons."""
+    css = resources.files(__package__).joinpath(PAGE_CSS).read_text(encoding="utf-8")
+    st.html(f"<style>{css}</style>")
+
+
+def embedded() -> bool:
+    """Whether this page is shown embedded in another (``embed=true``)."""
+    return bool(st.context.is_embedded)
+
+
+def embed_height() -> int:
+    """The map's height an embed asked for (``h=``), within :data:`EMBED_HEIGHTS`."""
+    raw = st.query_params.get("h", "")
+    low, high = EMBED_HEIGHTS
+    return max(low, min(high, int(raw))) if raw.isdigit() else EMBED_HEIGHT
+
+
+def embed_url(share_link: str, height: int) -> str:
+    """The embedded page's address: the view's link, embedded, at ``height``."""
+    joiner = "&" if "?" in share_link else "?"
+    return f"{share_link}{joiner}embed=true&h={height}"
+
+
+def snippet(share_link: str, height: int, title: str) -> str:
+    """The ``<iframe>`` a web page holds to show this view's map."""
+    src = html.escape(embed_url(share_link, height), quote=True)
+    return (
+        f'<iframe src="{src}" title="{html.escape(title, quote=True)}" width="100%" height="{height + LINK_LINE}" '
+        'style="border:0" loading="lazy" allow="fullscreen"></iframe>'
+    )
+
+
+def embed_box(share_link: str, title: str) -> None:
+    """"Embed this view": the snippet for the current view, at a chosen height."""
+    with st.popover("Embed this view", icon=":material/code:", width="stretch"):
+        height = st.number_input("Map height (px)", min_value=EMBED_HEIGHTS[0], max_value=EMBED_HEIGHTS[1], value=EMBED_HEIGHT, step=20, key=state.EMBED_HEIGHT)
+        st.code(snippet(share_link, int(height), title), language="html", wrap_lines=True)
+        st.caption("Paste it into a web page: it shows this view's map alone, without the sidebar, with a link that opens it in the atlas.")
+
+
+def embedded_map(atlas: Atlas, view: View, open_link: str) -> None:
+    """An embedded page: the map of the linked view and a link to open it in the atlas."""
+    from strategic_sites.ui.map_widget import atlas_map
+
+    st.html(
+        "<style>[data-testid='stMainBlockContainer']{padding:0 !important}"
+        "[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']{display:none !important}</style>"
+    )
+    atlas_map(atlas, view, height=embed_height())
+    st.markdown(
+        f"[Open in the atlas ↗]({open_link.replace('(', '%28').replace(')', '%29')}) · {md(export.describe(atlas, view)[0])}",
+        help="The full atlas, on this view: filters, tables, history and sources.",
+    )
+
+
+def view_description(atlas: Atlas, view: View) -> None:
+    """The view in words (date, period, filters, counts), under the title; printed with the map."""
+    with st.container(key=state.VIEW_DESCRIPTION):
+        st.caption(md(" · ".join(line for line in export.describe(atlas, view) if not line.startswith("Data version"))))
+
+
+def share_link_of(atlas: Atlas, view: View, page_path: str = "") -> str:
+    from strategic_sites.ui.sidebar import share_link
+    from strategic_sites.urlstate import Known
+
+    return share_link(urlstate.share_params(view.filters, Known.of(atlas)), page_path)
+
+
+def embedded_view(atlas: Atlas) -> None:
+    """The whole of an embedded page: the link's view (read from the URL, no widgets), its map,
+    and the link that opens it in the atlas."""
+    from strategic_sites.ui.loading import prepare
+    from strategic_sites.ui.sidebar import share_link
+    from strategic_sites.urlstate import Known
+
+    known = Known.of(atlas)
+    if state.URL_SEEDED not in st.session_state:
+        params = {name: st.query_params.get_all(name) for name in st.query_params.keys()}
+        st.session_state[state.URL_SEEDED] = urlstate.parse(params, known)[0]
+    filters = st.session_state[state.URL_SEEDED]
+    if state.SITE in st.session_state:  # a site clicked on the embedded map
+        from dataclasses import replace
+
+        filters = replace(filters, site=st.session_state[state.SITE])
+    shown, view = prepare(atlas, filters)
+    embedded_map(shown, view, share_link(urlstate.share_params(filters, known)))
