@@ -55,6 +55,7 @@ test-fast: $(VENV)/.installed-test
 # in Chromium (Playwright): rewrites bench/results.md. `$(PY) bench/run.py --quick` for a short run.
 bench: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) bench/run.py
+	$(PY) bench/images.py
 
 # Many users at once: 20 browser sessions against one server, 5 rounds; adds its section to
 # bench/results.md. `$(PY) bench/load.py --sessions 5 --rounds 1` for a short run.
