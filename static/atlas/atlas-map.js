@@ -87,10 +87,11 @@
 
   // --- controls: a box of server-escaped HTML (the legend, an export's note) --------------
 
-  // A narrow map (a phone): its boxes start folded, so that the map itself shows.
-  var NARROW = 600;
+  // A narrow or short map (a phone, a small embed): its boxes start folded, so that the map itself shows.
+  var NARROW = 600, SHORT = 520;
   SSA.narrow = function (map) {
-    return map.getContainer().clientWidth < NARROW;
+    var box = map.getContainer();
+    return box.clientWidth < NARROW || box.clientHeight < SHORT;
   };
 
   SSA.legend = function (map, spec) {
