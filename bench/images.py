@@ -100,13 +100,10 @@ def section(rows: list[dict], runs: int) -> str:
 
 
 def split_section(text: str) -> tuple[str, str]:
-    """(``text`` without this section, the section), as bench/load.py's."""
-    if SECTION not in text:
-        return text, ""
-    start = text.index(SECTION)
-    end = text.find("\n## ", start + len(SECTION))
-    rest = text[:start].rstrip("\n") + ("\n\n" + text[end + 1 :] if end != -1 else "\n")
-    return rest, text[start : end + 1 if end != -1 else len(text)]
+    """(``text`` without this section, the section), cut as bench/load.py cuts its own."""
+    from load import split_section as split
+
+    return split(text, SECTION)
 
 
 def main() -> None:

@@ -370,13 +370,13 @@ def report(result: dict, sessions: int, rounds: int, started: datetime, load: fl
     return "\n".join(lines) + "\n"
 
 
-def split_section(text: str) -> tuple[str, str]:
-    """(``text`` without this section, the section): bench/run.py rewrites the rest of the file
-    and keeps the section as it was."""
-    if SECTION not in text:
+def split_section(text: str, section: str = SECTION) -> tuple[str, str]:
+    """(``text`` without a section, the section; by default this module's): bench/run.py
+    rewrites the rest of the file and keeps the section as it was."""
+    if section not in text:
         return text, ""
-    start = text.index(SECTION)
-    end = text.find("\n## ", start + len(SECTION))
+    start = text.index(section)
+    end = text.find("\n## ", start + len(section))
     rest = text[:start].rstrip("\n") + ("\n\n" + text[end + 1 :] if end != -1 else "\n")
     return rest, text[start : end + 1 if end != -1 else len(text)]
 
