@@ -126,3 +126,19 @@ def test_charts_download_as_png_and_svg(atlas):
     assert png.format == "PNG" and png.size[0] >= 2000  # 2× resolution
     svg = charts.chart_image(charts.events_per_year_chart(charts.events_per_year(view.events)), "svg")
     assert "Kind" in svg_text(svg)
+
+
+def test_no_two_labels_overlap_and_those_left_out_are_counted(atlas):
+    """All 25 sites at once crowd around Bishkek and Dushanbe: labels are moved apart, and one
+    that would still overlap is left out, which the legend says."""
+    figure = image.draw(atlas, apply(atlas, Filters(asof=date(2024, 1, 1))))
+    renderer = figure.canvas.get_renderer()
+    ax = figure.axes[0]
+    names = {image._short(name) for name in atlas.sites["name"]}
+    labels = [t for t in ax.texts if t.get_text() in names]
+    shown = [t.get_window_extent(renderer) for t in labels if t.get_visible()]
+    assert len(shown) >= len(labels) // 2  # most sites keep their label
+    assert not any(a.overlaps(b) for i, a in enumerate(shown) for b in shown[i + 1 :])
+    left_out = len(labels) - len(shown)
+    legend = " ".join(t.get_text() for t in figure.legends[0].get_texts())
+    assert (f"{left_out} label" in legend) == (left_out > 0)

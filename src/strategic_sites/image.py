@@ -14,12 +14,12 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -119,12 +119,30 @@ def short_link(link: str) -> str:
     return f"{parts.netloc}{base}/sources"
 
 
-def render(atlas: Atlas, view: View, fmt: str = "png", link: str = "", points: pd.DataFrame | None = None, today: date | None = None) -> bytes:
+def render(atlas: Atlas, view: View, fmt: str = "png", link: str = "", points: pd.DataFrame | None = None) -> bytes:
     """The view as an image file (``fmt`` one of :data:`FORMATS`); ``points``: the user's own
     points the view shows (drawn and named in the legend); ``link``: the view's share link."""
     if fmt not in FORMATS:
         raise ValueError(f"no image format {fmt!r}; one of {', '.join(FORMATS)}")
+    figure = draw(atlas, view, link, points)
+    first = figure.texts[0].get_text()
+    buffer = io.BytesIO()
+    metadata = {"Title": first}
+    if fmt == "png":
+        metadata["Source"] = link or "Strategic Sites Atlas"
+    elif fmt == "pdf":
+        metadata["Subject"] = figure.texts[1].get_text()
+    # SVG keeps its text as text (an editor can change a label; a reader's search finds it).
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "strategic-sites-atlas"}):
+        figure.savefig(buffer, format=fmt, dpi=DPI * PNG_SCALE if fmt == "png" else DPI, metadata=metadata)
+    return buffer.getvalue()
+
+
+def draw(atlas: Atlas, view: View, link: str = "", points: pd.DataFrame | None = None) -> Figure:
+    """The figure of the view (what :func:`render` saves): its first two texts are the title
+    and the line under it."""
     figure = Figure(figsize=SIZE, dpi=DPI)
+    FigureCanvasAgg(figure)  # a renderer, for measuring the labels
     figure.patch.set_facecolor("white")
     ax = figure.add_axes(MAP_BOX)
     width_in, height_in = SIZE[0] * MAP_BOX[2], SIZE[1] * MAP_BOX[3]
@@ -149,25 +167,15 @@ def render(atlas: Atlas, view: View, fmt: str = "png", link: str = "", points: p
     ax.set_aspect(1 / math.cos(math.radians(middle)), adjustable="box")
     ax.set_xlabel("")
     ax.set_ylabel("")
-    _labels(ax, view, box)
+    left_out = _labels(ax, view, box)
     _scale_and_north(ax, middle, east - west)
 
     first, rest = title_lines(atlas, view)
     figure.text(0.02, 0.955, first, fontsize=15, fontweight="bold", va="top")
     figure.text(0.02, 0.915, rest, fontsize=9.5, color="#444444", va="top", wrap=True)
     figure.text(0.02, 0.035, credit(atlas, link), fontsize=8, color="#555555", va="bottom")
-    _legend(figure, Drawn(statuses, faded, kinds, leases, events, changed, drawn_points), len(view.sites) > LABELS_MAX)
-
-    buffer = io.BytesIO()
-    metadata = {"Title": first}
-    if fmt == "png":
-        metadata["Source"] = link or "Strategic Sites Atlas"
-    elif fmt == "pdf":
-        metadata["Subject"] = rest
-    # SVG keeps its text as text (an editor can change a label; a reader's search finds it).
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "strategic-sites-atlas"}):
-        figure.savefig(buffer, format=fmt, dpi=DPI * PNG_SCALE if fmt == "png" else DPI, metadata=metadata)
-    return buffer.getvalue()
+    _legend(figure, Drawn(statuses, faded, kinds, leases, events, changed, drawn_points), len(view.sites) > LABELS_MAX, left_out)
+    return figure
 
 
 _OUTLINES: dict[str, object] = {}
@@ -272,10 +280,11 @@ def _sites(ax, atlas: Atlas, view: View):
     return statuses, any(s["faded"] for s in sites), kinds, changed
 
 
-def _labels(ax, view: View, box) -> None:
-    """The names of the sites shown, moved apart where they would overlap."""
+def _labels(ax, view: View, box) -> int:
+    """The names of the sites shown, moved apart where they would overlap; a label that still
+    overlaps one placed before it is left out. Returns how many were left out."""
     if "status" not in view.filters.layers or not 0 < len(view.sites) <= LABELS_MAX:
-        return
+        return 0
     from adjustText import adjust_text
 
     texts = [
@@ -285,13 +294,23 @@ def _labels(ax, view: View, box) -> None:
     ]  # fmt: skip
     xs, ys = view.sites.geometry.x.to_numpy(), view.sites.geometry.y.to_numpy()
     adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.15, 1.5), ensure_inside_axes=True, time_lim=1.0)
+    renderer = ax.figure.canvas.get_renderer()
+    placed, left_out = [], 0
+    for text in texts:
+        extent = text.get_window_extent(renderer).expanded(1.02, 1.08)
+        if any(extent.overlaps(other) for other in placed):
+            text.set_visible(False)
+            left_out += 1
+        else:
+            placed.append(extent)
     # A leader line from each site to its label when the label moved away (plain lines: arrow
     # patches cost a second to draw).
     near = (ax.get_ylim()[1] - ax.get_ylim()[0]) / 40
     for text, x, y in zip(texts, xs, ys):
         tx, ty = text.get_position()
-        if math.hypot((tx - x) * math.cos(math.radians(y)), ty - y) > near:
+        if text.get_visible() and math.hypot((tx - x) * math.cos(math.radians(y)), ty - y) > near:
             ax.plot([x, tx], [y, ty], color="#555555", linewidth=0.6, zorder=9.5)
+    return left_out
 
 
 def _short(name: str, limit: int = 34) -> str:
@@ -320,7 +339,7 @@ def _scale_and_north(ax, middle: float, width_degrees: float) -> None:
                 fontsize=11, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.5})  # fmt: skip
 
 
-def _legend(figure: Figure, drawn: Drawn, unlabelled: bool) -> None:
+def _legend(figure: Figure, drawn: Drawn, unlabelled: bool, left_out: int = 0) -> None:
     """A legend of only what is drawn, in sections, right of the map."""
     handles, labels = [], []
 
@@ -360,6 +379,9 @@ def _legend(figure: Figure, drawn: Drawn, unlabelled: bool) -> None:
         labels.append("From your file")
     if unlabelled:
         labels.append(f"More than {LABELS_MAX} sites: not labelled")
+        handles.append(Line2D([], [], linestyle="none"))
+    elif left_out:
+        labels.append(f"{left_out} label{'s' if left_out > 1 else ''} left out where they would overlap")
         handles.append(Line2D([], [], linestyle="none"))
     if not handles:
         return
