@@ -51,9 +51,6 @@ class DataVersion:
             return self.code
         return f"{self.code}, changed {date.fromisoformat(self.changed):%d %b %Y}"
 
-    def knows(self, code: str) -> bool:
-        return code == self.code or any(change.version == code for change in self.changes)
-
     def since(self, code: str) -> list[Change] | None:
         """The changes made after the data had version ``code``, oldest first (None: a version
         the changelog does not record)."""

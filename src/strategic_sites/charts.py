@@ -27,9 +27,8 @@ COMPARED_COLOUR = "#e7298a"  # the rule of the date compared with (the map's rin
 def _confidence(row) -> str:
     """A fact's confidence as the chart's tooltip says it, with a disputed fact's other value."""
     said = tables.grade(row.confidence)
-    if str(row.confidence) == "disputed" and row.dispute_field:
-        said += f" (other value of {str(row.dispute_field).replace('_', ' ')}: {row.dispute_value})"
-    return said
+    column = text.disputed_column(row.confidence, row.dispute_field)
+    return f"{said} (other value of {column}: {row.dispute_value})" if column else said
 
 
 def _end(value: pd.Timestamp, today: date) -> pd.Timestamp:

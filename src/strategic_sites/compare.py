@@ -17,8 +17,6 @@ from strategic_sites.language import Names
 from strategic_sites.timeline import leases_in_force, status_as_of
 
 COLUMNS = ["site_id", "what", "before", "after", "before_sources", "after_sources", "before_confidence", "after_confidence"]
-WHAT = ("Status", "Operator", "Lease")  # the order of a site's changes
-
 NO_STATUS = "no record"
 NO_LEASE = "none in force"
 
@@ -78,9 +76,3 @@ def changes(control: pd.DataFrame, leases: pd.DataFrame, site_ids: list[str], fi
             rows.append([site_id, "Lease", _lease(old_lease, names), _lease(new_lease, names), _sources(old_lease), _sources(new_lease), _grade(old_lease), _grade(new_lease)])
     return pd.DataFrame(rows, columns=COLUMNS)
 
-
-def summary(site_changes: pd.DataFrame, before_day: date, after_day: date) -> str:
-    """One site's changes as a tooltip's lines (plain text): "Status: A → B"."""
-    lines = [f"Changed {text.day(before_day)} → {text.day(after_day)}:"]
-    lines += [f"{row.what}: {row.before} → {row.after}" for row in site_changes.itertuples()]
-    return "\n".join(lines)

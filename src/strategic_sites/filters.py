@@ -131,7 +131,8 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     by title. A confidence filter keeps the facts of the chosen grades: the events, the lease
     agreements, and the sites whose status on the as-of date is one of them.
     """
-    status_all = status_as_of(graded(atlas.control, filters.confidence), filters.asof)
+    control = graded(atlas.control, filters.confidence)
+    status_all = status_as_of(control, filters.asof)
     sites = atlas.sites
     if filters.countries:
         sites = sites[sites["country"].isin(filters.countries)]
@@ -167,7 +168,6 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     leases = graded(atlas.leases[atlas.leases["site_id"].isin(shown)], filters.confidence)
     changes = None
     if filters.vs is not None and filters.vs != filters.asof:
-        control = graded(atlas.control, filters.confidence)
         changes = compare.changes(control, leases, list(sites["id"]), filters.asof, filters.vs, names_of(atlas))
     return View(
         filters=filters,

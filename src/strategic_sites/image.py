@@ -265,7 +265,7 @@ def _sites(ax, atlas: Atlas, view: View):
     if "status" not in view.filters.layers:
         return (), False, (), False
     sites = mapdata.status_data(atlas, view)["sites"]
-    status_of = {site_id: str(view.status_of(site_id)["status"]) for site_id in view.status.index}
+    status_of = dict(zip(view.status.index, view.status["status"].astype(str)))
     changed = False
     for site in sites:
         alpha = 0.5 if site["faded"] else 1.0

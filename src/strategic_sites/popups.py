@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from strategic_sites import text
+from strategic_sites.columns import split_list
 from strategic_sites.language import Names
 from strategic_sites.style import CONFIDENCE_BADGES, STATUS_COLOURS
 from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING
@@ -59,29 +60,26 @@ def badge(grade: str) -> str:
     )
 
 
-def dispute(row, sources: dict[str, dict], kept: str = "") -> str:
-    """A disputed fact's two values side by side: the one kept (``kept``, or the row's own
-    value of the disputed column) with its sources, and the other with its source."""
-    if str(row["confidence"]) != "disputed" or not row["dispute_field"]:
+def dispute(row, sources: dict[str, dict]) -> str:
+    """A disputed fact's two values side by side: the row's own value of the disputed column
+    with its sources, and the other with its source."""
+    column = text.disputed_column(row["confidence"], row["dispute_field"])
+    if not column:
         return ""
     field_name = str(row["dispute_field"])
-    kept = kept or str(row[field_name]) if field_name in row.index else kept
+    kept = str(row[field_name]) if field_name in row.index else ""
     return (
-        f'<div class="ssa-dispute"><b>Sources disagree on {esc(field_name.replace("_", " "))}</b>'
+        f'<div class="ssa-dispute"><b>Sources disagree on {esc(column)}</b>'
         f'<div class="ssa-dispute-sides"><div><span class="ssa-muted">Kept</span><br>{esc(kept)}{source_links(kept_sources(row), sources)}</div>'
-        f'<div><span class="ssa-muted">Other</span><br>{esc(row["dispute_value"])}{source_links(split_ids(row["dispute_source_id"]), sources)}</div></div></div>'
+        f'<div><span class="ssa-muted">Other</span><br>{esc(row["dispute_value"])}{source_links(split_list(str(row["dispute_source_id"])), sources)}</div></div></div>'
     )
 
 
 def kept_sources(row) -> list[str]:
     """The sources of a disputed fact's kept value: the row's own, less those of the other
     value (a row may cite the disagreeing source in its note too)."""
-    other = set(split_ids(row["dispute_source_id"]))
+    other = set(split_list(str(row["dispute_source_id"])))
     return [s for s in row["source_ids"] if s not in other] or list(row["source_ids"])
-
-
-def split_ids(cell) -> list[str]:
-    return [part.strip() for part in str(cell or "").split(";") if part.strip()]
 
 
 def changes_tooltip(site_changes: pd.DataFrame, compared: tuple[date, date]) -> str:

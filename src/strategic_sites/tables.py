@@ -28,9 +28,10 @@ def grade(value) -> str:
 
 def other_value(row, links) -> str:
     """A disputed fact's other value and who gives it: ``annual rent usd: 4500000 (RFE/RL)``."""
-    if str(row["confidence"]) != "disputed" or not row["dispute_field"]:
+    column = text.disputed_column(row["confidence"], row["dispute_field"])
+    if not column:
         return ""
-    return f"{str(row['dispute_field']).replace('_', ' ')}: {row['dispute_value']} ({links.publishers(split_list(str(row['dispute_source_id'])))})"
+    return f"{column}: {row['dispute_value']} ({links.publishers(split_list(str(row['dispute_source_id'])))})"
 
 
 def sites_table(atlas: Atlas, view: View) -> pd.DataFrame:
@@ -231,8 +232,9 @@ def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
 
     def add(fact: str, what: str, row) -> None:
         facts.append((fact, what, row.source_ids, grade(row.confidence)))
-        if str(row.confidence) == "disputed" and row.dispute_field:
-            other = f"{what} — other value of {str(row.dispute_field).replace('_', ' ')}: {row.dispute_value}"
+        column = text.disputed_column(row.confidence, row.dispute_field)
+        if column:
+            other = f"{what} — other value of {column}: {row.dispute_value}"
             facts.append((fact, other, split_list(str(row.dispute_source_id)), grade(row.confidence)))
 
     facts.append(("Site", f"{site['name']}: location, names and kind", site["source_ids"], ""))

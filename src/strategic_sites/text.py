@@ -63,6 +63,12 @@ def years_left(value) -> str:
     return f"{value:.1f} years left"
 
 
+def disputed_column(confidence, dispute_field) -> str:
+    """The column a disputed fact's sources disagree on, in words (``annual rent usd``); ""
+    for a fact that is not disputed."""
+    return str(dispute_field).replace("_", " ") if str(confidence) == "disputed" and dispute_field else ""
+
+
 def lease_term(lease) -> str:
     """``to 2050 (terms in force since 2010-06-07)``: the end users ask about first."""
     return f"{lease_end(lease)} (terms in force since {lease['start']})"

@@ -57,7 +57,7 @@ class Known:
     def of(cls, atlas, today: date | None = None) -> Known:
         today = today or date.today()
         first = min(FIRST_YEAR, int(atlas.events["date_first"].dt.year.min())) if len(atlas.events) else FIRST_YEAR
-        version = atlas.data_version.code if getattr(atlas, "data_version", None) is not None else ""
+        version = atlas.data_version.code if atlas.data_version is not None else ""
         return cls(frozenset(atlas.sites["country"]), frozenset(atlas.sites["id"]), first, today, version)
 
     def defaults(self) -> Filters:

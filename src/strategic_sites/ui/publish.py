@@ -9,6 +9,7 @@ only, not one of the atlas's view parameters).
 from __future__ import annotations
 
 import html
+from functools import cache
 from importlib import resources
 
 import streamlit as st
@@ -25,10 +26,14 @@ EMBED_HEIGHTS = (300, 1200)
 LINK_LINE = 44  # px under the map for "Open in the atlas"
 
 
+@cache
+def _page_css() -> str:
+    return resources.files(__package__).joinpath(PAGE_CSS).read_text(encoding="utf-8")
+
+
 def page_style() -> None:
     """The page's own CSS: a phone shows the map first; print leaves out the sidebar and buttons."""
-    css = resources.files(__package__).joinpath(PAGE_CSS).read_text(encoding="utf-8")
-    st.html(f"<style>{css}</style>")
+    st.html(f"<style>{_page_css()}</style>")
 
 
 def embedded() -> bool:
@@ -85,13 +90,6 @@ def view_description(atlas: Atlas, view: View) -> None:
     """The view in words (date, period, filters, counts), under the title; printed with the map."""
     with st.container(key=state.VIEW_DESCRIPTION):
         st.caption(md(" · ".join(line for line in export.describe(atlas, view) if not line.startswith("Data version"))))
-
-
-def share_link_of(atlas: Atlas, view: View, page_path: str = "") -> str:
-    from strategic_sites.ui.sidebar import share_link
-    from strategic_sites.urlstate import Known
-
-    return share_link(urlstate.share_params(view.filters, Known.of(atlas)), page_path)
 
 
 def embedded_view(atlas: Atlas) -> None:

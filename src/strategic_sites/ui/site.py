@@ -128,7 +128,7 @@ def _confidence_line(data: Atlas, period, lease) -> None:
     if said:
         st.caption("Confidence — " + md(" · ".join(said)), help=CONFIDENCE_HELP)
     for row, what in ((period, "status"), (lease, "lease")):
-        if row is not None and str(row["confidence"]) == "disputed" and row["dispute_field"]:
+        if row is not None and text.disputed_column(row["confidence"], row["dispute_field"]):
             _dispute(data, row, what)
 
 
@@ -137,7 +137,7 @@ def _dispute(data: Atlas, row, what: str) -> None:
     links = lookup.of(data)
     field_name = str(row["dispute_field"])
     with st.container(border=True, key=f"dispute-{what}"):
-        st.markdown(f"**Sources disagree on the {md(what)}'s {md(field_name.replace('_', ' '))}**")
+        st.markdown(f"**Sources disagree on the {md(what)}'s {md(text.disputed_column(row['confidence'], field_name))}**")
         kept, other = st.columns(2)
         kept.caption("Kept (best sourced)")
         kept.markdown(md(_shown(row[field_name])))
