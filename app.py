@@ -31,6 +31,14 @@ ui.page_style()  # a phone shows the map first; print leaves out the sidebar and
 if ui.embedded():  # in another web page (the "Embed this view" snippet): the linked view's map alone
     ui.embedded_view(atlas)
     st.stop()
+if ui.first_paint(navigation.url_path):
+    # A visitor's first run of the map page draws the map alone, with the link's view: the
+    # filters, tables and the rest cost the browser more than the map, and follow in the
+    # next run, which the drawn map asks for (ui/firstpaint.py).
+    ui.prepare(atlas, ui.sidebar_filters(atlas, draw=False))
+    ui.rest_follows()
+    navigation.run()  # the map page stops after its map
+    st.stop()
 ui.go_to_site(atlas)  # any name of a site opens its page (below, once the filters are read)
 filters = ui.sidebar_filters(atlas)
 ui.points_uploader(atlas)  # the user's own points: this session only

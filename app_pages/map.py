@@ -15,6 +15,8 @@ with st.container(key="strapline"):
 ui.counts(view)
 ui.view_description(atlas, view)  # the view in words: on paper, under the title
 ui.atlas_map(atlas, view)  # a click on a site selects it
+if ui.first_paint():  # a visitor's first sight: the map alone; the rest follows (app.py)
+    st.stop()
 ui.map_download(atlas, view)
 ui.changes_section(atlas, view)  # Compare mode only: what changed between the two dates
 ui.site_detail(atlas, view, prompt="Click a site on the map to see its history, lease terms, events and sources here.")

@@ -21,7 +21,8 @@ def run_app(timeout: float = 60, **params) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=timeout)
     for name, value in params.items():
         app.query_params[name.rstrip("_")] = value  # `from_` for `from`
-    app.run()
+    app.run()  # the first paint: the map alone (ui/firstpaint.py)
+    app.run()  # the run the drawn map asks for: the filters, tables and the rest
     return app
 
 
@@ -45,6 +46,25 @@ def test_map_page_shows_the_counts_of_what_the_map_shows(atlas):
     in_period = atlas.events[(atlas.events["date_last"].dt.year >= first) & (atlas.events["date_first"].dt.year <= last)]
     assert shown[events_label] == str(len(in_period))
     assert "Click a site on the map" in app.info[0].value
+
+
+def test_a_visitors_first_run_draws_the_linked_map_alone_and_the_next_run_the_rest(atlas):
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["country"] = "KGZ"
+    app.run()  # what the browser gets first: the head of the page and the map, with the link's view
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Strategic Sites Atlas"
+    assert metrics(app)["Sites shown"] == str((atlas.sites["country"] == "KGZ").sum())
+    assert len(app.get("component_instance")) == 1  # the map
+    assert not app.multiselect and not app.dataframe and not app.tabs and not app.info  # no filters, tables or site panel yet
+    assert "filters appear once the map has drawn" in app.sidebar.caption[0].value
+    app.run()  # the run the drawn map asks for (or the fallback timer): everything
+    assert app.multiselect(key="f_country").value == ["KGZ"]  # the filters hold the link's view
+    assert app.tabs and app.dataframe and "Click a site on the map" in app.info[0].value
+    assert not [c for c in app.sidebar.caption if "filters appear" in c.value]
+    assert app.query_params == {"country": "KGZ"}
+    app.run()  # and later runs stay whole
+    assert app.multiselect(key="f_country").value == ["KGZ"] and app.dataframe
 
 
 def test_as_of_date_changes_the_leases_in_force(atlas):

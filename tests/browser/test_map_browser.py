@@ -113,3 +113,27 @@ def test_a_filter_change_updates_markers_without_resetting_the_view(server, open
     assert abs(center[0] - 42.9) < 0.01 and abs(center[1] - 74.8) < 0.01
     assert not watched.errors, watched.errors
 
+
+
+def test_a_visitor_sees_the_map_first_and_the_filters_and_tables_follow_unasked(server, open_page, atlas):
+    watched = open_page(server.url + "/?country=KGZ")
+    page = watched.page
+    kgz = int((atlas.sites["country"] == "KGZ").sum())
+    wait_for_markers(page, kgz)
+    # The filters and the table follow without the user doing anything, with the link's view.
+    page.get_by_role("combobox", name="Host country").wait_for(timeout=30_000)
+    assert "Kyrgyzstan (KGZ)" in page.locator(".st-key-f_country").inner_text()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+    assert page.get_by_text("filters appear once the map has drawn").count() == 0
+    assert map_frame(page).locator(".ssa-site").count() == kgz
+    assert "country=KGZ" in page.url
+    assert not watched.errors, watched.errors
+
+
+def test_when_the_map_cannot_draw_the_filters_still_come(server, open_page):
+    """The map's scripts fail: it never asks for the rest of the page, and the timer does."""
+    watched = open_page("about:blank")
+    watched.context.route("**/vendor/leaflet@*/leaflet.js", lambda route: route.abort())
+    watched.page.goto(server.url + "/", wait_until="domcontentloaded")
+    watched.page.get_by_role("combobox", name="Host country").wait_for(timeout=30_000)
+    watched.page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)

@@ -5,6 +5,7 @@ lives in its own module:
 
 - :mod:`.loading`: the atlas, loaded once per data version (the last good one when the data
   folder breaks), localised, and the one filtered view of each run (:func:`current`);
+- :mod:`.firstpaint`: a visitor's first run of the map page, which draws the map alone;
 - :mod:`.goto`: "Go to site", which opens a site's page from any of its names;
 - :mod:`.sidebar`: the filters, read from and written back to the URL, the warning about a
   link's unusable parts, and the share link;
@@ -22,6 +23,7 @@ lives in its own module:
 """
 
 from strategic_sites.ui.charts import counts, events_chart, timeline
+from strategic_sites.ui.firstpaint import first_paint, rest_follows
 from strategic_sites.ui.goto import go_to_site, open_found_site
 from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
@@ -53,6 +55,7 @@ __all__ = [
     "events_chart",
     "events_summary",
     "events_table",
+    "first_paint",
     "folium_args",
     "footer",
     "go_to_site",
@@ -64,6 +67,7 @@ __all__ = [
     "page_style",
     "points_uploader",
     "prepare",
+    "rest_follows",
     "select_site",
     "share_link",
     "sidebar_filters",

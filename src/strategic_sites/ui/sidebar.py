@@ -42,8 +42,9 @@ def _reset(known: Known) -> None:
     _seed(replace(known.defaults(), lang=kept.lang, layers=kept.layers))
 
 
-def sidebar_filters(data: Atlas) -> Filters:
-    """The filters every page shares, read from and written to the URL."""
+def sidebar_filters(data: Atlas, draw: bool = True) -> Filters:
+    """The filters every page shares, read from and written to the URL (``draw``: with their
+    widgets in the sidebar; without, the filters of the link or the session, read only)."""
     known = Known.of(data)
     if state.URL_SEEDED not in st.session_state:
         # First run of this session: the URL says what to show.
@@ -56,9 +57,10 @@ def sidebar_filters(data: Atlas) -> Filters:
         # A page the app switched to (st.switch_page, "Go to site") starts with the widgets'
         # values gone: the last run's filters, with the site now selected, are put back.
         _seed(replace(st.session_state[state.FILTERS], site=st.session_state.get(state.SITE, "")))
-    with st.sidebar:
-        st.header("Filters")
-        _widgets(data, known)
+    if draw:
+        with st.sidebar:
+            st.header("Filters")
+            _widgets(data, known)
     filters = _read(known)
     st.session_state[state.FILTERS] = filters
     return filters

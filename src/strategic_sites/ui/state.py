@@ -40,6 +40,9 @@ PICKED = "_picked"  # per table or chart, the last site it picked
 POINTS = "_points"  # the user's own points (ui.points.Points), this session only
 UPLOAD_READ = "_upload_read"  # (file id, what it gave) of the last file read
 MAP_ARGS = "_map_args"  # (key, the map's arguments) when the map holds the user's points
+STARTED = "_started"  # the session has run the app before (ui.firstpaint)
+FIRST_PAINT = "_first_paint"  # this run draws the map page's head and map alone (ui.firstpaint)
+FALLBACK_TICKS = "_first_paint_ticks"  # calls of the first paint's fallback timer
 TABLE_SHOWN = "table_shown"  # which table's tab is open under the map: sites, events, leases, points
 
 # --- keys of other widgets and containers --------------------------------------------------------
