@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 import streamlit_folium as sf
@@ -81,10 +82,15 @@ def test_data_files_are_dated_long_ago_so_browsers_keep_them_and_only_stale_vers
     assert all((tmp_path / url.rsplit("/", 1)[1]).exists() for url in sources.values())
 
 
-def test_texts_are_written_in_the_background_and_the_map_does_not_wait(atlas, tmp_path):
-    sources = published.map_sources(atlas, folder=tmp_path)
-    assert (tmp_path / sources["events"].rsplit("/", 1)[1]).is_file()
-    published.wait_for_texts(atlas, tmp_path)
+def test_files_are_written_in_the_background_and_the_map_does_not_wait(atlas, tmp_path, monkeypatch):
+    release = threading.Event()
+    writing = published._write
+    monkeypatch.setattr(published, "_write", lambda path, payload: (release.wait(10), writing(path, payload)))
+    sources = published.map_sources(atlas, folder=tmp_path)  # returns while the writer waits
+    assert not list(tmp_path.glob("*.json"))
+    release.set()
+    published.wait_until_written(atlas, tmp_path)
+    assert all((tmp_path / url.rsplit("/", 1)[1]).is_file() for url in sources.values())
     assert len(list(tmp_path.glob("event-text-*.json"))) == -(-len(atlas.events) // mapdata.TEXT_CHUNK)
 
 

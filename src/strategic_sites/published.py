@@ -8,9 +8,9 @@ so a name always means the same content: a browser may keep the file, a file alr
 written is never written again (a restarted server reuses them), and new data or new code
 gets new names.
 
-The event texts, which popups fetch only when opened, are written after the rest, in the
-background, so the first map does not wait for them; the browser retries a chunk that is
-not there yet.
+The files are written in the background, the map's three first and then the event texts
+(which popups fetch only when opened), so the first map after a deploy does not wait for
+them; the browser retries a file that is not there yet.
 
 Streamlit serves ``app/static/`` with no ``Cache-Control`` and answers a conditional request
 with the whole file, so a browser keeps a file only for its heuristic freshness, a tenth of
@@ -85,13 +85,36 @@ def _prune(folder: Path, version: str, code: str) -> None:
             path.unlink(missing_ok=True)
 
 
-def _write_texts(atlas: Atlas, paths: list[Path]) -> None:
+def _write_all(atlas: Atlas, folder: Path, names: dict[str, str], chunks: list[Path], url: str, code: str) -> None:
+    """Write whichever of the atlas's files are missing: the map's three first, then the
+    event texts, then prune stale versions."""
+    builds = {
+        "outlines": lambda: mapdata.outlines(atlas),
+        "sites": lambda: mapdata.site_bundle(atlas),
+        "events": lambda: mapdata.bundle(atlas, [url + path.name for path in chunks]),
+    }
+    for name, file in names.items():
+        _ensure(folder / file, builds[name])
+    missing = [path for path in chunks if not path.exists()]
+    for path, chunk in zip(chunks, mapdata.event_texts(atlas) if missing else []):
+        if not path.exists():
+            _write(path, mapdata.to_json(chunk))
+    _prune(folder, atlas.version, code)
+
+
+def _in_background(*args) -> None:
     try:
-        for path, chunk in zip(paths, mapdata.event_texts(atlas)):
-            if not path.exists():
-                _write(path, mapdata.to_json(chunk))
+        _write_all(*args)
     except OSError as exc:  # in the background: say so in the server's log
-        logging.getLogger(__name__).error("the event texts for the map's popups could not be written: %s", exc)
+        logging.getLogger(__name__).error("the map's data files could not be written: %s", exc)
+
+
+def _probe(folder: Path) -> None:
+    """Raise OSError unless a file can be written in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".probe-")
+    os.close(fd)
+    os.unlink(temporary)
 
 
 _writing: dict[str, threading.Thread] = {}
@@ -99,9 +122,10 @@ _lock = threading.Lock()
 
 
 def map_sources(atlas: Atlas, folder: Path = FOLDER, prefix: str = assets.STREAMLIT_PREFIX, wait: bool = False) -> dict:
-    """Make sure the atlas's map data is written; return the URLs the map fetches it from
-    (``outlines``, ``sites``, ``events``). The event texts are written in the background
-    unless ``wait``. Raises :class:`NotPublished` when the folder cannot be written."""
+    """The URLs the map fetches the atlas's data from (``outlines``, ``sites``, ``events``),
+    with the files written if they are not yet: in the background unless ``wait``, so that
+    the first map after a deploy does not wait for them (the browser retries a file that is
+    not there yet). Raises :class:`NotPublished` when the folder cannot be written."""
     url = prefix + "generated/"
     code = code_stamp()
     stamp = f"{atlas.key}-{code}"
@@ -112,27 +136,26 @@ def map_sources(atlas: Atlas, folder: Path = FOLDER, prefix: str = assets.STREAM
     }
     chunks = [folder / f"event-text-{stamp}-{k}.json" for k in range(max(1, math.ceil(len(atlas.events) / mapdata.TEXT_CHUNK)))]
     try:
-        _ensure(folder / names["outlines"], lambda: mapdata.outlines(atlas))
-        _ensure(folder / names["sites"], lambda: mapdata.site_bundle(atlas))
-        _ensure(folder / names["events"], lambda: mapdata.bundle(atlas, [url + path.name for path in chunks]))
-        _prune(folder, atlas.version, code)
-        missing = [path for path in chunks if not path.exists()]
-        if missing:
-            if wait:
-                _write_texts(atlas, chunks)
-            else:
-                job = f"{folder}:{stamp}"
-                with _lock:
-                    if job not in _writing or not _writing[job].is_alive():
-                        _writing[job] = threading.Thread(target=_write_texts, args=(atlas, chunks), name=f"event-texts-{stamp}", daemon=True)
-                        _writing[job].start()
+        if wait:
+            _write_all(atlas, folder, names, chunks, url, code)
+        elif all(path.exists() for path in [folder / file for file in names.values()] + chunks):
+            _prune(folder, atlas.version, code)
+        else:
+            _probe(folder)
+            job = f"{folder}:{stamp}"
+            with _lock:
+                if job not in _writing or not _writing[job].is_alive():
+                    _writing[job] = threading.Thread(
+                        target=_in_background, args=(atlas, folder, names, chunks, url, code), name=f"map-data-{stamp}", daemon=True
+                    )
+                    _writing[job].start()
     except OSError as exc:
         raise NotPublished(f"cannot write the map's data to {folder.name}/ ({exc.strerror or exc})") from exc
     return {name: url + file for name, file in names.items()}
 
 
-def wait_for_texts(atlas: Atlas, folder: Path = FOLDER, timeout: float = 60) -> None:
-    """Wait until the background writing of the atlas's event texts has finished."""
+def wait_until_written(atlas: Atlas, folder: Path = FOLDER, timeout: float = 60) -> None:
+    """Wait until the background writing of the atlas's files has finished."""
     thread = _writing.get(f"{folder}:{atlas.key}-{code_stamp()}")
     if thread is not None:
         thread.join(timeout)

@@ -21,13 +21,25 @@
     Object.keys(spec).forEach(function (name) { refs[name] = spec[name]; });
   };
 
+  // A file the server is still writing (on the first visit after a deploy) is not there
+  // yet: try again, a little later each time (about 8 s in all).
+  var RETRIES = 10;
+  function fetchJson(ref, attempt) {
+    return fetch(ref, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(ref + ": HTTP " + response.status);
+      return response.json();
+    }).catch(function (error) {
+      if (attempt >= RETRIES) throw error;
+      return new Promise(function (resolve) { setTimeout(resolve, 150 * (attempt + 1)); }).then(function () {
+        return fetchJson(ref, attempt + 1);
+      });
+    });
+  }
+
   function get(ref) {
     if (typeof ref !== "string") return Promise.resolve(ref);
     if (!loads[ref]) {
-      loads[ref] = fetch(ref, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) throw new Error(ref + ": HTTP " + response.status);
-        return response.json();
-      });
+      loads[ref] = fetchJson(ref, 0);
       loads[ref].catch(function () { delete loads[ref]; }); // a later attempt may succeed
     }
     return loads[ref];
@@ -262,16 +274,9 @@
   }
 
   // The text of event i (date, title, summary, ...), from its chunk; a promise.
-  // A chunk the server is still writing is not there yet: try again, a little later each time.
-  function eventText(bundle, i, attempt) {
+  function eventText(bundle, i) {
     var events = bundle.events, chunk = Math.floor(i / events.chunk);
-    return get(events.text[chunk]).then(function (rows) { return rows[i - chunk * events.chunk]; }, function (error) {
-      attempt = attempt || 0;
-      if (attempt >= 8) throw error;
-      return new Promise(function (resolve) { setTimeout(resolve, 400 * (attempt + 1)); }).then(function () {
-        return eventText(bundle, i, attempt + 1);
-      });
-    });
+    return get(events.text[chunk]).then(function (rows) { return rows[i - chunk * events.chunk]; });
   }
 
   function dot(colour) {

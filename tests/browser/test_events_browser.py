@@ -158,3 +158,30 @@ def test_a_large_event_file_draws_in_the_browser(start_server, open_page, atlas,
     assert len(drawn) == len(np.unique(drawn)) == len(view.events)
     assert sum(received) < 1_500_000  # the events come as a file, not in the page's messages
     assert not watched.errors, watched.errors
+
+
+def test_data_files_not_written_yet_are_fetched_again(server, open_page, atlas):
+    """The first visit after a deploy: the server writes the map's files in the background, so
+    the map may ask for one before it is there (404); it asks again and draws everything."""
+    watched = open_page("about:blank")
+    refused: dict[str, int] = {}
+
+    def not_yet(route):
+        kind = route.request.url.rsplit("/", 1)[1].split("-")[0]  # outlines, sites, events
+        if refused.get(kind, 0) < 2:
+            refused[kind] = refused.get(kind, 0) + 1
+            route.fulfill(status=404, body="not yet")
+        else:
+            route.continue_()
+
+    watched.context.route("**/generated/*.json", not_yet)
+    page = watched.page
+    page.goto(server.url + "/", wait_until="domcontentloaded")
+    wait_for_markers(page, len(atlas.sites))
+    whole_world(page)
+    view = apply(atlas, Filters())
+    wait_for_events_drawn(page, len(view.events))
+    assert refused == {"outlines": 2, "sites": 2, "events": 2}
+    frame = map_window(page)
+    assert frame.evaluate("document.querySelectorAll('.ssa-site svg').length") == len(atlas.sites)  # glyphs from the sites' file
+    assert frame.evaluate("SSA.get('outlines').then((data) => data.features.length)") > 100  # the land and the outlines
