@@ -11,7 +11,7 @@ import numpy as np
 from conftest import ARTIFACTS, MAP_FRAME, map_window, set_view, wait_for_layer_drawn, wait_for_map_at_rest, wait_for_markers
 
 from datafiles import edit_row, first_row
-from strategic_sites import load_atlas
+from strategic_sites import load_atlas, mapdata
 from strategic_sites.filters import Filters, apply
 from strategic_sites.ui import DATA_ENV
 
@@ -184,4 +184,5 @@ def test_data_files_not_written_yet_are_fetched_again(server, open_page, atlas):
     assert refused == {"outlines": 2, "sites": 2, "events": 2}
     frame = map_window(page)
     assert frame.evaluate("document.querySelectorAll('.ssa-site svg').length") == len(atlas.sites)  # glyphs from the sites' file
-    assert frame.evaluate("SSA.get('outlines').then((data) => data.features.length)") > 100  # the land and the outlines
+    outlines = frame.evaluate("SSA.get('outlines').then((data) => data.features.length)")  # the land and the outlines
+    assert outlines == len(mapdata.outlines(atlas)["features"])
