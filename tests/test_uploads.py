@@ -398,3 +398,59 @@ def test_random_geojson_never_raises_and_every_feature_is_kept_or_rejected(featu
     assert len(upload.points) + len(upload.rejects) == len(features)
     numbers = upload.points["row"].tolist() + upload.rejects["row"].tolist()
     assert sorted(numbers) == list(range(1, len(features) + 1))  # each feature once: kept or rejected
+
+
+def geoparquet(frame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    return buffer.getvalue()
+
+
+def test_geoparquet_points_are_read_in_any_crs_and_other_geometries_rejected_by_row(countries):
+    import geopandas as gpd
+    import shapely
+
+    hostile = '<img src=x onerror="alert(1)">'
+    frame = gpd.GeoDataFrame(
+        {
+            "Title": [hostile, "Almaty", "a road", "nowhere"],
+            "date": pd.to_datetime(["2020-01-02", None, "2021-05-01", "2022-01-01"]),
+            "url": ["https://example.org/a", "javascript:alert(1)", None, None],
+        },
+        geometry=[shapely.Point(BISHKEK[::-1]), shapely.Point(ALMATY[::-1]), shapely.LineString([(70, 40), (71, 41)]), None],
+        crs="EPSG:4326",
+    )
+    upload = read(geoparquet(frame.to_crs("EPSG:3857")), countries, name="points.parquet")  # metres: turned back to degrees
+    points = upload.points
+    assert list(points["name"]) == [hostile, "Almaty"]  # text stays text
+    assert [round(v, 4) for v in points["lat"]] == [BISHKEK[0], ALMATY[0]]
+    assert [round(v, 4) for v in points["lon"]] == [BISHKEK[1], ALMATY[1]]
+    assert list(points["country"]) == ["KGZ", "KAZ"]
+    assert list(points["date"]) == ["2020-01-02", ""] and list(points["url"]) == ["https://example.org/a", ""]
+    assert upload.problems == ("2 rows are not Points: rows 3, 4",)
+    assert list(upload.rejects["row"]) == [3, 4]
+    assert list(upload.rejects["reason"]) == ["LineString, not a Point", "no geometry, not a Point"]
+    assert list(upload.rejects["Title"]) == ["a road", "nowhere"]
+    assert upload.rejects["geometry"].iloc[0].startswith("LINESTRING")
+
+
+def test_parquet_problems_are_one_message_each(countries):
+    import geopandas as gpd
+    import shapely
+
+    plain = io.BytesIO()
+    pd.DataFrame({"lat": [42.87], "lon": [74.59]}).to_parquet(plain)
+    assert read(plain.getvalue(), countries).problems == (
+        "This is a Parquet file with no geometry (no GeoParquet metadata): "
+        "save it as GeoParquet, as CSV with lat and lon columns, or as GeoJSON.",
+    )
+    assert read(b"PAR1" + bytes(100), countries).problems[0].startswith("The file starts like Parquet but cannot be read: ")
+    three = geoparquet(gpd.GeoDataFrame(geometry=[shapely.Point(74.59, 42.87)] * 3, crs="EPSG:4326"))
+    assert read(three, countries, max_rows=2).problems == ("The file has 3 rows; the limit is 2.",)  # from the footer
+    assert len(read(three, countries, max_rows=3).points) == 3
+
+
+@QUICK
+@given(data=st.binary(max_size=2000))
+def test_random_bytes_after_the_parquet_magic_never_raise(data, countries):
+    read(b"PAR1" + data, countries)

@@ -9,9 +9,13 @@ Accepted, whatever the file is called (JSON is text that starts with ``{`` or ``
   ``name`` or ``title``, ``kind``, ``country`` or ``countries``, ``url``, ``source``; others are ignored.
 - **GeoJSON**: a FeatureCollection, or one Feature, of Points with properties named like the CSV
   columns (so the atlas's own "Download GeoJSON" loads). Other features are rejected one by one.
+- **GeoParquet** (a Parquet file with ``geo`` metadata, geometry as WKB, in any CRS, turned to
+  longitude/latitude): Points, with columns named like the CSV's; other geometries are rejected one by
+  one. A plain Parquet file with no geometry is refused with a message saying so.
 
 Limits: :data:`MAX_BYTES` (= ``server.maxUploadSize``), :data:`MAX_ROWS` rows or features and
-:data:`MAX_COLUMNS`. A file over a limit is refused whole, with one message naming the limit; it is
+:data:`MAX_COLUMNS` (and, for GeoParquet, read from its footer before any data, :data:`MAX_PARQUET_DATA`
+bytes of data uncompressed). A file over a limit is refused whole, with one message naming the limit; it is
 never silently cut short. CSV is read a line at a time into pyarrow string columns: 100,000 rows
 (47 MB) peak at about 125 MB of Python memory and 25 MB of Arrow; GeoJSON, parsed whole, at about
 260 MB for 100,000 features (49 MB).
@@ -32,6 +36,7 @@ Over 300 lines: two readers (CSV, GeoJSON), then one short function for each rul
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from array import array
@@ -53,6 +58,7 @@ from strategic_sites.vocab import SHORT_NAMES
 MAX_BYTES = 50_000_000  # server.maxUploadSize = 50 (MB) in .streamlit/config.toml
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
+MAX_PARQUET_DATA = 500_000_000  # a GeoParquet file's data, uncompressed, as its footer states
 COAST = 0.5  # degrees: a point this close to a country counts as on land when looking for swapped lat/lon
 COLUMNS = ["row", "lat", "lon", "name", "date", "date_first", "date_last", "kind", "country", "url", "source"]
 _DTYPES = dict.fromkeys(COLUMNS, "str") | {"row": "int64", "lat": "float64", "lon": "float64",
@@ -73,7 +79,7 @@ REASONS = {
 }
 SWAPPED = "Latitude and longitude were swapped in every row; they have been swapped back."
 _MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
-          b"PK\x03\x04": "a ZIP archive (an Excel workbook is one: save it as CSV)", b"PAR1": "a Parquet file",
+          b"PK\x03\x04": "a ZIP archive (an Excel workbook is one: save it as CSV)", 
           b"\x1f\x8b": "a gzip archive"}
 _CONTROL = CONTROL  # all but tab, line feed and carriage return
 _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
@@ -132,6 +138,8 @@ def read_points(name: str, data: bytes, countries: gpd.GeoDataFrame, *, max_rows
 def _read(data: bytes, countries: gpd.GeoDataFrame, max_rows: int, max_bytes: int) -> Upload:
     if len(data) > max_bytes:
         raise _Refused(f"The file is {_size(len(data))}; the limit is {_size(max_bytes)}.")
+    if data.startswith(b"PAR1"):
+        return _finish(_geoparquet(data, max_rows), countries, [])
     text, notes = _decode(data)
     if not text.strip():
         raise _Refused("The file is empty.")
@@ -314,6 +322,70 @@ def _geojson(text: str, max_rows: int) -> _Table:
         return pd.DataFrame({"feature": [_json(features[i]) for i in starts]}, dtype="str")
 
     return _Table(fields, rejected, originals, "feature")
+
+
+def _geoparquet(data: bytes, max_rows: int) -> _Table:
+    """A GeoParquet file's points; its size is checked from the footer before anything is read."""
+    import pyarrow.parquet as pq
+
+    try:
+        footer = pq.ParquetFile(io.BytesIO(data)).metadata
+    except Exception as error:  # noqa: BLE001 - pyarrow's errors for a broken file vary
+        raise _Refused(f"The file starts like Parquet but cannot be read: {_text(str(error))[:200].rstrip('.')}.") from None
+    if b"geo" not in (footer.metadata or {}):
+        raise _Refused("This is a Parquet file with no geometry (no GeoParquet metadata): "
+                       "save it as GeoParquet, as CSV with lat and lon columns, or as GeoJSON.")
+    if footer.num_rows > max_rows:
+        raise _Refused(f"The file has {footer.num_rows:,} rows; the limit is {max_rows:,}.")
+    if footer.num_columns > MAX_COLUMNS:
+        raise _Refused(f"The file has {footer.num_columns:,} columns; the limit is {MAX_COLUMNS:,}.")
+    size = sum(footer.row_group(i).total_byte_size for i in range(footer.num_row_groups))
+    if size > MAX_PARQUET_DATA:
+        raise _Refused(f"The file holds {_size(size)} of data uncompressed; the limit is {_size(MAX_PARQUET_DATA)}.")
+    if footer.num_rows == 0:
+        raise _Refused("The GeoParquet file has no rows.")
+    try:
+        frame = gpd.read_parquet(io.BytesIO(data))
+        if frame.crs is not None and not frame.crs.equals("EPSG:4326") and not frame.crs.equals("OGC:CRS84"):
+            frame = frame.to_crs("EPSG:4326")
+    except Exception as error:  # noqa: BLE001 - invalid metadata, WKB or CRS
+        raise _Refused(f"The GeoParquet file cannot be read: {_text(str(error))[:200].rstrip('.')}.") from None
+    geometry = frame.geometry
+    kinds = geometry.geom_type.to_numpy(dtype=object)
+    points = kinds == "Point"
+    named = {}
+    for column in frame.columns:
+        if column != frame.geometry.name:
+            named.setdefault(str(column).strip().casefold(), column)
+    pick = [next((named[a] for a in aliases if a in named), None) for aliases in list(ALIASES.values())[2:]]
+    shapes = np.asarray(geometry, dtype=object)  # None where a row has no geometry
+    columns = {"lat": [_coordinate(float(v)) for v in shapely.get_y(shapes)],  # NaN where not a Point
+               "lon": [_coordinate(float(v)) for v in shapely.get_x(shapes)]}
+    for name, column in zip(list(ALIASES)[2:], pick):
+        columns[name] = [""] * len(frame) if column is None else [_cell(v) for v in frame[column].to_numpy(dtype=object)]
+    rows = np.arange(1, len(frame) + 1)
+    fields = pd.DataFrame(columns, dtype="str").assign(row=rows, start=rows - 1, end=0)[points].reset_index(drop=True)
+    wrong = np.flatnonzero(~points)
+    rejected = pd.DataFrame({"row": wrong + 1, "kind": "geometry",
+                             "reason": [f"{k[:30] if isinstance(k, str) else 'no geometry'}, not a Point" for k in kinds[wrong]],
+                             "start": wrong, "end": 0})
+
+    def originals(starts: list[int], _) -> pd.DataFrame:
+        cells = frame.drop(columns=frame.geometry.name).iloc[starts].reset_index(drop=True).astype(object).map(_cell)
+        return cells.assign(geometry=[g.wkt[:200] if g is not None else "" for g in geometry.iloc[starts]])
+
+    return _Table(fields, rejected, originals)
+
+
+def _cell(value) -> str:
+    """A Parquet cell as text: dates as YYYY-MM-DD, lists joined, missing values blank."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "isoformat"):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    return _text(value)
 
 
 def _not_a_point(feature) -> tuple[str, str] | None:

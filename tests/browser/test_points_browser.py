@@ -91,3 +91,26 @@ def test_uploaded_points_show_on_the_map_and_in_a_table_and_stay_text(server, op
     assert watched.dialogs == []
     assert not watched.errors, watched.errors
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_geoparquet_file_gives_its_points(server, open_page, atlas):
+    import io
+
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame(
+        {"name": [HOSTILE, "Osh", "a road"]},
+        geometry=[shapely.Point(74.6, 42.9), shapely.Point(72.8, 40.5), shapely.LineString([(70, 40), (71, 41)])],
+        crs="EPSG:4326",
+    )
+    data = io.BytesIO()
+    frame.to_parquet(data)
+    watched = open_page(server.url + "/")
+    page = watched.page
+    wait_for_markers(page, len(atlas.sites))
+    upload(page, "mine.parquet", data.getvalue(), "application/vnd.apache.parquet")
+    page.get_by_role("tab", name="Your points (2)").wait_for(timeout=60_000)
+    points_on_map(page, 2)
+    assert page.get_by_text("1 row is not a Point: row 3").count() == 1
+    assert not watched.dialogs and not watched.errors, (watched.dialogs, watched.errors)

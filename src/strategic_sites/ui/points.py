@@ -19,7 +19,7 @@ from strategic_sites.ui.widgets import LINK, downloads, md
 
 HELP = (
     f"CSV with lat/lon (or latitude/longitude, x/y) columns and optional date, name or title, kind, "
-    f"country, url and source; or GeoJSON points (the atlas's own downloads too). Up to "
+    f"country, url and source; GeoJSON points (the atlas's own downloads too); or GeoParquet points. Up to "
     f"{uploads.MAX_ROWS:,} rows, {uploads.MAX_COLUMNS:,} columns and {uploads.MAX_BYTES // 1_000_000} MB. The points stay in this "
     "browser session: they are not part of the shared link or the data."
 )
@@ -56,7 +56,7 @@ def uploader(atlas: Atlas) -> None:
     file is explained and the earlier points stay."""
     with st.sidebar:
         st.subheader("Your points")
-        file = st.file_uploader("Add your own points", type=["csv", "tsv", "txt", "geojson", "json"], help=HELP, key=state.UPLOADER)
+        file = st.file_uploader("Add your own points", type=["csv", "tsv", "txt", "geojson", "json", "parquet", "geoparquet"], help=HELP, key=state.UPLOADER)
         # Replacing the file passes through no file at all: the points stay until removed.
         if current() is not None and st.button("Remove your points", icon=":material/delete:", key=state.REMOVE_POINTS):
             st.session_state.pop(state.POINTS, None)
