@@ -431,7 +431,7 @@ def test_geoparquet_points_are_read_in_any_crs_and_other_geometries_rejected_by_
     assert list(upload.rejects["row"]) == [3, 4]
     assert list(upload.rejects["reason"]) == ["LineString, not a Point", "no geometry, not a Point"]
     assert list(upload.rejects["Title"]) == ["a road", "nowhere"]
-    assert upload.rejects["geometry"].iloc[0].startswith("LINESTRING")
+    assert upload.rejects["(geometry)"].iloc[0].startswith("LINESTRING")
 
 
 def test_parquet_problems_are_one_message_each(countries):

@@ -30,12 +30,13 @@ point is on or near (:data:`COAST`) the atlas's countries and, swapped, every on
 and longitude are swapped back, with a note; ``countries.total_bounds`` cannot tell (Russia spans
 -180 to 180). :func:`read_points` never raises: an unexpected error is still a message, naming a bug.
 
-Over 300 lines: two readers (CSV, GeoJSON), then one short function for each rule above.
+Over 300 lines: three readers (CSV, GeoJSON, GeoParquet), then one short function for each rule above.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -79,8 +80,7 @@ REASONS = {
 }
 SWAPPED = "Latitude and longitude were swapped in every row; they have been swapped back."
 _MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
-          b"PK\x03\x04": "a ZIP archive (an Excel workbook is one: save it as CSV)", 
-          b"\x1f\x8b": "a gzip archive"}
+          b"PK\x03\x04": "a ZIP archive (an Excel workbook is one: save it as CSV)", b"\x1f\x8b": "a gzip archive"}
 _CONTROL = CONTROL  # all but tab, line feed and carriage return
 _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 # An absolute http(s) URL with a host, and none of the characters that a URL cannot hold unescaped.
@@ -280,17 +280,23 @@ def _cells(text: str, delimiter: str, header: list[str], starts: list[int], ends
             records.append(next(csv.reader(_Lines(text[start:end]), delimiter=delimiter), []))
         except csv.Error:
             records.append([text[start:end].rstrip("\r\n")])
-    names, taken = [], {"row", "reason", "(extra fields)"}
-    for name in header:  # unique names: a column may be called "row", or two alike
+    names = _unique(header, {"row", "reason", "(extra fields)"})
+    width = len(names)
+    frame = pd.DataFrame([cells[:width] + [""] * (width - len(cells)) for cells in records], columns=names, dtype="str")
+    extra = [delimiter.join(cells[width:]) for cells in records]
+    return frame.assign(**{"(extra fields)": extra}) if any(extra) else frame
+
+
+def _unique(header: list[str], taken: set[str]) -> list[str]:
+    """The header's names, made unique and apart from ``taken``: a column may be called "row", or two alike."""
+    names, taken = [], set(taken)
+    for name in header:
         n, unique = 1, name
         while unique in taken:
             n, unique = n + 1, f"{name} ({n + 1})"
         taken.add(unique)
         names.append(unique)
-    width = len(names)
-    frame = pd.DataFrame([cells[:width] + [""] * (width - len(cells)) for cells in records], columns=names, dtype="str")
-    extra = [delimiter.join(cells[width:]) for cells in records]
-    return frame.assign(**{"(extra fields)": extra}) if any(extra) else frame
+    return names
 
 
 def _geojson(text: str, max_rows: int) -> _Table:
@@ -372,17 +378,21 @@ def _geoparquet(data: bytes, max_rows: int) -> _Table:
 
     def originals(starts: list[int], _) -> pd.DataFrame:
         cells = frame.drop(columns=frame.geometry.name).iloc[starts].reset_index(drop=True).astype(object).map(_cell)
-        return cells.assign(geometry=[g.wkt[:200] if g is not None else "" for g in geometry.iloc[starts]])
+        cells["(geometry)"] = [g.wkt[:200] if g is not None else "" for g in geometry.iloc[starts]]
+        cells.columns = _unique([str(c) for c in cells.columns], {"row", "reason"})
+        return cells
 
     return _Table(fields, rejected, originals)
 
 
 def _cell(value) -> str:
     """A Parquet cell as text: dates as YYYY-MM-DD, lists joined, missing values blank."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
-    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "isoformat"):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if isinstance(value, np.datetime64):
+        return "" if np.isnat(value) else str(np.datetime_as_string(value, unit="D"))
+    if isinstance(value, datetime.date):  # a date, or a datetime (pandas' Timestamp is one)
+        return value.isoformat()[:10]
     if isinstance(value, np.ndarray):
         value = value.tolist()
     return _text(value)
