@@ -58,13 +58,22 @@ def test_a_visitors_first_run_draws_the_linked_map_alone_and_the_next_run_the_re
     assert len(app.get("component_instance")) == 1  # the map
     assert not app.multiselect and not app.dataframe and not app.tabs and not app.info  # no filters, tables or site panel yet
     assert "filters appear once the map has drawn" in app.sidebar.caption[0].value
-    app.run()  # the run the drawn map asks for (or the fallback timer): everything
+    app.run()  # the run the drawn map asks for: everything
     assert app.multiselect(key="f_country").value == ["KGZ"]  # the filters hold the link's view
     assert app.tabs and app.dataframe and "Click a site on the map" in app.info[0].value
     assert not [c for c in app.sidebar.caption if "filters appear" in c.value]
     assert app.query_params == {"country": "KGZ"}
     app.run()  # and later runs stay whole
     assert app.multiselect(key="f_country").value == ["KGZ"] and app.dataframe
+
+
+def test_the_first_paints_button_asks_for_the_rest_at_once():
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.multiselect
+    app.button(key="show-filters").click().run()  # a map that never reports: the user asks
+    assert app.multiselect(key="f_country").value == [] and app.dataframe
+    assert "show-filters" not in [b.key for b in app.button]
 
 
 def test_as_of_date_changes_the_leases_in_force(atlas):

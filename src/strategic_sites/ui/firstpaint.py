@@ -6,8 +6,9 @@ their scripts on a first). So a session's first run of the map page draws only t
 head and the map, with the view the link asks for; the filters, downloads, site panel,
 tables and footer follow in the next run. The drawn map asks for that run: streamlit-folium
 reports the map's first view, which reruns the app, so the rest arrives once the map is
-there. Should the map never report (its scripts failed), a timer asks after
-:data:`FALLBACK_S` seconds, so the page always completes.
+there. Should the map never report (its scripts failed), the sidebar has a button that
+asks at once. (A timer would ask by itself, but on a machine so busy that maps take longer
+than its delay, every session would run the page once more: the rest, then the map's report.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import streamlit as st
 from strategic_sites.ui import state
 
 MAP_PAGE = ""  # the map page's url_path (the default page)
-FALLBACK_S = 3.0  # seconds after which the rest is asked for when the map has not asked
 
 
 def first_paint(page_path: str | None = None) -> bool:
@@ -31,17 +31,8 @@ def first_paint(page_path: str | None = None) -> bool:
 
 
 def rest_follows() -> None:
-    """Say in the sidebar that the filters are on their way, and ask for them after
-    :data:`FALLBACK_S` seconds should the map not have asked already."""
-    st.sidebar.caption("The filters appear once the map has drawn…")
-    st.session_state[state.FALLBACK_TICKS] = 0
-    _fallback()
-
-
-@st.fragment(run_every=FALLBACK_S)
-def _fallback() -> None:
-    # Called once with the first run, then by its timer until a full run leaves it out.
-    ticks = st.session_state.get(state.FALLBACK_TICKS, 0)
-    st.session_state[state.FALLBACK_TICKS] = ticks + 1
-    if ticks:  # the timer's call: the map has not asked for the rest, so ask now
-        st.rerun(scope="app")
+    """Say in the sidebar that the filters are on their way, with a button that asks for them
+    at once (any rerun draws them)."""
+    with st.sidebar:
+        st.caption("The filters appear once the map has drawn…")
+        st.button("Show the filters now", key=state.SHOW_REST, type="tertiary", icon=":material/tune:")

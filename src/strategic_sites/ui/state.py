@@ -42,7 +42,6 @@ UPLOAD_READ = "_upload_read"  # (file id, what it gave) of the last file read
 MAP_ARGS = "_map_args"  # (key, the map's arguments) when the map holds the user's points
 STARTED = "_started"  # the session has run the app before (ui.firstpaint)
 FIRST_PAINT = "_first_paint"  # this run draws the map page's head and map alone (ui.firstpaint)
-FALLBACK_TICKS = "_first_paint_ticks"  # calls of the first paint's fallback timer
 TABLE_SHOWN = "table_shown"  # which table's tab is open under the map: sites, events, leases, points
 
 # --- keys of other widgets and containers --------------------------------------------------------
@@ -51,6 +50,7 @@ EMBED_HEIGHT = "embed-height"
 VIEW_DESCRIPTION = "view-description"
 COUNTS = "counts"
 STRAPLINE = "strapline"
+SHOW_REST = "show-filters"  # the first paint's button that asks for the rest at once (ui.firstpaint)
 GO_TO = "go-to-site"
 GO_TO_RESULT = "_go_to_result"  # ("jump" or "none", the query) of the last Enter in GO_TO
 MAP = "atlas-map"
