@@ -457,6 +457,9 @@ class Bench:
                "; the dashboard's `static/generated/` is kept between runs (the code is used in place). ")
             + "**Second view**: a new page in the same context once the first had settled. **Filter change**: on the second "
             "page. One discarded warm-up run first.",
+            "- **The dashboard draws the map first**: a session's first run of the map page sends the title, the counts "
+            "and the map alone; the filters, tables and the rest come in the run the drawn map asks for (`ui/firstpaint.py`). "
+            "A view's bytes count both runs; its times stop at the signal, whichever run it came in.",
             "- **Times** are read in the page: `performance.now()` (ms since the navigation started) when the signal first "
             "holds, polled on every animation frame. *First marker*: the first `.ssa-site` in the map's iframe (dashboard), "
             "the first `path.leaflet-interactive`, `.leaflet-marker-icon` or `.marker-cluster` (bench apps). *Events drawn*: "
