@@ -17,6 +17,7 @@ RUN pip install -r requirements.txt
 
 # The app: entry point, pages, code, settings, the map's JS/CSS and the data (read-only).
 COPY app.py ./
+COPY serve.py ./
 COPY app_pages ./app_pages
 COPY src ./src
 COPY .streamlit ./.streamlit
@@ -37,4 +38,4 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; base = os.environ.get('STREAMLIT_SERVER_BASE_URL_PATH', '').strip('/'); urllib.request.urlopen('http://127.0.0.1:%s/%s_stcore/health' % (os.environ.get('PORT', '8501'), base + '/' if base else ''), timeout=4)"]
 
-CMD ["sh", "-c", "exec python -m streamlit run app.py --server.address 0.0.0.0 --server.port ${PORT:-8501} --server.headless true"]
+CMD ["sh", "-c", "exec python -m streamlit run serve.py --server.address 0.0.0.0 --server.port ${PORT:-8501} --server.headless true"]

@@ -26,7 +26,7 @@ $(VENV)/.installed-test: pyproject.toml requirements.txt $(VENV)/.installed
 
 # For contributors: reload on save (a deployment runs with no file watcher: .streamlit/config.toml).
 run: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
 
 # The browser tests drive Debian's Chromium (no browser download): install it when missing.
 $(CHROMIUM):

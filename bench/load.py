@@ -1,6 +1,6 @@
 """`make load`: many users at once against one server (not part of `make test`).
 
-One `streamlit run app.py` on the shipped data, as deployed (no file watcher). First a single
+One `streamlit run serve.py` on the shipped data, as deployed (no file watcher). First a single
 session opens `/` and waits for its map: the server's memory then is the *warm single-session*
 figure. Then, ROUNDS times, SESSIONS browser sessions open at once (each its own browser context,
 so its own Streamlit session), each on a link with a different filter, and each waits until its
@@ -314,7 +314,7 @@ def report(result: dict, sessions: int, rounds: int, started: datetime, load: fl
     lines = [
         SECTION, "",
         f"Run {started:%Y-%m-%d %H:%M} UTC with `bench/load.py --sessions {sessions} --rounds {rounds}` (`make load`): one server "
-        f"(`streamlit run app.py`, the shipped data, no file watcher) and {sessions} headless Chromium sessions at once, on the same "
+        f"(`streamlit run serve.py`, the shipped data, no file watcher) and {sessions} headless Chromium sessions at once, on the same "
         f"machine ({os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}; load average at the start "
         f"{load:.1f}). {SESSION_IS[result.get('fresh', False)].format(links=len(LINKS))}; it is correct when its map shows exactly the sites the atlas's own filter code selects for the "
         "link and its events layer holds exactly that view's events. Times: from the session's navigation to that state, on the page's clock. "

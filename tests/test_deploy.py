@@ -80,9 +80,13 @@ def test_dockerfile_uses_a_slim_python_of_the_projects_version():
 
 def test_dockerfile_installs_the_pins_and_copies_what_the_app_needs():
     assert "pip install -r requirements.txt" in " ".join(instruction("RUN"))
-    sources = {source for source, _ in copied()}
-    for needed in ("requirements.txt", "app.py", "app_pages", "src", ".streamlit", "static", "geodata"):
+    sources = {source for args in copied() for source in args[:-1]}
+    for needed in ("requirements.txt", "app.py", "serve.py", "app_pages", "src", ".streamlit", "static", "geodata"):
         assert needed in sources, needed
+
+
+def test_dockerfile_serves_the_app_warmed_up():
+    assert "streamlit run serve.py" in " ".join(docker_command())
 
 
 def test_dockerfile_runs_as_a_non_root_user_on_port_8501_with_a_health_check():

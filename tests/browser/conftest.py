@@ -53,13 +53,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict[str, str] | None = None, args: tuple[str, ...] = ()):
+    """``streamlit run serve.py``, as deployed (the app warmed up first); ``script="app.py"`` runs the app alone."""
+
+    def __init__(self, env: dict[str, str] | None = None, args: tuple[str, ...] = (), script: str = "serve.py"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, **(env or {})}
         self.log = open(ARTIFACTS / f"streamlit-{self.port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1", *args],
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port), "--server.address", "127.0.0.1", *args],
             cwd=ROOT,
             env=environment,
             stdout=self.log,
@@ -79,6 +81,11 @@ class Server:
                 time.sleep(0.3)
         raise TimeoutError(f"streamlit did not answer on {self.url}{path} within {timeout}s")
 
+    def log_text(self) -> str:
+        """What the server has logged so far."""
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -93,8 +100,8 @@ def start_server():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     servers: list[Server] = []
 
-    def start(env: dict[str, str] | None = None, args: tuple[str, ...] = (), base_path: str = "") -> Server:
-        server = Server(env, args)
+    def start(env: dict[str, str] | None = None, args: tuple[str, ...] = (), base_path: str = "", script: str = "serve.py") -> Server:
+        server = Server(env, args, script)
         servers.append(server)
         server.wait(f"/{base_path}/_stcore/health" if base_path else "/_stcore/health")
         return server

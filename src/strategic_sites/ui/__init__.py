@@ -19,6 +19,7 @@ lives in its own module:
 - :mod:`.pages_text`: the About text (``about.md``) and other page text, with figures from
   the data;
 - :mod:`.state`: every session-state and widget key, and the selection of a site;
+- :mod:`.warmup`: what ``serve.py`` does before the server takes visitors (not imported here);
 - :mod:`.widgets`: markdown escaping and download buttons, shared by the others.
 """
 

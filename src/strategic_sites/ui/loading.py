@@ -48,22 +48,27 @@ def _last_good() -> dict:
     return {}
 
 
-def atlas() -> Atlas:
-    """The validated atlas; on a data error, one clear message and the last good atlas if any."""
+def load() -> Atlas:
+    """The validated atlas of the data folder, loaded once per version of its files, and kept
+    as the last good one; raises :class:`AtlasError` when the folder does not validate."""
     folder = data_folder()
     stamp = _stamp(folder)
-    folder = str(folder)
+    loaded = _load(str(folder), stamp)
+    _last_good()[str(folder)] = (stamp, loaded)
+    return loaded
+
+
+def atlas() -> Atlas:
+    """The validated atlas; on a data error, one clear message and the last good atlas if any."""
     try:
-        loaded = _load(folder, stamp)
+        return load()
     except AtlasError as exc:
-        previous = _last_good().get(folder)
+        previous = _last_good().get(str(data_folder()))
         st.error(exc.report(), icon=":material/error:")
         if previous is None:
             st.stop()
         st.warning("Showing the last version of the data that loaded without problems.")
         return previous[1]
-    _last_good()[folder] = (stamp, loaded)
-    return loaded
 
 
 # The cached functions below take the atlas itself: Streamlit hashes it by its key (the
@@ -85,10 +90,16 @@ def _view(data: Atlas, filters: Filters) -> View:
 def prepare(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
     """The atlas in the chosen language and the one filtered view of it, for every page of
     this run (app.py calls this once, after the sidebar)."""
-    shown = data if filters.lang == data.lang else _localised(data, filters.lang)
-    view = _view(shown, filters)
+    shown, view = view_of(data, filters)
     st.session_state[state.CURRENT] = (shown, view)
     return shown, view
+
+
+def view_of(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
+    """The atlas in the filters' language and the filtered view of it, from the caches every
+    session shares."""
+    shown = data if filters.lang == data.lang else _localised(data, filters.lang)
+    return shown, _view(shown, filters)
 
 
 def current() -> tuple[Atlas, View]:

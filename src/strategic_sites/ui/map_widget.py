@@ -125,6 +125,17 @@ def _args_with_points(data: Atlas, view: View, bounds: tuple, points: tuple, hei
     return held[1]
 
 
+def _first_bounds(view: View) -> tuple:
+    """The map's first view: around the view's sites."""
+    return tuple(tuple(c) for c in layers.bounds_of(view.sites))
+
+
+def prepare_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
+    """Work out the map of ``view`` as a visitor's first sight of it draws it, into the cache
+    every session shares (the server's warm-up, :mod:`.warmup`)."""
+    _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), _first_bounds(view), height, view)
+
+
 def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     """Draw the map; a click on a site selects it.
 
@@ -133,7 +144,7 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     import streamlit_folium as sf
 
     # The view first fitted stays: later filter changes update the layers, not the view.
-    bounds = st.session_state.setdefault(state.MAP_BOUNDS, tuple(tuple(c) for c in layers.bounds_of(view.sites)))
+    bounds = st.session_state.setdefault(state.MAP_BOUNDS, _first_bounds(view))
     mine = map_points(data, view)
     if mine is None:
         args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, height, view)

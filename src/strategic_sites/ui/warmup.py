@@ -1,0 +1,74 @@
+"""The server's warm-up: what every first visit needs, done before the server takes visitors.
+
+``serve.py`` runs :func:`warm_up` as the server starts (``st.App``'s lifespan): the atlas's
+code imported, its data loaded and validated, the map's data files written
+(:mod:`strategic_sites.published`), and the map of the default view (the link with no
+filters) worked out, all into the caches that every session shares. The first visitor after
+a deploy then waits for none of it: without the warm-up (``streamlit run app.py``) the first
+visit pays for all of it, and the map's files are written while its browser waits.
+
+A warm-up never stops the server: when the data does not validate, the first visitor is
+shown why, as on any run (:func:`strategic_sites.ui.loading.atlas`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.logger import get_logger
+
+from strategic_sites import published, urlstate
+from strategic_sites.data import AtlasError
+from strategic_sites.ui import loading, map_widget
+from strategic_sites.urlstate import Known
+
+LOG = get_logger(__name__)
+
+
+def _register_components() -> None:
+    """Register the map component, as its first import in a script run would have.
+
+    Streamlit registers a component when its module declares it inside a script run; the
+    warm-up imports streamlit-folium outside one (to work out the default map), and a module is
+    imported only once, so without this its files would not be served (404)."""
+    import streamlit_folium
+    from streamlit import runtime
+    from streamlit.components.v1.component_registry import ComponentRegistry
+
+    if runtime.exists():  # a server's start; in a test there is none to serve the files
+        ComponentRegistry.instance().register_component(streamlit_folium._component_func)
+
+
+def warm_up() -> str:
+    """Load, publish and work out what a first visit needs; returns what was done, in a line
+    for the server's log."""
+    started = time.perf_counter()
+    _register_components()
+    try:
+        data = loading.load()
+    except AtlasError as exc:
+        first_line = exc.report().strip().splitlines()[0]
+        return f"the data did not load ({first_line}); every visitor is shown why"
+    loaded = time.perf_counter()
+    try:
+        published.map_sources(data, wait=True)
+    except published.NotPublished:
+        pass  # the map then sends its data inline, and says so (ui/map_widget.py)
+    map_widget.map_sources(data)
+    written = time.perf_counter()
+    filters, _ = urlstate.parse({}, Known.of(data))
+    shown, view = loading.view_of(data, filters)
+    map_widget.prepare_map(shown, view)
+    done = time.perf_counter()
+    return (
+        f"warmed up in {done - started:.1f} s: the atlas loaded ({len(data.sites)} sites, {len(data.events)} events) "
+        f"in {loaded - started:.1f} s, the map's data files in {written - loaded:.1f} s, the default map in {done - written:.1f} s"
+    )
+
+
+def warm_up_logged() -> None:
+    """:func:`warm_up`, its outcome in the server's log; never raises, so the server starts."""
+    try:
+        LOG.info("Strategic Sites Atlas: %s", warm_up())
+    except Exception:  # noqa: BLE001 - the warm-up only saves time; the first visit does the same work
+        LOG.exception("Strategic Sites Atlas: the warm-up failed; the first visit will do its work")

@@ -1,0 +1,87 @@
+"""The server's warm-up (serve.py): the first visitor after a deploy finds the atlas loaded, the
+map's data files written and the default map worked out; a broken data folder or a failing
+warm-up never stops the server."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from datafiles import edit_feature, feature_index
+from strategic_sites import layers, load_atlas, published
+from strategic_sites.ui import DATA_ENV, loading, warmup
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def fresh_data(mini_folder, monkeypatch):
+    """A data folder no server has seen: its files, and so its map's data files, are new."""
+    index = feature_index(mini_folder, "sites.geojson", id="kant")
+    edit_feature(mini_folder, "sites.geojson", index, summary=f"A summary of this test's own ({uuid.uuid4().hex}).")
+    monkeypatch.setenv(DATA_ENV, str(mini_folder))
+    key = load_atlas(mini_folder).key  # not through the app's cache, which the tests observe
+    yield mini_folder
+    for path in published.FOLDER.glob(f"*{key}*"):
+        path.unlink(missing_ok=True)
+
+
+def test_the_warm_up_writes_the_maps_data_files_before_any_visit(fresh_data):
+    said = warmup.warm_up()
+    data = loading.load()
+    assert said.startswith("warmed up in") and f"{len(data.sites)} sites, {len(data.events)} events" in said
+    written = sorted(path.name.split("-")[0] for path in published.FOLDER.glob(f"*{data.key}*.json"))
+    assert written == ["event", "events", "sites"]  # the event texts, the event bundle, the sites' popups
+
+
+def test_the_first_visitor_finds_the_atlas_loaded_and_the_default_map_worked_out(fresh_data, monkeypatch):
+    warmup.warm_up()
+    work = []
+
+    def counted(name, function):
+        def call(*args, **kwargs):
+            work.append(name)
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(loading, "load_atlas", counted("load", loading.load_atlas))
+    monkeypatch.setattr(layers, "compose", counted("compose", layers.compose))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()  # a visitor's first run: the default view's map
+    assert not app.exception, app.exception
+    assert len(app.get("component_instance")) == 1  # the map, drawn
+    assert work == []  # neither loaded nor composed: both were ready
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["country"] = "KGZ"
+    app.run()  # another view is worked out when first asked for
+    assert work == ["compose"]
+
+
+def test_a_broken_data_folder_is_reported_and_the_server_still_starts(fresh_data):
+    (fresh_data / "sites.geojson").write_text("{ not json", encoding="utf-8")
+    said = warmup.warm_up()
+    assert said.startswith("the data did not load (") and "every visitor is shown why" in said
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    assert "sites.geojson" in app.error[0].value  # the visitor is told what is wrong, and where
+
+
+def test_a_failing_warm_up_is_logged_and_never_raised(monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("a bug in the warm-up")
+
+    monkeypatch.setattr(warmup, "warm_up", broken)
+    warmup.LOG.propagate = True  # Streamlit's loggers keep to their own handler; caplog listens at the root
+    try:
+        with caplog.at_level(logging.ERROR):
+            warmup.warm_up_logged()
+    finally:
+        warmup.LOG.propagate = False
+    assert "the warm-up failed; the first visit will do its work" in caplog.text
+    assert "a bug in the warm-up" in caplog.text
