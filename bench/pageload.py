@@ -64,8 +64,16 @@ SETTLE_CAP_S = 20.0
 # page's clock, size), and the time of the last pointerdown (the start of a filter change).
 INIT_SCRIPT = """
 (() => {
-  if (window.top !== window) return;
-  window.__bench = {ws: [], click: null};
+  if (window.top !== window) {
+    // A component's frame (the map): when it got each message from the page (its arguments), on the page's clock.
+    window.addEventListener('message', () => {
+      try { window.top.__bench.frameMessages.push(performance.timeOrigin + performance.now() - window.top.performance.timeOrigin); } catch (e) {}
+    }, true);
+    return;
+  }
+  window.__bench = {ws: [], sent: [], frameMessages: [], click: null};
+  const send = window.WebSocket.prototype.send;
+  window.WebSocket.prototype.send = function (data) { window.__bench.sent.push(performance.now()); return send.call(this, data); };
   const Native = window.WebSocket;
   window.WebSocket = new Proxy(Native, {
     construct(target, args) {
@@ -378,6 +386,29 @@ def _view(context, server: Server, app: App, cap_s: float, profile: bool = False
     return figures, page, recorder
 
 
+def _filter_timeline(page, clicked: float | None, done: float) -> dict:
+    """Where a filter change's time goes, in seconds from the click: the browser sends the
+    change (``sent``), the server's first message arrives (``first_message``), the largest
+    message, the map's (``map_message``), and the map's frame gets its new arguments
+    (``frame_message``); the map has redrawn at ``filter_s``."""
+    if clicked is None:
+        return {}
+    bench = page.evaluate("({ws: window.__bench.ws, sent: window.__bench.sent, frames: window.__bench.frameMessages})")
+    received = [(t, n) for t, n in bench["ws"] if clicked < t <= done]
+    sent = [t for t in bench["sent"] if t > clicked]
+    out = {}
+    if sent:
+        out["filter_sent_s"] = (sent[0] - clicked) / 1000
+    if received:
+        out["filter_first_message_s"] = (received[0][0] - clicked) / 1000
+        largest = max(received, key=lambda item: item[1])
+        out["filter_map_message_s"] = (largest[0] - clicked) / 1000
+        frames = [t for t in bench["frames"] if largest[0] <= t <= done]
+        if frames:
+            out["filter_frame_message_s"] = (frames[0] - clicked) / 1000
+    return out
+
+
 def _filter_change(page, recorder: Recorder, app: App, cap_s: float, kgz_sites: int, profiler: BrowserProfile | None = None) -> dict:
     """Choose KGZ; wait until the map shows the ``kgz_sites`` sites (and its events)."""
     frames_before, requests_before = len(recorder.frames), len(recorder.requests)
@@ -392,9 +423,11 @@ def _filter_change(page, recorder: Recorder, app: App, cap_s: float, kgz_sites: 
     done = _wait(page, app, "filter", cap_s, expected=kgz_sites)
     browser_profile = profiler.stop() if profiler else None
     clicked = page.evaluate("window.__bench.click")
+    timeline = _filter_timeline(page, clicked, done["t"])
     _settle(page, recorder)
     static, other = recorder.http_bytes(requests_before)
     figures = {
+        **timeline,
         "filter_s": (done["t"] - clicked) / 1000 if clicked is not None else None,
         "filter_ws_bytes": recorder.ws_bytes(frames_before),
         "filter_http_bytes": static + other,

@@ -557,6 +557,17 @@ class Bench:
             cells[-1] += f" ({cell.failure})"
         return f"| {size} | {name} | {build_s} | {build_bytes} | " + " | ".join(cells) + " |"
 
+    @staticmethod
+    def filter_timeline(med: dict) -> str:
+        steps = [
+            ("filter.filter_sent_s", "the browser sends the change"),
+            ("filter.filter_first_message_s", "the server's first message of the rerun arrives"),
+            ("filter.filter_map_message_s", "the map's message (the rerun's largest)"),
+            ("filter.filter_frame_message_s", "the map's frame gets its new arguments"),
+            ("filter.filter_s", "the map shows the KGZ sites"),
+        ]
+        return "; ".join(f"{label} at {fmt_s(dig(med, key))}" for key, label in steps if dig(med, key) is not None) + "."
+
     def notes(self) -> list[str]:
         notes = []
         for (size, app), cell in self.cells.items():
@@ -658,6 +669,10 @@ class Bench:
         if metric.startswith("filter.") and med:
             out.append(f"- Filter change: {fmt_bytes(dig(med, 'filter.filter_ws_bytes'))} over the WebSocket, "
                        f"{fmt_bytes(dig(med, 'filter.filter_http_bytes'))} over HTTP, redrawn in {fmt_s(dig(med, 'filter.filter_s'))}.")  # fmt: skip
+            out += [f"- Where its time goes, from the click (medians): {self.filter_timeline(med)}"]
+            floor = self.medians(size, "floor")
+            if floor and dig(floor, "filter.filter_s") is not None:
+                out += [f"- The floor app's filter (a radio), the same way: {self.filter_timeline(floor)}"]
         if kind_is_time(row) and size in self.browser_profiles:
             out += self.browser_profile_lines(size, metric.split(".")[0])
         if metric == "peak_memory":
