@@ -3,7 +3,8 @@
 ``streamlit run serve.py`` (``make run``, the Dockerfile) serves the same app as
 ``streamlit run app.py``, but first loads and validates the data, writes the map's data files
 and works out the default map (src/strategic_sites/ui/warmup.py); it answers no request until
-then, so the first visitor after a deploy waits for none of it.
+then, so the first visitor after a deploy waits for none of it. A warm-up that fails is logged
+and the server starts all the same: the first visit then does that work, or shows what is wrong.
 """
 
 import asyncio
@@ -13,10 +14,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 SRC = str(Path(__file__).resolve().parent / "src")
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
+
+LOG = get_logger(__name__)
+
+
+def register_map_component() -> None:
+    """Register the map's component (streamlit-folium) with the server.
+
+    Streamlit registers a component when its module is first imported inside a script run;
+    the warm-up imports it before any run, and a module is imported once, so without this the
+    component's files would not be served (404)."""
+    import streamlit_folium
+    from streamlit.components.v1.component_registry import ComponentRegistry
+
+    ComponentRegistry.instance().register_component(streamlit_folium._component_func)
 
 
 def warm_up() -> None:
@@ -25,9 +41,12 @@ def warm_up() -> None:
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
+        register_map_component()
         from strategic_sites.ui.warmup import warm_up_logged
 
         warm_up_logged()
+    except Exception:  # noqa: BLE001 - e.g. the app's code does not import: every visitor is shown why
+        LOG.exception("Strategic Sites Atlas: the warm-up failed; the first visit will do its work")
     finally:
         quiet.setLevel(level)
 

@@ -5,6 +5,9 @@ warm-up never stops the server."""
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -85,3 +88,14 @@ def test_a_failing_warm_up_is_logged_and_never_raised(monkeypatch, caplog):
         warmup.LOG.propagate = False
     assert "the warm-up failed; the first visit will do its work" in caplog.text
     assert "a bug in the warm-up" in caplog.text
+
+
+def test_the_warm_up_imports_what_the_page_imports_only_when_drawn(fresh_data):
+    """The first visitor's filters and tables follow the map sooner: the code of the downloads
+    they draw (matplotlib's, about a second) is imported before any visit."""
+    check = "from strategic_sites.ui import warmup; warmup.warm_up(); import sys; print(all(m in sys.modules for m in warmup.DRAWN_LATER))"
+    before = "from strategic_sites.ui import warmup; import sys; print(any(m in sys.modules for m in warmup.DRAWN_LATER))"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    run = lambda code: subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True).stdout.split()[-1]  # noqa: E731
+    assert run(before) == "False"  # the app alone does not import them up front
+    assert run(check) == "True"
