@@ -359,11 +359,7 @@ def _geoparquet(data: bytes, max_rows: int) -> _Table:
     geometry = frame.geometry
     kinds = geometry.geom_type.to_numpy(dtype=object)
     points = kinds == "Point"
-    named = {}
-    for column in frame.columns:
-        if column != frame.geometry.name:
-            named.setdefault(str(column).strip().casefold(), column)
-    pick = [next((named[a] for a in aliases if a in named), None) for aliases in list(ALIASES.values())[2:]]
+    pick = _aliased((column, column) for column in frame.columns if column != frame.geometry.name)
     shapes = np.asarray(geometry, dtype=object)  # None where a row has no geometry
     columns = {"lat": [_coordinate(float(v)) for v in shapely.get_y(shapes)],  # NaN where not a Point
                "lon": [_coordinate(float(v)) for v in shapely.get_x(shapes)]}
@@ -411,11 +407,17 @@ def _properties(feature: dict) -> list[str]:
     xy = feature["geometry"].get("coordinates")
     lon, lat = xy[:2] if isinstance(xy, list) and len(xy) >= 2 else (None, None)
     properties = feature.get("properties")
-    named = {}
-    for key, value in properties.items() if isinstance(properties, dict) else ():
-        named.setdefault(key.strip().casefold(), value)
-    values = [next((named[a] for a in aliases if a in named), None) for aliases in list(ALIASES.values())[2:]]
+    values = _aliased(properties.items() if isinstance(properties, dict) else ())
     return [_coordinate(lat), _coordinate(lon)] + [_text(value) for value in values]
+
+
+def _aliased(items) -> list:
+    """For each of the :data:`ALIASES` after lat and lon, the value of the first of the
+    (name, value) ``items`` whose name, trimmed and casefolded, is one of its aliases; else None."""
+    named = {}
+    for key, value in items:
+        named.setdefault(str(key).strip().casefold(), value)
+    return [next((named[a] for a in aliases if a in named), None) for aliases in list(ALIASES.values())[2:]]
 
 
 def _coordinate(value) -> str:
