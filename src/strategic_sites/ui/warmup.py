@@ -41,11 +41,8 @@ def warm_up() -> str:
         first_line = exc.report().strip().splitlines()[0]
         return f"the data did not load ({first_line}); every visitor is shown why"
     loaded = time.perf_counter()
-    try:
-        published.map_sources(data, wait=True)
-    except published.NotPublished:
-        pass  # the map then sends its data inline, and says so (ui/map_widget.py)
-    map_widget.map_sources(data)
+    map_widget.map_sources(data)  # written in the background (inline when the folder is read-only)...
+    published.wait_until_written(data)  # ...and waited for: the first visitor fetches them at once
     written = time.perf_counter()
     filters, _ = urlstate.parse({}, Known.of(data))
     shown, view = loading.view_of(data, filters)
