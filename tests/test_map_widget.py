@@ -47,6 +47,39 @@ def test_cached_arguments_equal_what_st_folium_sends(atlas, monkeypatch, tmp_pat
     assert "generated/events-" in sent["script"]
 
 
+def test_views_share_one_base_map_and_each_gets_the_arguments_of_its_own_whole_map(atlas, monkeypatch, tmp_path):
+    """A filter change composes only the view's overlays, on a base map kept per atlas and
+    first view; what is sent must equal the whole map of that view, and the kept base must
+    come out of each view as it went in (no view's layers left on it for the next)."""
+    sources = published.map_sources(atlas, folder=tmp_path)
+    monkeypatch.setattr(map_widget, "_map_sources", lambda data: (sources, ""))
+    built = []
+    base_map = layers.base_map
+    monkeypatch.setattr(layers, "base_map", lambda *a, **k: built.append(1) or base_map(*a, **k))
+    map_widget._base.clear()
+    map_widget._map_args.clear()
+    bounds = map_widget._first_bounds(apply(atlas, Filters()))
+    shapes = None
+    for filters in (
+        Filters(),
+        Filters(countries=("KGZ",)),
+        Filters(countries=("KAZ",), layers=("status", "countries")),
+        Filters(year_from=2000, year_to=2010, q="Baikonur"),
+    ):
+        view = apply(atlas, filters)
+        sent = map_widget._map_args(atlas, mapdata.data_filters(view), tuple(view.filters.layers), bounds, map_widget.MAP_HEIGHT, view)
+        whole = map_widget.folium_args(layers.compose(atlas, view, sources, bounds=[list(b) for b in bounds]), width="stretch")
+        assert normalised(sent) == normalised(whole)
+        kept = map_widget._base(atlas, bounds, map_widget.MAP_HEIGHT).fmap
+        root = kept.get_root()
+        now = [list(element._children) for element in (kept, root.header, root.html, root.script)]
+        assert shapes is None or now == shapes
+        shapes = now
+    assert len(built) == 1 + 4  # the kept base once, and each whole map built here to compare
+    map_widget._base.clear()
+    map_widget._map_args.clear()
+
+
 def test_data_files_are_written_once_under_names_that_change_with_the_content(atlas, tmp_path):
     first = published.map_sources(atlas, folder=tmp_path, wait=True)
     files = {p.name: (p.stat().st_ino, p.stat().st_ctime_ns) for p in tmp_path.glob("*.json")}

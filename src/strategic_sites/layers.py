@@ -210,6 +210,7 @@ def compose(
     keys: tuple[str, ...] = LAYERS,
     small: bool = False,
     points: dict | None = None,
+    base: folium.Map | None = None,
 ) -> AtlasMap:
     """The map of ``view``. ``sources`` names where the outlines and the event bundle come
     from (URLs, or the data itself: the default); ``data`` is the view's
@@ -218,10 +219,14 @@ def compose(
     ``keys`` which overlays the map has (all four by default); ``small`` a map with no
     legend, minimap or layer control (a site page's); ``points`` the user's own points the
     view shows (:func:`strategic_sites.overlay.bits`; their bundle is ``sources["points"]``),
-    drawn as one more overlay, "Your points"."""
+    drawn as one more overlay, "Your points"; ``base`` the constant part when the caller
+    keeps one already composed (its assets localized) for the same sources, bounds, ``small``
+    and ``points``, as the app does for each atlas and first view (:mod:`.ui.map_widget`)."""
     sources = sources or inline_sources(atlas)
     data = data or mapdata.view_data(atlas, view)
-    base = base_map(sources, bounds or bounds_of(view.sites), small, points=points is not None)
+    if base is None:
+        base = base_map(sources, bounds or bounds_of(view.sites), small, points=points is not None)
+        assets.localize(base, prefix)
     groups = view_layers(data, view.filters.layers, keys)
     if points is not None:
         group = folium.FeatureGroup(name=overlay.LABEL)
@@ -229,7 +234,6 @@ def compose(
         groups.append(group)
     hidden = [label for key, label in LAYER_NAMES.items() if key in keys and key not in view.filters.layers]
     control = None if small else layer_control(hidden, collapsed=False, position="topright")
-    assets.localize(base, prefix)
     for group in groups:
         assets.localize(group, prefix)
     return AtlasMap(base, groups, control)

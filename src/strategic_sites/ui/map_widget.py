@@ -4,9 +4,12 @@ selects, and the map as a self-contained HTML download."""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+
 import streamlit as st
 
-from strategic_sites import layers, mapdata, published, tables, urlstate
+from strategic_sites import assets, layers, mapdata, published, tables, urlstate
 from strategic_sites.data import Atlas
 from strategic_sites.filters import LAYERS, Filters, View
 from strategic_sites.ui import state
@@ -44,15 +47,16 @@ def _view_data(data: Atlas, shaping: Filters, _view: View) -> dict:
     return mapdata.view_data(data, _view)
 
 
-def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None) -> layers.AtlasMap:
+def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None, base=None) -> layers.AtlasMap:
     """The composed map of this view, from the cached sources and view data, with the
-    user's own points when there are some (``points``: see :func:`.points.map_points`)."""
+    user's own points when there are some (``points``: see :func:`.points.map_points`) and
+    on the constant ``base`` when one is kept (see :func:`_base`)."""
     sources, problem = _map_sources(data)
     if problem:
         st.caption(f"The map's data is sent with the page ({md(problem)}); it works, but more slowly.")
     vdata = _view_data(data, mapdata.data_filters(view), view)
     if points is None:
-        return layers.compose(data, view, sources, data=vdata, bounds=bounds)
+        return layers.compose(data, view, sources, data=vdata, bounds=bounds, base=base)
     _, bundle, shown = points
     return layers.compose(data, view, {**sources, "points": bundle}, data=vdata, bounds=bounds, points=shown)
 
@@ -69,22 +73,15 @@ def _links(fmap) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(css)), list(dict.fromkeys(js))
 
 
-def folium_args(
-    parts: layers.AtlasMap, height: int = MAP_HEIGHT, width=None, returned=RETURNED, key: str = MAP_KEY
-) -> dict:
-    """The arguments ``st_folium`` would send for this map, worked out once so that a rerun
-    with the same view sends them without rendering the map again (tests/test_map_widget.py
-    checks them against streamlit-folium's own)."""
+def base_args(fmap, height: int = MAP_HEIGHT, width=None, returned=RETURNED, key: str = MAP_KEY) -> dict:
+    """The arguments of ``st_folium`` that the constant base map decides: its page, script
+    and size, the same for every view drawn on it."""
     import streamlit_folium as sf
 
-    fmap = parts.base
     fmap.get_root().render()
     fmap.render()
-    # In st_folium's order: the groups and the control join the map before its links are read.
+    # In st_folium's order: reading the script changes the map, so the page is read first.
     html, header, script = sf._get_html(fmap), sf._get_header(fmap), sf._get_map_string(fmap)
-    groups = "".join(sf._get_feature_group_string(group, map=fmap, idx=idx) for idx, group in enumerate(parts.groups))
-    control = sf._get_layer_control_string(parts.control, fmap)
-    css, js = _links(fmap)
     return {
         "script": script,
         "header": header,
@@ -96,21 +93,70 @@ def folium_args(
         "returned_objects": list(returned),
         "default": {name: None for name in RETURNED if name in returned},  # before any interaction
         "zoom": None,
-        "feature_group": groups,
         "return_on_hover": False,
-        "layer_control": control,
         "pixelated": False,
-        "css_links": css,
-        "js_links": js,
         "wrap_longitude": False,
     }
+
+
+def overlay_args(parts: layers.AtlasMap) -> dict:
+    """The arguments of ``st_folium`` that the view decides: its overlays, the layer
+    control, and the links they all need. The base map is left as it was (its children, and
+    the parts of its page that rendering the overlays adds to), so one base serves every view."""
+    import streamlit_folium as sf
+
+    fmap = parts.base
+    root = fmap.get_root()
+    kept = [(element, dict(element._children)) for element in (fmap, root.header, root.html, root.script)]
+    try:
+        # In st_folium's order: the groups and the control join the map before its links are read.
+        groups = "".join(sf._get_feature_group_string(group, map=fmap, idx=idx) for idx, group in enumerate(parts.groups))
+        control = sf._get_layer_control_string(parts.control, fmap)
+        css, js = _links(fmap)
+    finally:
+        for element, children in kept:
+            element._children.clear()
+            element._children.update(children)
+    return {"feature_group": groups, "layer_control": control, "css_links": css, "js_links": js}
+
+
+def folium_args(
+    parts: layers.AtlasMap, height: int = MAP_HEIGHT, width=None, returned=RETURNED, key: str = MAP_KEY
+) -> dict:
+    """The arguments ``st_folium`` would send for this map, worked out once so that a rerun
+    with the same view sends them without rendering the map again (tests/test_map_widget.py
+    checks them against streamlit-folium's own)."""
+    return {**base_args(parts.base, height, width, returned, key), **overlay_args(parts)}
+
+
+@dataclass
+class _Base:
+    """A constant base map kept for every view drawn on it, its part of the arguments, and
+    the lock that lets one view at a time hang its overlays on it."""
+
+    fmap: object
+    args: dict
+    lock: threading.Lock
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=BY_KEY)
+def _base(data: Atlas, bounds: tuple, height: int) -> _Base:
+    """The base map of this atlas and first view, composed and rendered once: a new view
+    then costs only its overlays."""
+    sources, _ = _map_sources(data)
+    fmap = layers.base_map(sources, [list(bounds[0]), list(bounds[1])])
+    assets.localize(fmap)
+    return _Base(fmap, base_args(fmap, height=height, width="stretch"), threading.Lock())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, height: int, _view: View) -> dict:
     """The map component's arguments, on the atlas, the shaping filters, the layers shown,
     the first view's bounds and the height: everything that changes them. Shared by every session."""
-    return folium_args(map_parts(data, _view, [list(bounds[0]), list(bounds[1])]), height=height, width="stretch")
+    base = _base(data, bounds, height)
+    with base.lock:
+        parts = map_parts(data, _view, [list(bounds[0]), list(bounds[1])], base=base.fmap)
+        return {**base.args, **overlay_args(parts)}
 
 
 def _args_with_points(data: Atlas, view: View, bounds: tuple, points: tuple, height: int = MAP_HEIGHT) -> dict:
