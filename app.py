@@ -40,11 +40,15 @@ if ui.first_paint(navigation.url_path):
     navigation.run()  # the map page stops after its map
     st.stop()
 ui.go_to_site(atlas)  # any name of a site opens its page (below, once the filters are read)
-filters = ui.sidebar_filters(atlas)
+filters_place = st.sidebar.container()  # the filters' widgets: drawn here after the page (below)
+filters = ui.sidebar_filters(atlas, draw=False)  # the widgets' values, read before they are drawn
 ui.points_uploader(atlas)  # the user's own points: this session only
 ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
 ui.link_warning(atlas)
 ui.open_found_site()
 navigation.run()
+# After the page: the browser, which redraws everything a rerun sends in order, gets the
+# changed map before the unchanged widgets.
+ui.filter_widgets(atlas, filters_place)
 ui.footer(atlas)
 ui.sync_url(atlas, filters, navigation.url_path)

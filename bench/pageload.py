@@ -415,9 +415,13 @@ def _filter_change(page, recorder: Recorder, app: App, cap_s: float, kgz_sites: 
     if profiler:
         profiler.start()
     if app.dashboard:
-        page.get_by_role("combobox", name="Host country").click(timeout=cap_s * 1000)
-        frames_before, requests_before = len(recorder.frames), len(recorder.requests)
-        page.get_by_role("option", name="Kyrgyzstan (KGZ)").click(timeout=cap_s * 1000)
+        pills = page.locator('[data-testid="stButtonGroup"]').filter(has_text="Host country")
+        if pills.count():  # one click on the country's pill
+            pills.get_by_role("button", name="Kyrgyzstan (KGZ)").click(timeout=cap_s * 1000)
+        else:  # a dropdown (before the pills): open it, then the option
+            page.get_by_role("combobox", name="Host country").click(timeout=cap_s * 1000)
+            frames_before, requests_before = len(recorder.frames), len(recorder.requests)
+            page.get_by_role("option", name="Kyrgyzstan (KGZ)").click(timeout=cap_s * 1000)
     else:
         page.locator('[data-testid="stRadio"]').get_by_text("KGZ", exact=True).click(timeout=cap_s * 1000)
     done = _wait(page, app, "filter", cap_s, expected=kgz_sites)

@@ -445,8 +445,8 @@ class Bench:
             "the same vendored assets; *naive*, the sites plus one `Marker` with a `Popup` per event in a `MarkerCluster` "
             "(up to 10k); *fast*, the sites plus `FastMarkerCluster` of the events; *dashboard*, `streamlit run serve.py`, as deployed. "
             "The bench apps are bench/apps/*.py with one filter, a radio “Country: All / KGZ” (KGZ: the sites whose host country "
-            "is KGZ, and the events at those sites or whose `countries` list KGZ); the dashboard's filter is the sidebar's "
-            "“Host country” set to Kyrgyzstan (KGZ). The bench apps show every event of the atlas; the dashboard its default "
+            "is KGZ, and the events at those sites or whose `countries` list KGZ); the dashboard's filter is a click on the "
+            "sidebar's “Host country” pill Kyrgyzstan (KGZ) (a dropdown's option, in commits before the pills). The bench apps show every event of the atlas; the dashboard its default "
             "view (events from 1991 to this year: all but the 6 shipped events before 1991).",
             "- **Server build**: in-process, median of the runs (one run when a build takes over 5 s): for the bench apps the folium map and "
             "`fmap.get_root().render()` (bytes: the HTML); for the dashboard `layers.map_payload(atlas, view)` for the "

@@ -426,7 +426,13 @@
   };
 
   EventsLayer.prototype.detach = function () {
-    if (this.map) this.map.off("moveend", this.onMove);
+    if (this.map) {
+      this.map.off("moveend", this.onMove);
+      // Its canvas goes too: Leaflet keeps a renderer on the map once used, so every filter
+      // change (a new layer, a new canvas) would leave one more full-size canvas redrawn on
+      // each pan. Shown again, the layer's markers put it back.
+      this.map.removeLayer(this.renderer);
+    }
     if (SSA[this.kind.slot] === this) SSA[this.kind.slot] = null;
   };
 

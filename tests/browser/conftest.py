@@ -339,6 +339,12 @@ def wait_for_map_at_rest(page, frame: str | None = MAP_FRAME, timeout: float = 6
     _wait_until_still(page, "() => (%s)(%s)" % (MAP_AT_REST, where), timeout)
 
 
+def choose_country(page, name: str) -> None:
+    """Click a host country's pill among the sidebar's filters, as a user does (a second click
+    on it leaves it out again)."""
+    page.locator(".st-key-f_country").get_by_role("button", name=name).click(timeout=30_000)
+
+
 def set_view(page, lat: float, lon: float, zoom: float, frame: str = MAP_FRAME) -> None:
     """Move the map at once, as a user's pan and zoom would, and wait until it is drawn there and
     still. The script returns nothing on purpose: ``map.setView`` returns the Leaflet map, and

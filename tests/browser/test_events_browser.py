@@ -8,7 +8,7 @@ import shutil
 from datetime import date
 
 import numpy as np
-from conftest import ARTIFACTS, MAP_FRAME, map_window, set_view, wait_for_layer_drawn, wait_for_map_at_rest, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, choose_country, map_window, set_view, wait_for_layer_drawn, wait_for_map_at_rest, wait_for_markers
 
 from datafiles import edit_row, first_row
 from strategic_sites import load_atlas, mapdata
@@ -62,11 +62,7 @@ def test_every_event_in_the_view_is_drawn_exactly_once(server, open_page, atlas)
     assert len(near) == len(set(near)) and set(near) <= set(drawn)
 
     # A filter change redraws the layer with the new view's events, without a reload.
-    countries = page.locator(".st-key-f_country input")
-    countries.click()
-    page.keyboard.type("Kyrgyz")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+    choose_country(page, "Kyrgyzstan (KGZ)")
     kyrgyz = apply(atlas, Filters(countries=("KGZ",), asof=date(2014, 1, 1)))
     wait_for_markers(page, len(kyrgyz.sites))
     whole_world(page)

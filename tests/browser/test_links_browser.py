@@ -6,7 +6,7 @@ from datetime import date
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import ARTIFACTS, map_frame, share_link, wait_for_markers, wait_for_page_at_rest
+from conftest import ARTIFACTS, choose_country, map_frame, share_link, wait_for_markers, wait_for_page_at_rest
 
 
 def markers(page) -> set[str]:
@@ -57,11 +57,7 @@ def test_changing_filters_updates_the_url_and_the_link_reopens_the_same_view(ser
     page = watched.page
     wait_for_markers(page, len(atlas.sites))
 
-    countries = page.locator(".st-key-f_country input")
-    countries.click()
-    page.keyboard.type("Tajik")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+    choose_country(page, "Tajikistan (TJK)")
     tajik = set(atlas.sites.loc[atlas.sites["country"] == "TJK", "id"])
     wait_for_query(page, {"country": ["TJK"]})
     wait_for_markers(page, len(tajik))
@@ -98,10 +94,7 @@ def test_a_malformed_link_shows_one_warning_and_a_working_page(server, open_page
     page.screenshot(path=str(ARTIFACTS / "link-malformed.png"), full_page=True)
     assert query(page) == {}  # the URL now says what is shown
 
-    countries = page.locator(".st-key-f_country input")
-    countries.click()
-    page.keyboard.type("Kazakh")
-    page.keyboard.press("Enter")
+    choose_country(page, "Kazakhstan (KAZ)")
     wait_for_query(page, {"country": ["KAZ"]})
     wait_for_markers(page, int((atlas.sites["country"] == "KAZ").sum()))
     warning.wait_for(state="detached")

@@ -66,17 +66,28 @@ def sidebar_filters(data: Atlas, draw: bool = True) -> Filters:
     return filters
 
 
+def filter_widgets(data: Atlas, where) -> None:
+    """Draw the filters' widgets in ``where`` (a place kept in the sidebar), after the page:
+    their values were read before it (:func:`sidebar_filters` with ``draw=False``)."""
+    with where:
+        st.header("Filters")
+        _widgets(data, Known.of(data))
+
+
+COUNTRY_PILLS = 8  # host countries shown as pills; more go in a dropdown list
+
+
 def _widgets(data: Atlas, known: Known) -> None:
     """The filter widgets, each holding its value under its key in :mod:`state`."""
     names = language.names(data)
     kinds_present = [k for k in SITE_KINDS if k in set(data.sites["kind"])]
-    st.multiselect(
-        "Host country",
-        options=sorted(known.countries, key=names.country),
-        format_func=names.country_with_code,
-        key=state.COUNTRIES,
-        placeholder="All countries",
-    )
+    countries = sorted(known.countries, key=names.country)
+    if len(countries) <= COUNTRY_PILLS:  # each a click away, all in sight
+        st.pills("Host country", countries, format_func=names.country_with_code, key=state.COUNTRIES, selection_mode="multi")
+    else:  # an atlas of many countries: a list to search
+        st.multiselect(
+            "Host country", countries, format_func=names.country_with_code, key=state.COUNTRIES, placeholder="All countries"
+        )
     st.multiselect(
         "Site kind", options=kinds_present, format_func=SITE_KINDS.get, key=state.KINDS, placeholder="All kinds"
     )

@@ -40,6 +40,7 @@ PICKED = "_picked"  # per table or chart, the last site it picked
 POINTS = "_points"  # the user's own points (ui.points.Points), this session only
 UPLOAD_READ = "_upload_read"  # (file id, what it gave) of the last file read
 MAP_ARGS = "_map_args"  # (key, the map's arguments) when the map holds the user's points
+MAP_SENT = "_map_sent"  # the overlays the map was last sent (a rerun that changes them gives the map a head start)
 STARTED = "_started"  # the session has run the app before (ui.firstpaint)
 FIRST_PAINT = "_first_paint"  # this run draws the map page's head and map alone (ui.firstpaint)
 TABLE_SHOWN = "table_shown"  # which table's tab is open under the map: sites, events, leases, points
