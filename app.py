@@ -35,13 +35,13 @@ if ui.first_paint(navigation.url_path):
     # A visitor's first run of the map page draws the map alone, with the link's view: the
     # filters, tables and the rest cost the browser more than the map, and follow in the
     # next run, which the drawn map asks for (ui/firstpaint.py).
-    ui.prepare(atlas, ui.sidebar_filters(atlas, draw=False))
+    ui.prepare(atlas, ui.sidebar_filters(atlas))
     ui.rest_follows()
     navigation.run()  # the map page stops after its map
     st.stop()
 ui.go_to_site(atlas)  # any name of a site opens its page (below, once the filters are read)
 filters_place = st.sidebar.container()  # the filters' widgets: drawn here after the page (below)
-filters = ui.sidebar_filters(atlas, draw=False)  # the widgets' values, read before they are drawn
+filters = ui.sidebar_filters(atlas)  # the widgets' values, read before they are drawn
 ui.points_uploader(atlas)  # the user's own points: this session only
 ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
 ui.link_warning(atlas)

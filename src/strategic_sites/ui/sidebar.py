@@ -42,9 +42,10 @@ def _reset(known: Known) -> None:
     _seed(replace(known.defaults(), lang=kept.lang, layers=kept.layers))
 
 
-def sidebar_filters(data: Atlas, draw: bool = True) -> Filters:
-    """The filters every page shares, read from and written to the URL (``draw``: with their
-    widgets in the sidebar; without, the filters of the link or the session, read only)."""
+def sidebar_filters(data: Atlas) -> Filters:
+    """The filters every page shares: the link's on a session's first run, then the values of
+    the sidebar's widgets, read before the widgets are drawn (:func:`filter_widgets`, after the
+    page), and written back to the URL (:func:`sync_url`)."""
     known = Known.of(data)
     if state.URL_SEEDED not in st.session_state:
         # First run of this session: the URL says what to show.
@@ -57,10 +58,6 @@ def sidebar_filters(data: Atlas, draw: bool = True) -> Filters:
         # A page the app switched to (st.switch_page, "Go to site") starts with the widgets'
         # values gone: the last run's filters, with the site now selected, are put back.
         _seed(replace(st.session_state[state.FILTERS], site=st.session_state.get(state.SITE, "")))
-    if draw:
-        with st.sidebar:
-            st.header("Filters")
-            _widgets(data, known)
     filters = _read(known)
     st.session_state[state.FILTERS] = filters
     return filters
@@ -68,7 +65,7 @@ def sidebar_filters(data: Atlas, draw: bool = True) -> Filters:
 
 def filter_widgets(data: Atlas, where) -> None:
     """Draw the filters' widgets in ``where`` (a place kept in the sidebar), after the page:
-    their values were read before it (:func:`sidebar_filters` with ``draw=False``)."""
+    their values were read before it (:func:`sidebar_filters`)."""
     with where:
         st.header("Filters")
         _widgets(data, Known.of(data))
