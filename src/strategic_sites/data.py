@@ -26,6 +26,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -108,6 +109,13 @@ class Atlas:
     lang: str = "en"  # the language of the names in ``sites["name"]`` (see language.localise)
     original: Atlas | None = field(default=None, compare=False, repr=False)  # the atlas as loaded
     data_version: DataVersion | None = field(default=None, compare=False, repr=False)  # version and changelog (strategic_sites.changelog)
+
+    @cached_property
+    def named(self) -> tuple[frozenset[str], frozenset[str], int | None]:
+        """What a link may name in this atlas: its host countries, its site ids, and the year of
+        its first event (None without events). Worked out once per atlas: every rerun asks."""
+        first = int(self.events["date_first"].dt.year.min()) if len(self.events) else None
+        return frozenset(self.sites["country"]), frozenset(self.sites["id"]), first
 
     @property
     def key(self) -> str:

@@ -43,11 +43,6 @@ MAX_QUERY_LENGTH = 100
 MAX_VALUES = 50
 
 
-# What an atlas lets a link name (countries, sites, first year), by the atlas's version (its
-# files' fingerprint): worked out once, not in each of the several calls of every rerun.
-_NAMED: dict[str, tuple[frozenset[str], frozenset[str], int]] = {}
-
-
 @dataclass(frozen=True)
 class Known:
     """What a URL may name: the atlas's countries and sites, and the range of dates."""
@@ -61,16 +56,10 @@ class Known:
     @classmethod
     def of(cls, atlas, today: date | None = None) -> Known:
         today = today or date.today()
-        named = _NAMED.get(atlas.version) if atlas.version else None
-        if named is None:
-            first = min(FIRST_YEAR, int(atlas.events["date_first"].dt.year.min())) if len(atlas.events) else FIRST_YEAR
-            named = (frozenset(atlas.sites["country"]), frozenset(atlas.sites["id"]), first)
-            if atlas.version:
-                _NAMED[atlas.version] = named
-                while len(_NAMED) > 8:
-                    _NAMED.pop(next(iter(_NAMED)))
+        countries, sites, first_event = atlas.named
+        first = min(FIRST_YEAR, first_event) if first_event is not None else FIRST_YEAR
         version = atlas.data_version.code if atlas.data_version is not None else ""
-        return cls(*named, today, version)
+        return cls(countries, sites, first, today, version)
 
     def defaults(self) -> Filters:
         return Filters(asof=self.today, year_from=FIRST_YEAR, year_to=self.today.year)
