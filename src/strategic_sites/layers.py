@@ -122,10 +122,13 @@ def inline_sources(atlas: Atlas) -> dict:
     return {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas), "events": mapdata.bundle(atlas, mapdata.event_texts(atlas))}
 
 
-def base_map(sources: dict, bounds: list[list[float]], small: bool = False, points: bool = False) -> folium.Map:
+def base_map(
+    sources: dict, bounds: list[list[float]], small: bool = False, points: bool = False, prefix: str = assets.STREAMLIT_PREFIX
+) -> folium.Map:
     """The part of the map that never changes: basemaps, controls, legend, land, view, and
-    where the layers' data comes from (``sources``: outlines, sites, events). A ``small``
-    map (a site page's) has the basemaps and the land only."""
+    where the layers' data comes from (``sources``: outlines, sites, events), its scripts and
+    styles served from ``prefix``. A ``small`` map (a site page's) has the basemaps and the
+    land only."""
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.5, world_copy_jump=True, prefer_canvas=True)
     # folium gives its zoom limits to the tiles it makes, and makes none here: set the map's.
     fmap.options.update(maxZoom=MAX_ZOOM, minZoom=2)
@@ -146,6 +149,7 @@ def base_map(sources: dict, bounds: list[list[float]], small: bool = False, poin
     # Choosing this base removes the tiles and leaves the Natural Earth land below.
     folium.FeatureGroup(name="Natural Earth (offline)", overlay=False, control=True, show=False).add_to(fmap)
     if small:
+        assets.localize(fmap, prefix)
         return fmap
 
     folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
@@ -154,6 +158,7 @@ def base_map(sources: dict, bounds: list[list[float]], small: bool = False, poin
     Legend(legend_html(points)).add_to(fmap)
     Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)
     Call("compact").add_to(fmap)  # a phone's map: the layer control starts folded
+    assets.localize(fmap, prefix)
     return fmap
 
 
@@ -220,13 +225,12 @@ def compose(
     legend, minimap or layer control (a site page's); ``points`` the user's own points the
     view shows (:func:`strategic_sites.overlay.bits`; their bundle is ``sources["points"]``),
     drawn as one more overlay, "Your points"; ``base`` the constant part when the caller
-    keeps one already composed (its assets localized) for the same sources, bounds, ``small``
-    and ``points``, as the app does for each atlas and first view (:mod:`.ui.map_widget`)."""
+    keeps one already composed (:func:`base_map`) for the same sources, bounds, ``small``,
+    ``points`` and ``prefix``, as the app does for each atlas and first view (:mod:`.ui.map_widget`)."""
     sources = sources or inline_sources(atlas)
     data = data or mapdata.view_data(atlas, view)
     if base is None:
-        base = base_map(sources, bounds or bounds_of(view.sites), small, points=points is not None)
-        assets.localize(base, prefix)
+        base = base_map(sources, bounds or bounds_of(view.sites), small, points=points is not None, prefix=prefix)
     groups = view_layers(data, view.filters.layers, keys)
     if points is not None:
         group = folium.FeatureGroup(name=overlay.LABEL)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from strategic_sites import assets, layers, mapdata, published, tables, urlstate
+from strategic_sites import layers, mapdata, published, tables, urlstate
 from strategic_sites.data import Atlas
 from strategic_sites.filters import LAYERS, Filters, View
 from strategic_sites.ui import state
@@ -150,7 +150,6 @@ def _base(data: Atlas, bounds: tuple, height: int) -> _Base:
     then costs only its overlays."""
     sources, _ = _map_sources(data)
     fmap = layers.base_map(sources, [list(bounds[0]), list(bounds[1])])
-    assets.localize(fmap)
     return _Base(fmap, base_args(fmap, height=height, width="stretch"), threading.Lock())
 
 
