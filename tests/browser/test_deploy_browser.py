@@ -73,6 +73,7 @@ def test_the_dockerfile_command_serves_the_health_check_and_the_map(image_copy, 
         assert healthcheck.returncode == 0  # the image's HEALTHCHECK passes
         watched = open_page(f"{run.url}{prefix}/?country=KGZ")
         wait_for_markers(watched.page, int((atlas.sites["country"] == "KGZ").sum()))
+        wait_for_map_at_rest(watched.page)  # the first view's zoom is animated: hover the marker where it stays
         marker = map_frame(watched.page).locator('[data-site="kant"]')
         marker.hover()
         map_frame(watched.page).get_by_text("Kant Air Base (image copy)").first.wait_for(timeout=30_000)
