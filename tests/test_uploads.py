@@ -11,6 +11,8 @@ import dataclasses
 import io
 import json
 import random
+import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,6 +27,7 @@ from strategic_sites.uploads import COLUMNS, MAX_BYTES, MAX_ROWS, SWAPPED, Uploa
 BISHKEK, ALMATY = (42.87, 74.59), (43.24, 76.89)
 EXPECTED = [("Bishkek", *BISHKEK, "KGZ"), ("Almaty", *ALMATY, "KAZ")]
 BUG = "error in the atlas"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +139,9 @@ FILE_PROBLEMS = {  # the file, the limits, the one message
     "only blanks": (b"\n \r\n\t\n", {}, "The file is empty."),
     "PNG": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(50), {}, NOT_OURS + "a PNG image."),
     "Excel": (b"PK\x03\x04\x14\x00\x06\x00" + bytes(50), {}, NOT_OURS + "a ZIP archive (an Excel workbook is one: save it as CSV)."),
-    "random bytes": (random.Random(12).randbytes(3000), {}, NOT_OURS + "binary data."),
+    "random bytes": (random.Random(12).randbytes(3000), {}, NOT_OURS + "binary data (control character U+001E on line 1, character 10)."),
+    "NUL bytes": (b"name,lat,lon\nKant,42.85,74.85\nOsh\0\0\0\0\0\0\0\0\0\0,40.5,72.8\n", {},
+                  NOT_OURS + "binary data (a NUL byte on line 3, character 4)."),
     "no coordinates": (b"name,when,place\nKant,2003,Kyrgyzstan\n", {}, "No coordinate columns: the file has 'name', 'when', "
                        "'place'; expected lat and lon (or lat/lng, latitude/longitude, y/x)."),
     "header only": (b"name,lat,lon\n", {}, "The file has a header but no rows."),
@@ -173,10 +178,12 @@ def test_an_error_inside_is_still_one_message_never_a_traceback(countries, monke
         upload.points = None
 
 
-def test_the_upload_limits_name_their_size(countries):
-    assert MAX_BYTES == 50_000_000 and MAX_ROWS == 100_000
-    assert read(b"x" * 62_100_000, countries).problems == ("The file is 62.1 MB; the limit is 50 MB.",)
-    assert read(b"x" * (MAX_BYTES + 1), countries).problems == ("The file is 50.1 MB; the limit is 50 MB.",)
+def test_the_upload_limits_name_their_size_in_the_server_s_unit(countries):
+    # One figure: the server takes server.maxUploadSize MiB (Streamlit's "MB" are 2**20 bytes), and so does the reader.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert MAX_BYTES == config["server"]["maxUploadSize"] * 2**20 == 52_428_800 and MAX_ROWS == 100_000
+    assert read(b"x" * 65_116_569, countries).problems == ("The file is 62.1 MiB; the limit is 50 MiB.",)
+    assert read(b"x" * (MAX_BYTES + 1), countries).problems == ("The file is 50.1 MiB; the limit is 50 MiB.",)
     many = b"lat,lon\n" + b"1,2\n" * (MAX_ROWS + 1)
     assert read(many, countries).problems == ("The file has more than 100,000 rows; the limit is 100,000.",)
     assert len(read(b"lat,lon\n" + b"42.87,74.59\n" * 10, countries, max_rows=10).points) == 10  # at the limit: read
@@ -454,3 +461,121 @@ def test_parquet_problems_are_one_message_each(countries):
 @given(data=st.binary(max_size=2000))
 def test_random_bytes_after_the_parquet_magic_never_raise(data, countries):
     read(b"PAR1" + data, countries)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_and_said(encoding, countries):
+    upload = read("name,lat,lon\nБишкек,42.87,74.59\n".encode(encoding), countries)
+    assert seen(upload) == [("Бишкек", *BISHKEK, "KGZ")]
+    assert upload.notes == ("The file is UTF-16 text without a byte order mark; it was read as UTF-16.",)
+
+
+def test_a_quote_left_open_is_named_with_the_lines_it_swallowed(countries):
+    upload = read('name,lat,lon\nBishkek,42.87,74.59\n"Osh,40.51,72.80\nAlmaty,43.24,76.89\nKant,42.85,74.85\n', countries)
+    assert seen(upload) == [EXPECTED[0]]
+    assert upload.problems == ("1 row has a quote that is not closed, so the lines after it were read as part of it: row 3",)
+    assert upload.rejects.loc[0, "reason"] == "a quote opened on line 3 is not closed: lines 3 to 5 were read as one row"
+
+
+# --- bounded by what a file holds -----------------------------------------------------------------
+
+def test_a_cell_over_the_limit_is_a_reject_not_a_point_in_every_format(countries):
+    import geopandas as gpd
+
+    long = "x" * (uploads.MAX_CELL + 1)
+    files = {
+        "csv": f"name,lat,lon\nBishkek,42.87,74.59\n{long},43.24,76.89\n",
+        "geojson": collection(feature(*BISHKEK, name="Bishkek"), feature(*ALMATY, name=long)),
+        "geoparquet": geoparquet(gpd.GeoDataFrame({"name": ["Bishkek", long]}, crs="EPSG:4326",
+                                                  geometry=gpd.points_from_xy([BISHKEK[1], ALMATY[1]], [BISHKEK[0], ALMATY[0]]))),
+    }
+    for kind, data in files.items():
+        upload = read(data, countries, name=f"points.{kind}")
+        assert seen(upload) == [EXPECTED[0]], kind
+        said = {"csv": "row 3", "geojson": "feature 2", "geoparquet": "row 2"}[kind]  # a CSV's rows are its lines
+        assert upload.problems == (f"1 {said.split()[0]} has a cell longer than 10,000 characters: {said}",), kind
+        assert upload.rejects["reason"].tolist() == ["a cell is longer than 10,000 characters"], kind
+    # At the limit: a point. The rejects show a long cell by its start and length, not whole.
+    assert len(read(f"name,lat,lon\n{long[1:]},42.87,74.59\n", countries).points) == 1
+    parquet = read(files["geoparquet"], countries, name="points.parquet")
+    assert parquet.rejects["name"].tolist() == ["x" * 100 + "… (10,001 characters)"]
+
+
+def bomb(rows: int, length: int, distinct: int = 1, compression: str = "zstd") -> bytes:
+    """A small GeoParquet file whose text decodes to rows × length characters (dictionary-encoded:
+    each distinct value stored once), built without ever holding the decoded text."""
+    import geopandas as gpd
+    import numpy as np
+
+    values = [f"{i:06d}".ljust(length, chr(ord("A") + i % 26)) for i in range(distinct)]
+    names = pd.Categorical.from_codes(np.arange(rows) % distinct, categories=values)
+    frame = gpd.GeoDataFrame({"name": names}, geometry=gpd.points_from_xy([76.0] * rows, [43.0] * rows), crs="EPSG:4326")
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, compression=compression)
+    return buffer.getvalue()
+
+
+def test_the_issue_s_geoparquet_bomb_is_refused_at_once(countries):
+    # 90,000 rows of a 6,000-character name: 540 MB of text in an 8 KB file. Its footer says 6,658 bytes.
+    import geopandas as gpd
+
+    buffer = io.BytesIO()
+    gpd.GeoDataFrame({"name": ["A" * 6000] * 90000}, geometry=gpd.points_from_xy([76] * 90000, [43] * 90000), crs=4326).to_parquet(buffer, compression="zstd")
+    data = buffer.getvalue()
+    assert len(data) < 10_000
+    with peak_memory() as peak:
+        upload = read(data, countries, name="bomb.parquet")
+    assert upload.problems == ("The file holds over 50 MiB of data once decompressed; the limit is 50 MiB.",)
+    assert not upload.ok and len(upload.rejects) == 0
+    assert peak() < PARQUET_PEAK
+
+
+def test_a_file_whose_footer_states_too_much_data_is_refused_before_reading(countries):
+    upload = read(bomb(2_000, 1_000, distinct=2_000, compression="snappy"), countries, max_data=1_000_000)
+    assert upload.problems == ("The file holds 2 MiB of data once decompressed; the limit is 1,000,000 bytes.",)
+
+
+class peak_memory:
+    """The process's peak resident memory over a block, above what it held when the block began
+    (Linux: /proc/self/clear_refs resets the high-water mark): Arrow's and GEOS's allocations included,
+    which tracemalloc does not see."""
+
+    @staticmethod
+    def _kb(field: str) -> int:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith(field))
+
+    def __enter__(self):
+        import gc
+
+        gc.collect()
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")
+        self.before, self.peak = self._kb("VmRSS:") * 1024, None
+        return lambda: self.peak
+
+    def __exit__(self, *exc):
+        self.peak = self._kb("VmHWM:") * 1024 - self.before
+
+
+# What refusing any GeoParquet file may cost, whatever it decodes to: the text decoded before the
+# count passes the limit (at most MAX_DATA) and one batch of rows more, with room for the libraries.
+PARQUET_PEAK = 2 * uploads.MAX_DATA + 64 * 2**20
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.integers(2_000, 100_000),
+    over=st.floats(1.05, 40.0),
+    distinct=st.integers(1, 50),
+    compression=st.sampled_from(["zstd", "gzip", "snappy", "brotli"]),
+)
+def test_small_parquet_files_that_decode_past_the_limit_are_refused_within_a_memory_bound(rows, over, distinct, compression, countries):
+    length = int(uploads.MAX_DATA * over / rows) + 1  # the text decodes to `over` times the limit
+    data = bomb(rows, length, distinct, compression)
+    assert len(data) < uploads.MAX_DATA / 20  # small on disk: the file's size says nothing
+    with peak_memory() as peak:
+        upload = read(data, countries, name="bomb.parquet")
+    assert not upload.ok
+    assert upload.problems[0].startswith("The file holds ") and "of data once decompressed; the limit is 50 MiB." in upload.problems[0]
+    assert peak() < PARQUET_PEAK, f"{peak() / 2**20:.0f} MiB to refuse {len(data):,} bytes"

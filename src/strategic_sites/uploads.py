@@ -56,10 +56,13 @@ from strategic_sites.dates import parse_partial
 from strategic_sites.text import CONTROL
 from strategic_sites.vocab import SHORT_NAMES
 
-MAX_BYTES = 50_000_000  # server.maxUploadSize = 50 (MB) in .streamlit/config.toml
+MIB = 1 << 20
+MAX_BYTES = 50 * MIB  # server.maxUploadSize = 50 in .streamlit/config.toml, which Streamlit counts in MiB
+MAX_DATA = 50 * MIB  # what a file's data decodes to (decompressed GeoParquet): no more than a CSV could hold
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
-MAX_PARQUET_DATA = 500_000_000  # a GeoParquet file's data, uncompressed, as its footer states
+MAX_CELL = 10_000  # characters: a row with a longer cell is rejected
+_BATCH = 4_096  # GeoParquet rows decoded at a time
 COAST = 0.5  # degrees: a point this close to a country counts as on land when looking for swapped lat/lon
 COLUMNS = ["row", "lat", "lon", "name", "date", "date_first", "date_last", "kind", "country", "url", "source"]
 _DTYPES = dict.fromkeys(COLUMNS, "str") | {"row": "int64", "lat": "float64", "lon": "float64",
@@ -71,12 +74,14 @@ ALIASES = {"lat": ("lat", "latitude", "y"), "lon": ("lon", "lng", "long", "longi
 REASONS = {
     "csv": ("not readable as CSV", "{are} not readable as CSV"),
     "fields": ("wrong number of fields", "{have} the wrong number of fields"),
+    "quote": ("a quote is not closed", "{have} a quote that is not closed, so the lines after it were read as part of it"),
     "feature": ("not a GeoJSON Feature", "{are} not {a}GeoJSON Feature{s}"),
     "geometry": ("not a Point", "{are} not {a}Point{s}"),
     "number": ("coordinates are not numbers", "{have} coordinates that are not numbers"),
     "range": ("coordinates out of range",
               "{have} coordinates out of range (latitude -90 to 90, longitude -180 to 180)"),
     "date": ("date is not YYYY, YYYY-MM or YYYY-MM-DD", "{have} a date that is not YYYY, YYYY-MM or YYYY-MM-DD"),
+    "long": (f"a cell is longer than {MAX_CELL:,} characters", f"{{have}} a cell longer than {MAX_CELL:,} characters"),
 }
 SWAPPED = "Latitude and longitude were swapped in every row; they have been swapped back."
 _MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
@@ -121,12 +126,12 @@ class _Table(NamedTuple):
 
 
 def read_points(name: str, data: bytes, countries: gpd.GeoDataFrame, *, max_rows: int = MAX_ROWS,
-                max_bytes: int = MAX_BYTES) -> Upload:
+                max_bytes: int = MAX_BYTES, max_data: int = MAX_DATA) -> Upload:
     """Read an uploaded CSV or GeoJSON; never raises. ``name`` is the file's name (the content decides
     the format); ``countries`` (``iso3``, ``name``, ``geometry``) gives the country of a point that has
     none and tells whether latitude and longitude were swapped."""
     try:
-        return _read(bytes(data), countries, max_rows, max_bytes)
+        return _read(bytes(data), countries, max_rows, max_bytes, max_data)
     except _Refused as refused:
         message = str(refused)
     except Exception as error:  # noqa: BLE001 - a bug; the user still gets a message, never a traceback
@@ -135,11 +140,11 @@ def read_points(name: str, data: bytes, countries: gpd.GeoDataFrame, *, max_rows
     return Upload(_points({}, gpd.points_from_xy([], [])), rejects, (message,))
 
 
-def _read(data: bytes, countries: gpd.GeoDataFrame, max_rows: int, max_bytes: int) -> Upload:
+def _read(data: bytes, countries: gpd.GeoDataFrame, max_rows: int, max_bytes: int, max_data: int) -> Upload:
     if len(data) > max_bytes:
         raise _Refused(f"The file is {_size(len(data))}; the limit is {_size(max_bytes)}.")
     if data.startswith(b"PAR1"):
-        return _finish(_geoparquet(data, max_rows), countries, [])
+        return _finish(_geoparquet(data, max_rows, max_data), countries, [])
     text, notes = _decode(data)
     if not text.strip():
         raise _Refused("The file is empty.")
@@ -148,18 +153,23 @@ def _read(data: bytes, countries: gpd.GeoDataFrame, max_rows: int, max_bytes: in
 
 
 def _size(n: int) -> str:
-    """``62.1 MB``, rounded up: a file over the limit never reads as the limit itself."""
-    return f"{n:,} bytes" if n < 1_000_000 else f"{-(-n // 100_000) / 10:g} MB"
+    """``62.1 MiB``, rounded up: a file over the limit never reads as the limit itself."""
+    return f"{n:,} bytes" if n < MIB else f"{-(-n * 10 // MIB) / 10:g} MiB"
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
-    """The file's text, and a note when its encoding was guessed; anything binary is refused."""
+    """The file's text, and a note when its encoding was guessed; anything binary is refused,
+    naming where its first control character is."""
     what, text, notes = next((what for magic, what in _MAGIC.items() if data.startswith(magic)), None), "", []
-    if what is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    utf16 = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else _utf16_without_bom(data)
+    if what is None and utf16:
         try:
-            text = data.decode("utf-16")
+            text = data.decode(utf16)
         except UnicodeDecodeError:
             what = "binary data (it starts like UTF-16 text but is not)"
+        else:
+            if utf16 != "utf-16":
+                notes.append("The file is UTF-16 text without a byte order mark; it was read as UTF-16.")
     elif what is None:
         try:
             text = data.decode("utf-8-sig")
@@ -170,10 +180,34 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
                 text, label = data.decode("latin-1"), "Latin-1"
             notes.append(f"The file is not UTF-8; it was read as {label}. Check that accented letters look right.")
     if what is None and len(re.findall(_CONTROL, text[:4096])) * 10 > len(text[:4096]):
-        what = "binary data"
+        what = f"binary data ({_first_control(text)})"
     if what:
         raise _Refused(f"This is not a CSV or GeoJSON file: it looks like {what}.")
     return text, notes
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``-be`` when the file's start is UTF-16 text with no byte order mark: many of
+    every other byte zero (ASCII characters: a CSV has at least its digits and commas), the rest not."""
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2 or len(data) % 2:
+        return None
+    for encoding, zero, other in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
+        if zero.count(0) * 10 >= pairs * 3 and other.count(0) * 20 < pairs:
+            return encoding
+    return None
+
+
+def _first_control(text: str) -> str:
+    """Where a text's first control character is: "a NUL byte on line 3, character 7"."""
+    found = re.search(_CONTROL, text)
+    if found is None:
+        return "no text"
+    char = found.group()
+    start = text.rfind("\n", 0, found.start()) + 1
+    named = "a NUL byte" if char == "\x00" else f"control character U+{ord(char):04X}"
+    return f"{named} on line {text.count(chr(10), 0, found.start()) + 1}, character {found.start() - start + 1}"
 
 
 class _Lines:
@@ -242,8 +276,9 @@ def _csv(text: str, max_rows: int) -> _Table:
         elif len(rows) + len(rejected) >= max_rows:
             raise _Refused(f"The file has more than {max_rows:,} rows; the limit is {max_rows:,}.")
         elif error or len(cells) != len(header):
-            reason = f"not CSV: {error}" if error else f"{len(cells)} fields; the header has {len(header)}"
-            rejected.append((line, "csv" if error else "fields", reason, start, end))
+            rejected.append((line, *_misread(text, line, start, end, cells, error, len(header)), start, end))
+        elif max(map(len, cells)) > MAX_CELL:
+            rejected.append((line, "long", REASONS["long"][0], start, end))
         else:
             chunk.append(pick(cells))
             rows.append(line), starts.append(start), ends.append(end)
@@ -257,6 +292,17 @@ def _csv(text: str, max_rows: int) -> _Table:
     fields = fields.assign(row=np.asarray(rows), start=np.asarray(starts), end=np.asarray(ends))
     rejected = pd.DataFrame(rejected, columns=["row", "kind", "reason", "start", "end"])
     return _Table(fields, rejected, lambda starts, ends: _cells(text, delimiter, header, starts, ends))
+
+
+def _misread(text: str, line: int, start: int, end: int, cells: list[str] | None, error: str | None, width: int) -> tuple[str, str]:
+    """Why a record is not a row: a quote left open (the lines it swallowed named), a cell over the
+    csv module's limit, not CSV, or the wrong number of fields."""
+    last = line + text.count("\n", start, end - 1)
+    if '"' in text[start:end] and last > line and (error or any("\n" in cell for cell in cells)):
+        return "quote", f"a quote opened on line {line} is not closed: lines {line} to {last} were read as one row"
+    if error and "field larger than field limit" in error:
+        return "long", REASONS["long"][0]
+    return ("csv", f"not CSV: {error}") if error else ("fields", f"{len(cells)} fields; the header has {width}")
 
 
 def _header(cells: list[str] | None, error: str | None, line: int) -> tuple[list[str], dict[str, int]]:
@@ -319,8 +365,10 @@ def _geojson(text: str, max_rows: int) -> _Table:
         problem = _not_a_point(feature)
         if problem:
             rejected.append((number, *problem, number - 1, 0))
+        elif max(map(len, cells := _properties(feature))) > MAX_CELL:
+            rejected.append((number, "long", REASONS["long"][0], number - 1, 0))
         else:
-            records.append(_properties(feature) + [number, number - 1, 0])
+            records.append(cells + [number, number - 1, 0])
     fields = pd.DataFrame(records, columns=[*ALIASES, "row", "start", "end"]).astype(dict.fromkeys(ALIASES, "str"))
     rejected = pd.DataFrame(rejected, columns=["row", "kind", "reason", "start", "end"])
 
@@ -330,8 +378,68 @@ def _geojson(text: str, max_rows: int) -> _Table:
     return _Table(fields, rejected, originals, "feature")
 
 
-def _geoparquet(data: bytes, max_rows: int) -> _Table:
-    """A GeoParquet file's points; its size is checked from the footer before anything is read."""
+def _geoparquet(data: bytes, max_rows: int, max_data: int) -> _Table:
+    """A GeoParquet file's points. The footer's counts are checked before any data is read; then the
+    data is read :data:`_BATCH` rows at a time, text as dictionaries (each distinct value once), and
+    what it decodes to is counted as it goes: a file is refused as soon as that passes ``max_data``,
+    whatever its compression or its footer says (a few KB of repeated text can hold GBs)."""
+    import pyarrow.parquet as pq
+
+    footer = _footer(data, max_rows, max_data)
+    texts = [footer.schema.column(i).path for i in range(footer.num_columns) if footer.schema.column(i).physical_type == "BYTE_ARRAY"]
+    try:
+        file = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts)
+        geo = json.loads(footer.metadata[b"geo"])
+        geometry_name = geo.get("primary_column", "geometry") if isinstance(geo, dict) else "geometry"
+        names = [name for name in file.schema_arrow.names if name != geometry_name]
+        pick = _aliased((name, name) for name in names)
+        columns, long, decoded = {name: [] for name in list(ALIASES)[2:]}, [], 0
+        for batch in file.iter_batches(batch_size=_BATCH):
+            lengths = np.zeros(batch.num_rows, dtype="int64")  # each row's longest text cell
+            for name, column in zip(batch.schema.names, batch.columns):
+                decoded += _decoded(column)
+                if name != geometry_name:
+                    lengths = np.maximum(lengths, _characters(column))
+            if decoded > max_data:
+                raise _Refused(f"The file holds over {_size(max_data)} of data once decompressed; the limit is {_size(max_data)}.")
+            long.append(lengths > MAX_CELL)
+            for name, column in zip(columns, pick):
+                columns[name] += [""] * batch.num_rows if column is None else [_cell(v) for v in batch.column(column).to_pylist()]
+        frame = gpd.read_parquet(io.BytesIO(data), columns=[geometry_name])
+        if frame.crs is not None and not frame.crs.equals("EPSG:4326") and not frame.crs.equals("OGC:CRS84"):
+            frame = frame.to_crs("EPSG:4326")
+    except _Refused:
+        raise
+    except Exception as error:  # noqa: BLE001 - invalid metadata, WKB or CRS
+        raise _Refused(f"The GeoParquet file cannot be read: {_text(str(error))[:200].rstrip('.')}.") from None
+    geometry = frame.geometry
+    kinds = geometry.geom_type.to_numpy(dtype=object)
+    long = np.concatenate(long)
+    good = (kinds == "Point") & ~long
+    shapes = np.asarray(geometry, dtype=object)  # None where a row has no geometry
+    columns = {"lat": [_coordinate(float(v)) for v in shapely.get_y(shapes)],  # NaN where not a Point
+               "lon": [_coordinate(float(v)) for v in shapely.get_x(shapes)]} | columns
+    rows = np.arange(1, len(frame) + 1)
+    fields = pd.DataFrame(columns, dtype="str").assign(row=rows, start=rows - 1, end=0)[good].reset_index(drop=True)
+    wrong = np.flatnonzero(~good)
+    rejected = pd.DataFrame({"row": wrong + 1, "kind": np.where(long[wrong], "long", "geometry"),
+                             "reason": [REASONS["long"][0] if long[i] else
+                                        f"{k[:30] if isinstance(k, str) else 'no geometry'}, not a Point" for i, k in zip(wrong, kinds[wrong])],
+                             "start": wrong, "end": 0})
+
+    def originals(starts: list[int], _) -> pd.DataFrame:
+        """The rows' cells (a cell over :data:`MAX_CELL` shortened) and their geometry as WKT."""
+        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts).read(columns=names).take(starts)
+        cells = pd.DataFrame({name: [_shortened(_cell(v)) for v in table.column(name).to_pylist()] for name in names}, dtype="str")
+        cells["(geometry)"] = [g.wkt[:200] if g is not None else "" for g in geometry.iloc[starts]]
+        cells.columns = _unique([str(c) for c in cells.columns], {"row", "reason"})
+        return cells
+
+    return _Table(fields, rejected, originals)
+
+
+def _footer(data: bytes, max_rows: int, max_data: int):
+    """A GeoParquet file's footer, once its counts are within the limits (nothing else is read)."""
     import pyarrow.parquet as pq
 
     try:
@@ -346,51 +454,59 @@ def _geoparquet(data: bytes, max_rows: int) -> _Table:
     if footer.num_columns > MAX_COLUMNS:
         raise _Refused(f"The file has {footer.num_columns:,} columns; the limit is {MAX_COLUMNS:,}.")
     size = sum(footer.row_group(i).total_byte_size for i in range(footer.num_row_groups))
-    if size > MAX_PARQUET_DATA:
-        raise _Refused(f"The file holds {_size(size)} of data uncompressed; the limit is {_size(MAX_PARQUET_DATA)}.")
+    if size > max_data:
+        raise _Refused(f"The file holds {_size(size)} of data once decompressed; the limit is {_size(max_data)}.")
     if footer.num_rows == 0:
         raise _Refused("The GeoParquet file has no rows.")
-    try:
-        frame = gpd.read_parquet(io.BytesIO(data))
-        if frame.crs is not None and not frame.crs.equals("EPSG:4326") and not frame.crs.equals("OGC:CRS84"):
-            frame = frame.to_crs("EPSG:4326")
-    except Exception as error:  # noqa: BLE001 - invalid metadata, WKB or CRS
-        raise _Refused(f"The GeoParquet file cannot be read: {_text(str(error))[:200].rstrip('.')}.") from None
-    geometry = frame.geometry
-    kinds = geometry.geom_type.to_numpy(dtype=object)
-    points = kinds == "Point"
-    pick = _aliased((column, column) for column in frame.columns if column != frame.geometry.name)
-    shapes = np.asarray(geometry, dtype=object)  # None where a row has no geometry
-    columns = {"lat": [_coordinate(float(v)) for v in shapely.get_y(shapes)],  # NaN where not a Point
-               "lon": [_coordinate(float(v)) for v in shapely.get_x(shapes)]}
-    for name, column in zip(list(ALIASES)[2:], pick):
-        columns[name] = [""] * len(frame) if column is None else [_cell(v) for v in frame[column].to_numpy(dtype=object)]
-    rows = np.arange(1, len(frame) + 1)
-    fields = pd.DataFrame(columns, dtype="str").assign(row=rows, start=rows - 1, end=0)[points].reset_index(drop=True)
-    wrong = np.flatnonzero(~points)
-    rejected = pd.DataFrame({"row": wrong + 1, "kind": "geometry",
-                             "reason": [f"{k[:30] if isinstance(k, str) else 'no geometry'}, not a Point" for k in kinds[wrong]],
-                             "start": wrong, "end": 0})
+    return footer
 
-    def originals(starts: list[int], _) -> pd.DataFrame:
-        cells = frame.drop(columns=frame.geometry.name).iloc[starts].reset_index(drop=True).astype(object).map(_cell)
-        cells["(geometry)"] = [g.wkt[:200] if g is not None else "" for g in geometry.iloc[starts]]
-        cells.columns = _unique([str(c) for c in cells.columns], {"row", "reason"})
-        return cells
 
-    return _Table(fields, rejected, originals)
+def _decoded(column) -> int:
+    """The bytes a column of a batch decodes to: text and binary values as their bytes (a dictionary's
+    values as often as they are used), nested values as their parts', others at their width."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        return int(pc.sum(pc.take(pc.binary_length(column.dictionary), column.indices)).as_py() or 0)
+    if pa.types.is_binary(kind) or pa.types.is_string(kind) or pa.types.is_large_binary(kind) or pa.types.is_large_string(kind):
+        return int(pc.sum(pc.binary_length(column)).as_py() or 0)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return len(column) * 4 + _decoded(column.flatten())
+    if pa.types.is_map(kind):
+        return len(column) * 4 + _decoded(column.keys) + _decoded(column.items)
+    if pa.types.is_struct(kind):
+        return sum(_decoded(child) for child in column.flatten())
+    return len(column) * max(1, getattr(kind, "bit_width", 64) // 8)
+
+
+def _characters(column) -> np.ndarray:
+    """The length in characters of each text cell of a batch's column (0 for other columns)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_dictionary(kind) and (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
+        lengths = pc.take(pc.utf8_length(column.dictionary), column.indices)
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        lengths = pc.utf8_length(column)
+    else:
+        return np.zeros(len(column), dtype="int64")
+    return lengths.fill_null(0).to_numpy(zero_copy_only=False).astype("int64")
+
+
+def _shortened(text: str) -> str:
+    """A rejected row's cell as the rejects show it: a cell over :data:`MAX_CELL` as its start and length."""
+    return text if len(text) <= MAX_CELL else f"{text[:100]}… ({len(text):,} characters)"
 
 
 def _cell(value) -> str:
     """A Parquet cell as text: dates as YYYY-MM-DD, lists joined, missing values blank."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    if isinstance(value, np.datetime64):
-        return "" if np.isnat(value) else str(np.datetime_as_string(value, unit="D"))
-    if isinstance(value, datetime.date):  # a date, or a datetime (pandas' Timestamp is one)
+    if isinstance(value, datetime.date):  # a date, or a datetime
         return value.isoformat()[:10]
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
     return _text(value)
 
 
