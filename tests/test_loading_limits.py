@@ -267,3 +267,59 @@ def test_an_empty_table_is_named_once(shipped_copy):
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     assert problems_of(shipped_copy) == ["leases.csv: has a header row but no data rows"]
 
+
+
+# --- hostile files: one message naming file and place, never a traceback -----------------------------
+
+NESTED = "[" * 10_000 + "]" * 10_000
+
+
+def nest_sites(folder: Path) -> None:
+    """sites.geojson as a hostile folder might hold it: a FeatureCollection whose features nest 10,000 levels deep."""
+    (folder / "sites.geojson").write_text('{"type": "FeatureCollection", "features": ' + NESTED + "}", encoding="utf-8")
+
+
+def test_a_deeply_nested_geojson_is_one_problem_with_its_place(shipped_copy):
+    nest_sites(shipped_copy)
+    assert problems_of(shipped_copy) == ["sites.geojson line 1, char 10042: nests arrays or objects 10,001 levels deep, too deep to read"]
+
+
+def test_a_deeply_nested_geometry_is_one_problem_with_its_place(shipped_copy):
+    areas = shipped_copy / "areas.geojson"
+    text = areas.read_text(encoding="utf-8")
+    areas.write_text(text.replace('"coordinates":', '"coordinates": ' + "[" * 3000 + "]" * 3000 + ', "was":', 1), encoding="utf-8")
+    assert problems_of(shipped_copy) == ["areas.geojson line 2, char 3067: nests arrays or objects 3,004 levels deep, too deep to read"]
+
+
+def test_validate_prints_the_problem_never_a_traceback(shipped_copy):
+    nest_sites(shipped_copy)
+    result = subprocess.run([sys.executable, "-m", "strategic_sites", "validate", str(shipped_copy)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "sites.geojson line 1, char 10042: nests arrays or objects 10,001 levels deep" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_unforeseen_error_in_a_reader_is_one_problem_and_logged(shipped_copy, monkeypatch, caplog):
+    def broken(*args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(data, "read_csv", broken)
+    problems = problems_of(shipped_copy)
+    assert "sources.csv: could not be read: an error in the atlas (KeyError); please report it" in problems
+    assert "reading" in caplog.text and "KeyError" in caplog.text
+
+
+def test_a_nested_geojson_swapped_into_a_served_folder_keeps_the_last_good_data(shipped_copy, monkeypatch, atlas):
+    from test_app import metrics, run_app, unescaped
+
+    from strategic_sites.ui.loading import DATA_ENV
+
+    monkeypatch.setenv(DATA_ENV, str(shipped_copy))
+    app = run_app()
+    assert not app.error and metrics(app)["Sites shown"] == str(atlas.counts["sites"])
+    nest_sites(shipped_copy)
+    app.run()
+    assert not app.exception
+    assert "sites.geojson line 1, char 10042: nests arrays or objects 10,001 levels deep" in unescaped(app.error[0].value)
+    assert "last version of the data" in app.warning[0].value
+    assert metrics(app)["Sites shown"] == str(atlas.counts["sites"])  # nothing already loaded is lost

@@ -10,6 +10,7 @@ checks can name it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -87,13 +88,13 @@ def read_text(path: Path, limit: Limit, problems: list[Problem]) -> str | None:
         return None
     try:
         data = path.read_bytes()
+        return data.decode("utf-8-sig")
     except OSError as exc:
         problems.append(Problem(path.name, message=f"cannot be read ({exc.strerror})"))
-        return None
-    try:
-        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.append(_not_utf8(path.name, data, exc.start))
+    except MemoryError:
+        problems.append(Problem(path.name, message=f"is {_size(size)}: more than the server has the memory to read now"))
     return None
 
 
@@ -149,18 +150,25 @@ def read_geojson(path: Path, limit: Limit, geometry_types: tuple[str, ...], prob
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, f"line {exc.lineno}, char {exc.colno}", message=f"is not valid JSON ({exc.msg})"))
         return None
+    except RecursionError:
+        problems.append(_too_deep(name, content))
+        return None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         problems.append(Problem(name, message="is not a GeoJSON FeatureCollection"))
         return None
     records, geometries, numbers, unread = [], [], [], set()
     for number, feature in enumerate(doc["features"], start=1):
         geom = _geometry(name, number, feature, geometry_types, problems)
-        if geom is None:
+        try:
+            record = None if geom is None else {k: _text(v) for k, v in feature["properties"].items()}
+        except RecursionError:  # a property's value nested deeper than JSON text can be written back
+            problems.append(Problem(name, f"feature {number}", "properties", "nests arrays or objects too deeply to read"))
+            record = None
+        if record is None:
             props = feature.get("properties") if isinstance(feature, dict) else None
             if isinstance(props, dict) and isinstance(props.get("id"), str):
                 unread.add(props["id"])
             continue
-        record = {k: _text(v) for k, v in feature["properties"].items()}
         if geom.geom_type == "Point":
             record["lon"], record["lat"] = str(geom.x), str(geom.y)
         records.append(record)
@@ -168,6 +176,22 @@ def read_geojson(path: Path, limit: Limit, geometry_types: tuple[str, ...], prob
         numbers.append(number)
     frame = pd.DataFrame(records, index=pd.Index(numbers, name="feature"), dtype=object).fillna("")
     return Raw(name, frame, geometries, frozenset(unread))
+
+
+def _too_deep(name: str, content: str) -> Problem:
+    """A JSON text nested deeper than it can be read: how deep, and where its deepest point is."""
+    depth = deepest = at = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', content):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, token.start()
+        elif bracket in "]}":
+            depth -= 1
+    line = content.count("\n", 0, at) + 1
+    char = at - content.rfind("\n", 0, at)
+    return Problem(name, f"line {line}, char {char}", message=f"nests arrays or objects {deepest:,} levels deep, too deep to read")
 
 
 def _text(value) -> str:
