@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_a_broken_data_folder_gives_one_clear_error_and_no_traceback(shipped_cop
     app = run_app()
     assert not app.exception
     assert len(app.error) == 1
-    assert f"control.csv line {line}, column 'status'" in app.error[0].value
+    assert f"control.csv line {line}, column 'status'" in unescaped(app.error[0].value)
     assert not app.metric  # nothing half-loaded is shown
 
 
@@ -153,7 +154,7 @@ def test_a_missing_file_is_named_on_the_page(shipped_copy, monkeypatch, missing)
     monkeypatch.setenv(DATA_ENV, str(shipped_copy))
     app = run_app()
     assert not app.exception
-    assert f"{missing}: file is missing" in app.error[0].value
+    assert f"{missing}: file is missing" in unescaped(app.error[0].value)
 
 
 def test_data_broken_while_the_app_runs_keeps_the_last_good_view(shipped_copy, monkeypatch, atlas):
@@ -164,9 +165,21 @@ def test_data_broken_while_the_app_runs_keeps_the_last_good_view(shipped_copy, m
     line = edit_row(shipped_copy, "control.csv", 0, status="leased")
     app.run()
     assert not app.exception
-    assert f"control.csv line {line}, column 'status'" in app.error[0].value
+    assert f"control.csv line {line}, column 'status'" in unescaped(app.error[0].value)
     assert "last version of the data" in app.warning[0].value
     assert metrics(app)["Sites shown"] == str(atlas.counts["sites"])  # nothing already loaded is lost
+
+
+def test_a_data_value_in_the_error_box_is_shown_as_written_never_as_a_link(shipped_copy, monkeypatch):
+    hostile = "[click](https://evil.example)"
+    line = edit_row(shipped_copy, "control.csv", 0, status=hostile)
+    monkeypatch.setenv(DATA_ENV, str(shipped_copy))
+    app = run_app()
+    assert not app.exception
+    said = app.error[0].value  # the box's Markdown
+    assert f"control.csv line {line}, column 'status': '{hostile}'" in unescaped(said)  # the reader sees the cell
+    assert "\\[click\\]\\(https" in said and "](" not in said  # as text: no link can start
+    assert said.count("\n- ") == 1  # still a list: one problem, one item
 
 
 # --- links: the URL is the state -----------------------------------------------------------------
@@ -355,6 +368,64 @@ def test_the_site_panel_lists_the_names_a_site_is_also_known_by(atlas):
     app = run_app(site="baikonur-city")
     also = next(c.value for c in app.main.caption if c.value.startswith("Also known as: "))
     assert "Leninsk" in also and "Zvezdograd" in also
+
+
+# --- the embedded page (embed=true) ---------------------------------------------------------------
+
+
+def open_embedded(page: str = "app_pages/map.py", **params) -> AppTest:
+    """Open a link in an ``<iframe>``, as the "Embed this view" snippet writes it (``embed=true``)."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.context = {"is_embedded": True}  # what Streamlit's front end says of embed=true
+    app.query_params["embed"] = "true"
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    if page != "app_pages/map.py":
+        app.switch_page(page).run()  # AppTest knows a page's URL only after a first run
+    return app
+
+
+def embedded_map_height(app: AppTest) -> int:
+    """The height of the map the embedded page draws (its only component)."""
+    (drawn,) = app.get("component_instance")
+    return json.loads(drawn.proto.json_args)["height"]
+
+
+def test_an_embedded_link_draws_the_map_at_the_snippets_height(atlas):
+    app = open_embedded(country="KGZ", h="640")
+    assert not app.exception and not app.warning
+    assert embedded_map_height(app) == 640
+    assert not app.pills and not app.multiselect and not app.dataframe  # the map alone: no filters, no tables
+    assert any("Open in the atlas" in m.value and "country=KGZ" in m.value for m in app.markdown)
+
+
+@pytest.mark.parametrize(
+    ("page", "height", "shown"),
+    [
+        ("app_pages/map.py", "²", "²"),  # h=%C2%B2: a digit to str.isdigit, not to int()
+        ("app_pages/map.py", "⑤", "⑤"),  # h=%E2%91%A4
+        ("app_pages/map.py", "9" * 5000, "9" * 37 + "…"),  # past int()'s 4,300 digits
+        ("app_pages/sites.py", "²", "²"),  # /sites?embed=true&h=%C2%B2
+    ],
+)
+def test_a_bad_height_in_an_embedded_link_is_named_and_the_map_still_drawn(atlas, page, height, shown):
+    app = open_embedded(page, country="TJK", h=height)
+    assert not app.exception, app.exception
+    assert embedded_map_height(app) == 480  # the default height
+    assert len(app.warning) == 1
+    said = unescaped(app.warning[0].value)
+    assert f"Ignored h={shown}: not a height in pixels from 300 to 1200." in said
+    assert any("Open in the atlas" in m.value and "country=TJK" in m.value for m in app.markdown)  # the rest as linked
+
+
+def test_an_embedded_link_names_every_part_it_cannot_use_escaped():
+    app = open_embedded(site="<atlantis>", h="-5", country="KGZ")
+    assert not app.exception
+    said = app.warning[0].value
+    assert "site=<atlantis>" in unescaped(said) and "h=-5" in unescaped(said)
+    assert "\\<atlantis\\>" in said  # escaped: shown as written, never as markup
+    assert embedded_map_height(app) == 480
 
 
 # --- Compare mode and confidence ------------------------------------------------------------------

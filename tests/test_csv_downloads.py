@@ -52,3 +52,29 @@ def test_every_table_of_a_hostile_atlas_downloads_inert(shipped_copy):
                 if cell.startswith("'") and cell[1:] in PAYLOADS:
                     seen.add(cell[1:])
     assert seen >= {PAYLOADS[0], PAYLOADS[1], PAYLOADS[3]}  # the payloads were there, and written inert
+
+
+def header(text: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_formula_like_column_names_are_written_as_text():
+    """A table's column names reach the CSV's header row, where a spreadsheet would run them too."""
+    table = pd.DataFrame([["a", "b", "c", "d", "e", "f", 1]], columns=[*PAYLOADS, "rent_usd"])
+    assert header(tables.to_csv(table)) == ["'" + payload for payload in PAYLOADS] + ["rent_usd"]
+    assert rows(tables.to_csv(table))[0]["'" + PAYLOADS[0]] == "a"  # the cells stay under their column
+
+
+def test_the_rejected_rows_of_an_upload_with_a_hostile_header_download_inert(atlas):
+    """The rejected rows keep the upload's own header: each of its names is written inert."""
+    from strategic_sites import uploads
+
+    uploaded = b'lat,lon,=HYPERLINK("http://evil","hdr"),+hdr,@hdr\nabc,1,a,b,c\n'
+    upload = uploads.read_points("x.csv", uploaded, atlas.countries)
+    assert len(upload.rejects) == 1
+    written = tables.to_csv(upload.rejects)
+    names = header(written)
+    assert all(name[:1] not in ("=", "+", "-", "@", "\t", "\r") for name in names), names
+    assert {"'+hdr", "'@hdr"} <= set(names)
+    assert any(name.startswith("'=HYPERLINK(") for name in names)  # the CSV split it at its comma; inert all the same
+    assert list(csv.reader(io.StringIO(written, newline="")))[1][2:5] == ["abc", "1", "a"]  # the row as uploaded

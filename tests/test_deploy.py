@@ -1,9 +1,11 @@
-"""Deployment files: pinned requirements in step with pyproject.toml, and a sound Dockerfile."""
+"""Deployment files: pinned requirements in step with pyproject.toml, a sound Dockerfile, and a
+proxy config that keeps Streamlit's metrics private."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -104,3 +106,26 @@ def test_dockerfile_runs_as_a_non_root_user_on_port_8501_with_a_health_check():
 @pytest.mark.parametrize("ignored", [".venv", ".git", "tests"])
 def test_the_build_context_leaves_out_what_the_image_does_not_need(ignored):
     assert ignored in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+
+# --- the replicas' proxy (docs/deploy/nginx.conf) -------------------------------------------------
+
+
+def nginx_locations(path: Path) -> dict[str, tuple[str, str]]:
+    """The ``location`` blocks of an nginx file: path → (modifier, directives), comments left out."""
+    code = "\n".join(line.split("#")[0] for line in path.read_text(encoding="utf-8").splitlines())
+    blocks = re.findall(r"location\s+(=|\^~)?\s*(\S+)\s*\{([^{}]*)\}", code)
+    return {where: (modifier, body) for modifier, where, body in blocks}
+
+
+def test_the_shipped_proxy_keeps_streamlits_metrics_private():
+    """Streamlit answers anyone at /_stcore/metrics (sessions, caches, memory); the proxy refuses it
+    ahead of the app's location, for every spelling that starts so, and keeps the health check open."""
+    locations = nginx_locations(ROOT / "docs" / "deploy" / "nginx.conf")
+    assert "/_stcore/metrics" in locations, "docs/deploy/nginx.conf forwards /_stcore/metrics to the app"
+    modifier, body = locations["/_stcore/metrics"]
+    assert modifier == "^~"  # a prefix no regex location can override: /_stcore/metrics/ is refused too
+    assert re.search(r"\breturn\s+404\s*;", body) or re.search(r"\bdeny\s+all\s*;", body), body
+    assert "proxy_pass" not in body or re.search(r"\bdeny\s+all\s*;", body)
+    assert not [where for where in locations if where.startswith("/_stcore/health")]  # the health check reaches the app
+    assert "_stcore/metrics" in (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")  # and the recipe says why

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, apply
-from strategic_sites.urlstate import PARAMS, Known, parse, query_string, serialise
+from strategic_sites.urlstate import PARAMS, Known, embed_height, parse, query_string, serialise
 from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
 TODAY = date(2026, 11, 24)
@@ -98,6 +98,67 @@ def test_bad_input_gives_one_warning_and_falls_back_for_that_parameter_only(know
     assert len(warnings) == 1, warnings
     assert f"Ignored {parameter}={value}: " in warnings[0]
     assert filters == replace(known.defaults(), **kept)
+
+
+@pytest.mark.parametrize(
+    "query, height",
+    [
+        ("", 480),  # no h=: the default
+        ("h=640", 640),
+        ("h=300", 300),
+        ("h=1200", 1200),
+        ("h=0480", 480),  # four ASCII digits, a leading zero among them
+        ("h=%20640%20", 640),  # spaces around it, as around any value
+        ("country=KGZ&h=720", 720),
+    ],
+)
+def test_an_embeds_height_is_read_from_h(query, height):
+    assert embed_height(parse_qs(query, keep_blank_values=True)) == (height, [])
+
+
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ("h=%C2%B2", "²"),  # a digit to str.isdigit, not to int()
+        ("h=%E2%91%A4", "⑤"),
+        ("h=%D9%A4%D9%A8%D9%A0", "٤٨٠"),  # Arabic-Indic 480: int() reads it; a height is ASCII
+        ("h=" + "9" * 5000, "9" * 37 + "…"),  # past int()'s 4,300 digits
+        ("h=00480", "00480"),  # five digits
+        ("h=-5", "-5"),
+        ("h=%2B500", "+500"),
+        ("h=4.8e2", "4.8e2"),
+        ("h=480px", "480px"),
+        ("h=0", "0"),
+        ("h=299", "299"),
+        ("h=1201", "1201"),
+        ("h=9999", "9999"),
+        ("h=", ""),
+        ("h=480&h=640", "480,640"),
+        ("h=4%0A80", "4 80"),  # one line in the warning
+    ],
+)
+def test_a_bad_embed_height_is_named_and_the_map_keeps_the_default(query, shown):
+    height, warnings = embed_height(parse_qs(query, keep_blank_values=True))
+    assert height == 480
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"Ignored h={shown}: ")
+
+
+def test_the_embed_height_warning_says_what_a_height_is():
+    assert embed_height({"h": "²"}) == (480, ["Ignored h=²: not a height in pixels from 300 to 1200."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.text(max_size=6000), max_size=3))
+def test_any_string_for_h_gives_a_height_in_range_without_an_exception(values):
+    height, warnings = embed_height({"h": values})
+    assert 300 <= height <= 1200 and len(warnings) <= 1
+
+
+def test_h_is_the_embeds_and_no_part_of_a_view(known):
+    assert from_url("?h=640&country=KGZ", known) == (replace(known.defaults(), countries=("KGZ",)), [])
+    assert from_url("?h=%C2%B2", known) == (known.defaults(), [])  # the embed reads and names it
+    assert "h" not in PARAMS
 
 
 def test_layers_can_all_be_switched_off(known):

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from datafiles import edit_feature, feature_index
 from strategic_sites import layers, load_atlas, published
 from strategic_sites.ui import DATA_ENV, loading, warmup
+from test_app import unescaped
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -72,7 +73,7 @@ def test_a_broken_data_folder_is_reported_and_the_server_still_starts(fresh_data
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
     assert not app.exception, app.exception
-    assert "sites.geojson" in app.error[0].value  # the visitor is told what is wrong, and where
+    assert "sites.geojson" in unescaped(app.error[0].value)  # the visitor is told what is wrong, and where
 
 
 def test_a_failing_warm_up_is_logged_and_never_raised(monkeypatch, caplog):

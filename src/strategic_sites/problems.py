@@ -33,18 +33,28 @@ class AtlasError(Exception):
         self.problems = list(problems)
         super().__init__(self.report())
 
-    def report(self, limit: int = MAX_PROBLEMS_PER_FILE) -> str:
+    def headline(self) -> str:
+        """The report's first line: which folder, and how many problems."""
         count = len(self.problems)
-        lines = [f"The atlas data in '{self.folder.name or self.folder}' has {count} problem{'s' if count != 1 else ''}:"]
+        return f"The atlas data in '{self.folder.name or self.folder}' has {count} problem{'s' if count != 1 else ''}:"
+
+    def items(self, limit: int = MAX_PROBLEMS_PER_FILE) -> list[str]:
+        """The report's list, one plain-text line per problem (at most ``limit`` of a file, then
+        how many more). The lines quote the data's cells: a page shows them as text, never as markup."""
+        lines: list[str] = []
         shown: dict[str, int] = {}
         for problem in self.problems:
             shown[problem.file] = shown.get(problem.file, 0) + 1
             if shown[problem.file] <= limit:
-                lines.append(f"- {problem}")
+                lines.append(str(problem))
         for name, total in shown.items():
             if total > limit:
-                lines.append(f"- {name}: … and {total - limit} more problems")
-        return "\n".join(lines)
+                lines.append(f"{name}: … and {total - limit} more problems")
+        return lines
+
+    def report(self, limit: int = MAX_PROBLEMS_PER_FILE) -> str:
+        """The whole report as plain text (the command line's): the headline, then a ``- `` line per item."""
+        return "\n".join([self.headline(), *(f"- {item}" for item in self.items(limit))])
 
 
 def where(frame: pd.DataFrame, index) -> str:

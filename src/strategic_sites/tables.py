@@ -330,10 +330,12 @@ def _inert(value):
 
 def to_csv(table: pd.DataFrame) -> str:
     """A table as CSV that cannot attack a spreadsheet: text cells that begin like a formula
-    are prefixed with ``'``; numbers (negative ones too) stay numbers. Lines end in CRLF
-    (RFC 4180), so a carriage return inside a cell is quoted, never a row break."""
+    are prefixed with ``'``, and so are such column names (an upload's rejected rows keep the
+    file's own header); numbers (negative ones too) stay numbers. Lines end in CRLF (RFC 4180),
+    so a carriage return inside a cell is quoted, never a row break."""
     safe = table.copy()
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column]) and not pd.api.types.is_bool_dtype(safe[column]):
             safe[column] = safe[column].map(_inert)
+    safe.columns = [_inert(name) for name in safe.columns]
     return safe.to_csv(index=False, lineterminator="\r\n")

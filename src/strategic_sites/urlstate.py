@@ -22,6 +22,11 @@ data        the data version the link was made with (share links)     data=7d4b3
 Parameters at their default values are left out. Bad input never raises: each bad
 parameter yields one warning naming it and the value ignored, and falls back to its
 default alone.
+
+An embedded page (``embed=true``) also reads ``h``, the map's height in pixels, a whole number
+from 300 to 1200 (default 480; :func:`embed_height`). It is the snippet's, not part of a view:
+share links leave it out. Any other value, one outside that range included, is ignored with a
+warning, as a bad view parameter is.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", 
 MAX_VALUE_LENGTH = 200
 MAX_QUERY_LENGTH = 100
 MAX_VALUES = 50
+EMBED_HEIGHT = 480  # the map's height in an embed, px, unless the link's h= says otherwise
+EMBED_HEIGHTS = (300, 1200)  # the heights h= may ask for, px
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,10 @@ def _values(raw: Sequence[str]) -> list[str]:
 
 
 class _Reader:
-    """The query parameters of one link, read one at a time; each one ignored leaves a warning."""
+    """The query parameters of one link, read one at a time; each one ignored leaves a warning.
+    ``known`` is what the link may name of the atlas (none for ``h``, which names nothing)."""
 
-    def __init__(self, params: Mapping[str, Sequence[str] | str], known: Known):
+    def __init__(self, params: Mapping[str, Sequence[str] | str], known: Known | None = None):
         self.params = {k: ([v] if isinstance(v, str) else list(v)) for k, v in params.items()}
         self.known = known
         self.warnings: list[str] = []
@@ -224,6 +232,22 @@ def _texts(r: _Reader) -> dict:
     if data is not None and not is_code(data):
         r.warn("data", data, "not a data version like 7d4b3242")
     return changes
+
+
+def embed_height(params: Mapping[str, Sequence[str] | str]) -> tuple[int, list[str]]:
+    """The map's height an embedded page's ``h=`` asks for, in pixels (:data:`EMBED_HEIGHT` when
+    it names none), and the warning when it cannot be used: only a whole number written in at
+    most four ASCII digits, from 300 to 1200, is a height (``h=0480`` is 480; ``h=²``, ``h=-5``
+    and ``h=2000`` are ignored)."""
+    reader = _Reader({"h": params["h"]} if "h" in params else {})
+    value = reader.single("h")
+    if value is None:
+        return EMBED_HEIGHT, reader.warnings
+    low, high = EMBED_HEIGHTS
+    if not re.fullmatch(r"[0-9]{1,4}", value) or not low <= int(value) <= high:
+        reader.warn("h", value, f"not a height in pixels from {low} to {high}")
+        return EMBED_HEIGHT, reader.warnings
+    return int(value), reader.warnings
 
 
 def data_version(params: Mapping[str, Sequence[str] | str]) -> str | None:

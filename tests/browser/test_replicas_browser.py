@@ -1,5 +1,6 @@
 """More than one app process: replicas serve a link alike, and behind nginx configured as
-docs/deploy/nginx.conf (the compose recipe's proxy) each browser stays on one replica."""
+docs/deploy/nginx.conf (the compose recipe's proxy) each browser stays on one replica, and
+Streamlit's metrics stay private."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -133,3 +136,22 @@ def test_behind_nginx_each_browser_stays_on_one_replica_and_both_serve_a_link_al
     assert first["sites"] == expected
     assert first["share"] == f"/?{QUERY}&data={atlas.data_version.code}"
     assert first == second
+
+
+def status(url: str) -> int:
+    """The HTTP status a GET of ``url`` answers (redirects followed)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_behind_nginx_streamlits_metrics_are_not_found_and_the_health_check_answers(proxy, server):
+    """A replica answers /_stcore/metrics to anyone (what the proxy must hide); through nginx, with
+    docs/deploy/nginx.conf, no spelling of the path reaches it, and the health check still does."""
+    assert status(f"{server.url}/_stcore/metrics") == 200
+    spellings = ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore//metrics", "/_stcore/%6detrics", "/_stcore/metrics?families=x")
+    for path in spellings:
+        assert status(proxy.url + path) == 404, path
+    assert status(f"{proxy.url}/_stcore/health") == 200

@@ -16,6 +16,7 @@ from strategic_sites import language
 from strategic_sites.data import FILES, Atlas, AtlasError, load_atlas
 from strategic_sites.filters import Filters, View, apply
 from strategic_sites.ui import state
+from strategic_sites.ui.widgets import md
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA_ENV = "STRATEGIC_SITES_DATA"
@@ -58,13 +59,19 @@ def load() -> Atlas:
     return loaded
 
 
+def _report(exc: AtlasError) -> str:
+    """The data's problems as the error box lists them: each line escaped, since it quotes the
+    data's cells (a cell ``[click](https://…)`` is shown as written, never as a link)."""
+    return md(exc.headline()) + "\n\n" + "\n".join(f"- {md(item)}" for item in exc.items())
+
+
 def atlas() -> Atlas:
     """The validated atlas; on a data error, one clear message and the last good atlas if any."""
     try:
         return load()
     except AtlasError as exc:
         previous = _last_good().get(str(data_folder()))
-        st.error(exc.report(), icon=":material/error:")
+        st.error(_report(exc), icon=":material/error:")
         if previous is None:
             st.stop()
         st.warning("Showing the last version of the data that loaded without problems.")

@@ -3,7 +3,8 @@ page's rules for phones and for print, and the line that describes a view.
 
 An embedded page (``embed=true``, as the snippet writes it) shows the linked view's map alone,
 with a link that opens the same view in the full atlas; its size comes from ``h=`` (embed
-only, not one of the atlas's view parameters).
+only, not one of the atlas's view parameters, read by :func:`strategic_sites.urlstate.embed_height`).
+Like the full page, it names each part of its link it cannot use.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from strategic_sites.ui import state
 from strategic_sites.ui.widgets import md
 
 PAGE_CSS = "page.css"  # beside this module (pyproject.toml, package-data)
-EMBED_HEIGHT = 480  # the map's height in an embed, px, unless the snippet says otherwise
-EMBED_HEIGHTS = (300, 1200)
+EMBED_HEIGHT = urlstate.EMBED_HEIGHT  # the map's height in an embed, px, unless the snippet says otherwise
+EMBED_HEIGHTS = urlstate.EMBED_HEIGHTS
 LINK_LINE = 44  # px under the map for "Open in the atlas"
 
 
@@ -41,11 +42,10 @@ def embedded() -> bool:
     return bool(st.context.is_embedded)
 
 
-def embed_height() -> int:
-    """The map's height an embed asked for (``h=``), within :data:`EMBED_HEIGHTS`."""
-    raw = st.query_params.get("h", "")
-    low, high = EMBED_HEIGHTS
-    return max(low, min(high, int(raw))) if raw.isdigit() else EMBED_HEIGHT
+def embed_height() -> tuple[int, list[str]]:
+    """The map's height an embed asked for (``h=``, within :data:`EMBED_HEIGHTS`), and the
+    warning naming ``h=`` when it cannot be used (the map then has the default height)."""
+    return urlstate.embed_height({"h": st.query_params.get_all("h")})
 
 
 def embed_url(share_link: str, height: int) -> str:
@@ -71,15 +71,16 @@ def embed_box(share_link: str, title: str) -> None:
         st.caption("Paste it into a web page: it shows this view's map alone, without the sidebar, with a link that opens it in the atlas.")
 
 
-def embedded_map(atlas: Atlas, view: View, open_link: str) -> None:
-    """An embedded page: the map of the linked view and a link to open it in the atlas."""
+def embedded_map(atlas: Atlas, view: View, open_link: str, height: int) -> None:
+    """An embedded page: the map of the linked view, ``height`` px high, and a link to open it
+    in the atlas."""
     from strategic_sites.ui.map_widget import atlas_map
 
     st.html(
         "<style>[data-testid='stMainBlockContainer']{padding:0 !important}"
         "[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']{display:none !important}</style>"
     )
-    atlas_map(atlas, view, height=embed_height())
+    atlas_map(atlas, view, height=height)
     st.markdown(
         f"[Open in the atlas ↗]({open_link.replace('(', '%28').replace(')', '%29')}) · {md(export.describe(atlas, view)[0])}",
         help="The full atlas, on this view: filters, tables, history and sources.",
@@ -93,20 +94,26 @@ def view_description(atlas: Atlas, view: View) -> None:
 
 
 def embedded_view(atlas: Atlas) -> None:
-    """The whole of an embedded page: the link's view (read from the URL, no widgets), its map,
-    and the link that opens it in the atlas."""
+    """The whole of an embedded page: the link's view (read from the URL, no widgets), the
+    warning naming the parts of the link it cannot use (as on the full page, until a click on
+    the map changes the view), its map, and the link that opens it in the atlas."""
     from strategic_sites.ui.loading import prepare
-    from strategic_sites.ui.sidebar import share_link
+    from strategic_sites.ui.sidebar import link_warning, share_link
     from strategic_sites.urlstate import Known
 
     known = Known.of(atlas)
+    height, height_warnings = embed_height()
     if state.URL_SEEDED not in st.session_state:
         params = {name: st.query_params.get_all(name) for name in st.query_params.keys()}
-        st.session_state[state.URL_SEEDED] = urlstate.parse(params, known)[0]
+        filters, warnings = urlstate.parse(params, known)
+        st.session_state[state.URL_SEEDED] = filters
+        st.session_state[state.URL_WARNINGS] = warnings + height_warnings
     filters = st.session_state[state.URL_SEEDED]
     if state.SITE in st.session_state:  # a site clicked on the embedded map
         from dataclasses import replace
 
         filters = replace(filters, site=st.session_state[state.SITE])
+    st.session_state[state.FILTERS] = filters  # the view the link warning compares with the link's
     shown, view = prepare(atlas, filters)
-    embedded_map(shown, view, share_link(urlstate.share_params(filters, known)))
+    link_warning()
+    embedded_map(shown, view, share_link(urlstate.share_params(filters, known)), height)
