@@ -69,6 +69,24 @@ def test_the_map_gets_a_your_points_layer_and_legend_entry(atlas, points):
     assert "SSA.points(" not in without and "From your file" not in without
 
 
+def test_the_points_kept_as_script_text_give_the_same_map(atlas, points):
+    # The session keeps its points' bundle as the script's text (ui/points.py): the map it makes is the same page.
+    from strategic_sites.elements import ScriptJSON, script_json
+
+    view = apply(atlas, Filters())
+    bundle = overlay.bundle(points, language.names(atlas))
+    bits = overlay.bits(points, overlay.shown(points, view.filters))
+    pages = [re.sub(r"_[0-9a-f]{32}", "_id", layers.compose(atlas, view, {**layers.inline_sources(atlas), "points": kept}, points=bits).html())
+             for kept in (bundle, ScriptJSON(script_json(bundle)))]  # the same page, but for folium's random element ids
+    assert pages[0] == pages[1]
+    assert "<img" not in pages[1].split("SSA.source(", 1)[1].split(");", 1)[0]  # still escaped for the script
+
+
+def test_all_points_shown_are_the_frame_itself_not_a_copy(points):
+    assert overlay.shown(points, Filters(year_from=1900)) is points
+    assert overlay.shown(points, Filters(countries=("KGZ",))) is not points
+
+
 def test_the_standalone_export_carries_the_points_the_view_shows(atlas, points):
     view = apply(atlas, Filters(countries=("KGZ",)))
     page = export.export_view(atlas, view, "", points=points)

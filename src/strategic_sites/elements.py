@@ -19,9 +19,20 @@ from strategic_sites import assets
 SUPERCLUSTER = "https://cdn.jsdelivr.net/npm/supercluster@9.1.0/dist/supercluster.min.js"
 
 
+class ScriptJSON(str):
+    """A value already written by :func:`script_json`: put in a script as it is. A large value
+    kept for many maps (a user's 100,000 points) is held once as this text, not as the millions
+    of Python objects it was made of, and not written again for each map."""
+
+
 def script_json(value) -> str:
     """``value`` as a JavaScript literal that is safe inside an HTML <script>: compact JSON
-    with <, >, &, ' and the JS line separators escaped."""
+    with <, >, &, ' and the JS line separators escaped. A :class:`ScriptJSON`, alone or as a
+    value of a dict, is taken as written."""
+    if isinstance(value, ScriptJSON):
+        return str(value)
+    if isinstance(value, dict) and any(isinstance(item, ScriptJSON) for item in value.values()):
+        return "{" + ",".join(f"{script_json(str(key))}:{script_json(item)}" for key, item in value.items()) + "}"
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)

@@ -34,7 +34,7 @@ def shown(points: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     q = filters.q.strip()
     if q:
         keep &= points["name"].fillna("").str.casefold().str.contains(q.casefold(), regex=False)
-    return points[keep]
+    return points if keep.all() else points[keep]  # all of them: the frame itself, not a copy of it
 
 
 def bundle(points: pd.DataFrame, names: Names) -> dict:

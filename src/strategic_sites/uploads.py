@@ -132,10 +132,16 @@ def read_points(name: str, data: bytes, countries: gpd.GeoDataFrame, *, max_rows
     none and tells whether latitude and longitude were swapped."""
     try:
         return _read(bytes(data), countries, max_rows, max_bytes, max_data)
-    except _Refused as refused:
-        message = str(refused)
+    except _Refused as problem:
+        return refused(str(problem))
+    except MemoryError:
+        return refused("The server does not have the memory to read this file now: try a smaller file, or again later.")
     except Exception as error:  # noqa: BLE001 - a bug; the user still gets a message, never a traceback
-        message = f"The file could not be read: an error in the atlas ({type(error).__name__}); please report it."
+        return refused(f"The file could not be read: an error in the atlas ({type(error).__name__}); please report it.")
+
+
+def refused(message: str) -> Upload:
+    """A file not read: no points, and the one message saying why."""
     rejects = pd.DataFrame({"row": pd.Series(dtype="int64"), "reason": pd.Series(dtype="str")})
     return Upload(_points({}, gpd.points_from_xy([], [])), rejects, (message,))
 

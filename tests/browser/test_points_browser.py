@@ -110,3 +110,59 @@ def test_a_geoparquet_file_gives_its_points(server, open_page, atlas):
     points_on_map(page, 2)
     assert page.get_by_text("1 row is not a Point: row 3").count() == 1
     assert not watched.dialogs and not watched.errors, (watched.dialogs, watched.errors)
+
+
+def server_memory(server, field: str = "VmHWM") -> int:
+    """The server process's resident memory (its high-water mark by default), in bytes."""
+    with open(f"/proc/{server.process.pid}/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith(field + ":"))
+
+
+def test_a_geoparquet_bomb_is_refused_at_once_and_the_server_stays_small(server, open_page, atlas):
+    # The hostile-input probe's file: 8 KB that decode to 540 MB of text (the server reached 12 GB).
+    import io
+
+    import geopandas as gpd
+
+    buffer = io.BytesIO()
+    gpd.GeoDataFrame({"name": ["A" * 6000] * 90000}, geometry=gpd.points_from_xy([76] * 90000, [43] * 90000), crs=4326).to_parquet(buffer, compression="zstd")
+    watched = open_page(server.url + "/")
+    page = watched.page
+    wait_for_markers(page, len(atlas.sites))
+    upload(page, "mine.csv", CSV, "text/csv")
+    page.get_by_role("tab", name="Your points (3)").wait_for(timeout=60_000)
+    before = server_memory(server)
+    upload(page, "bomb.parquet", buffer.getvalue(), "application/vnd.apache.parquet")
+    alert = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').filter(has_text="once decompressed")
+    alert.wait_for(timeout=60_000)
+    assert "The file holds over 50 MiB of data once decompressed; the limit is 50 MiB." in alert.inner_text()
+    assert "Your earlier points (3 from mine.csv) are still shown." in alert.inner_text()
+    page.get_by_role("tab", name="Your points (3)").wait_for(timeout=60_000)
+    alert.scroll_into_view_if_needed()
+    alert.screenshot(path=str(ARTIFACTS / "points-bomb-refused.png"))
+    grown = server_memory(server) - before
+    assert grown < 300 * 2**20, f"the server's peak memory grew by {grown / 2**20:.0f} MiB"
+    assert not watched.dialogs and not watched.errors, (watched.dialogs, watched.errors)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_an_upload_past_the_server_s_budget_is_refused_and_the_points_held_stay(start_server, open_page, atlas):
+    # A server with 1 MiB for every session's points: a 300 KB file would take 1.2 MB to read.
+    small = start_server(env={"STRATEGIC_SITES_UPLOADS_MIB": "1"})
+    watched = open_page(small.url + "/")
+    page = watched.page
+    wait_for_markers(page, len(atlas.sites))
+    upload(page, "mine.csv", CSV, "text/csv")
+    page.get_by_role("tab", name="Your points (3)").wait_for(timeout=60_000)
+    rows = "".join(f"Point {i},{40 + i % 10}.5,{70 + i % 10}.5,2020,,\n" for i in range(12_000))
+    large = ("name,lat,lon,date,url,source\n" + rows).encode()
+    assert 300_000 < len(large) < 2**20
+    upload(page, "large.csv", large, "text/csv")
+    alert = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').filter(has_text="busy")
+    alert.wait_for(timeout=60_000)
+    assert "The server is busy with other readers' uploads" in alert.inner_text()
+    alert.scroll_into_view_if_needed()
+    alert.screenshot(path=str(ARTIFACTS / "points-server-busy.png"))
+    assert "Your earlier points (3 from mine.csv) are still shown." in alert.inner_text()
+    page.get_by_role("tab", name="Your points (3)").wait_for(timeout=60_000)
+    assert not watched.errors and page.locator('[data-testid="stException"]').count() == 0

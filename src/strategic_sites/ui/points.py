@@ -6,13 +6,15 @@ or anyone else's view.
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
-from strategic_sites import language, overlay, tables, uploads
+from strategic_sites import budget, language, overlay, tables, uploads
 from strategic_sites.data import Atlas
+from strategic_sites.elements import ScriptJSON, script_json
 from strategic_sites.filters import View
 from strategic_sites.ui import state
 from strategic_sites.ui.widgets import LINK, downloads, md
@@ -20,10 +22,15 @@ from strategic_sites.ui.widgets import LINK, downloads, md
 HELP = (
     f"CSV with lat/lon (or latitude/longitude, x/y) columns and optional date, name or title, kind, "
     f"country, url and source; GeoJSON points (the atlas's own downloads too); or GeoParquet points. Up to "
-    f"{uploads.MAX_ROWS:,} rows, {uploads.MAX_COLUMNS:,} columns and {uploads.MAX_BYTES // 1_000_000} MB. The points stay in this "
+    f"{uploads.MAX_ROWS:,} rows, {uploads.MAX_COLUMNS:,} columns, {uploads.MAX_BYTES // uploads.MIB} MiB (once decompressed too) "
+    f"and {uploads.MAX_CELL:,} characters a cell. The points stay in this "
     "browser session: they are not part of the shared link or the data."
 )
 COLUMNS = ["name", "date", "kind", "country", "lat", "lon", "url", "source", "row"]
+BUDGET = budget.from_environment()  # every session's points on this server, together
+BUSY = ("The server is busy with other readers' uploads and has no memory to spare for this file now: "
+        "try a smaller file, or again in a few minutes.")
+GEOMETRY_BYTES = 100  # a shapely Point and its GEOS geometry
 
 
 @dataclass
@@ -33,16 +40,18 @@ class Points:
     name: str
     key: str  # a hash of the file's bytes
     upload: uploads.Upload
-    bundles: dict[str, dict] = field(default_factory=dict)
+    bundles: dict[str, ScriptJSON] = field(default_factory=dict)
     _shown: tuple = (None, None)  # (filters, the points they show): the map, the tab and the table of a run ask alike
 
     @property
     def frame(self) -> pd.DataFrame:
         return self.upload.points
 
-    def bundle(self, atlas: Atlas) -> dict:
+    def bundle(self, atlas: Atlas) -> ScriptJSON:
+        """The points for the map, in the atlas's language, kept as the script's text (a tenth of
+        the memory of the lists it is made from, and written once, not for every map)."""
         if atlas.lang not in self.bundles:
-            self.bundles[atlas.lang] = overlay.bundle(self.frame, language.names(atlas))
+            self.bundles[atlas.lang] = ScriptJSON(script_json(overlay.bundle(self.frame, language.names(atlas))))
         return self.bundles[atlas.lang]
 
 
@@ -67,13 +76,25 @@ def uploader(atlas: Atlas) -> None:
             return
         if st.session_state.get(state.UPLOAD_READ, (None,))[0] != file.file_id:
             data = file.getvalue()
-            upload = uploads.read_points(file.name, data, atlas.countries)
-            st.session_state[state.UPLOAD_READ] = (file.file_id, upload)
-            if upload.ok:
-                st.session_state[state.POINTS] = Points(file.name, hashlib.sha256(data).hexdigest()[:16], upload)
+            with BUDGET.reading(len(data)) as admitted:
+                upload = uploads.read_points(file.name, data, atlas.countries) if admitted else uploads.refused(BUSY)
+                st.session_state[state.UPLOAD_READ] = (file.file_id, upload)
+                if upload.ok:
+                    points = Points(file.name, hashlib.sha256(data).hexdigest()[:16], upload)
+                    points.bundle(atlas)  # made now, so that what the points hold is counted
+                    BUDGET.keep(admitted, points, held(points, len(data)))
+                    st.session_state[state.POINTS] = points
         upload = st.session_state[state.UPLOAD_READ][1]
         if upload is not None:
             _report(upload, current())
+
+
+def held(points: Points, file_size: int) -> int:
+    """The memory a session's points hold: the file (Streamlit keeps it while the uploader shows
+    it), the points and their rejects, their text for the map, and the map made with it."""
+    frames = points.upload.points.memory_usage(deep=True).sum() + points.upload.rejects.memory_usage(deep=True).sum()
+    geometries = GEOMETRY_BYTES * len(points.frame)
+    return int(file_size + frames + geometries + 2 * sum(sys.getsizeof(text) for text in points.bundles.values()))
 
 
 def _report(upload: uploads.Upload, points: Points | None) -> None:
@@ -98,7 +119,7 @@ def shown(points: Points, view: View) -> pd.DataFrame:
     return points._shown[1]
 
 
-def map_points(atlas: Atlas, view: View) -> tuple[str, dict, dict] | None:
+def map_points(atlas: Atlas, view: View) -> tuple[str, ScriptJSON, dict] | None:
     """For the map: (the points' key, their bundle, which of them the view shows), or None."""
     points = current()
     if points is None:
