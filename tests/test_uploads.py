@@ -441,6 +441,16 @@ def test_geoparquet_points_are_read_in_any_crs_and_other_geometries_rejected_by_
     assert upload.rejects["(geometry)"].iloc[0].startswith("LINESTRING")
 
 
+def test_a_geoparquet_file_of_good_points_gives_every_one_and_no_rejects(countries):
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame({"name": ["Bishkek", "Almaty"], "notes": ["a", "b"]}, crs="EPSG:4326",
+                             geometry=gpd.points_from_xy([BISHKEK[1], ALMATY[1]], [BISHKEK[0], ALMATY[0]]))
+    upload = read(geoparquet(frame), countries, name="points.parquet")
+    assert seen(upload) == EXPECTED
+    assert upload.problems == () and len(upload.rejects) == 0
+
+
 def test_parquet_problems_are_one_message_each(countries):
     import geopandas as gpd
     import shapely

@@ -2,33 +2,40 @@
 
 Accepted, whatever the file is called (JSON is text that starts with ``{`` or ``[``, anything else CSV):
 
-- **CSV** in UTF-8 (with or without a BOM) or UTF-16 with a BOM; other bytes are read as Windows-1252,
-  or Latin-1, and a note says so. Fields are separated by ``,``, ``;`` or a tab, whichever splits the
+- **CSV** in UTF-8 (with or without a BOM) or UTF-16 (with a BOM, or without one when every other
+  byte of its start is zero, with a note); other bytes are read as Windows-1252, or Latin-1, and a note
+  says so. Fields are separated by ``,``, ``;`` or a tab, whichever splits the
   header into coordinate columns; ``42,87`` reads as 42.87. Columns, by name (case and spaces ignored):
   ``lat``/``lon`` (or ``lng``, ``long``), ``latitude``/``longitude`` or ``y``/``x``; optional ``date``,
   ``name`` or ``title``, ``kind``, ``country`` or ``countries``, ``url``, ``source``; others are ignored.
 - **GeoJSON**: a FeatureCollection, or one Feature, of Points with properties named like the CSV
   columns (so the atlas's own "Download GeoJSON" loads). Other features are rejected one by one.
-- **GeoParquet** (a Parquet file with ``geo`` metadata, geometry as WKB, in any CRS, turned to
-  longitude/latitude): Points, with columns named like the CSV's; other geometries are rejected one by
-  one. A plain Parquet file with no geometry is refused with a message saying so.
+- **GeoParquet** (a Parquet file with ``geo`` metadata, in any CRS, turned to longitude/latitude):
+  Points, with columns named like the CSV's; other geometries are rejected one by one. A plain Parquet
+  file with no geometry is refused with a message saying so.
 
-Limits: :data:`MAX_BYTES` (= ``server.maxUploadSize``), :data:`MAX_ROWS` rows or features and
-:data:`MAX_COLUMNS` (and, for GeoParquet, read from its footer before any data, :data:`MAX_PARQUET_DATA`
-bytes of data uncompressed). A file over a limit is refused whole, with one message naming the limit; it is
-never silently cut short. CSV is read a line at a time into pyarrow string columns: 100,000 rows
-(47 MB) peak at about 125 MB of Python memory and 25 MB of Arrow; GeoJSON, parsed whole, at about
-260 MB for 100,000 features (49 MB).
+Limits, bounded by what a file holds, not what it says it holds: :data:`MAX_BYTES` (the server's own
+``server.maxUploadSize``, 50 MiB), :data:`MAX_ROWS` rows or features, :data:`MAX_COLUMNS`, and
+:data:`MAX_DATA` once decoded. CSV and GeoJSON text cannot decode to more than the file; GeoParquet
+can (an 8 KB file of repeated text holds GBs), so it is read :data:`_BATCH` rows at a time with its
+text as dictionaries, counting what each batch decodes to, and refused as soon as the count passes
+:data:`MAX_DATA`, whatever its compression or its footer claims (the footer's counts are checked
+first all the same). A file over a limit is refused whole, with one message naming the limit; it is
+never silently cut short. A cell over :data:`MAX_CELL` characters rejects its row (the rejects show
+its start and length). Time and memory for 10,000 and 100,000 rows of each format, against plain
+pandas and geopandas: ``bench/results.md``, "Uploads".
 
 ``row`` is the line on which a CSV row starts (the header is line 1), or the feature's number. A row
-is rejected, with its reason, for the wrong number of fields, coordinates that are not numbers or out
+is rejected, with its reason, for the wrong number of fields (a quote left open is named, with the
+lines it swallowed), a cell over :data:`MAX_CELL`, coordinates that are not numbers or out
 of range, or a date that is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``. Control characters are removed
 from text, with a note (tabs and line breaks become spaces). ``country``: an ISO3 or ISO2 code or a
 country's name (the first of a list), else, with a note, and when blank, the country the point is in.
 ``url``: only absolute http(s) links; a ``source`` that is one stands in for a missing ``url``. When no
 point is on or near (:data:`COAST`) the atlas's countries and, swapped, every one is in them, latitude
 and longitude are swapped back, with a note; ``countries.total_bounds`` cannot tell (Russia spans
--180 to 180). :func:`read_points` never raises: an unexpected error is still a message, naming a bug.
+-180 to 180). :func:`read_points` never raises: an unexpected error is still a message, naming a bug; a binary file is named by its
+first control character's line and place.
 
 Over 300 lines: three readers (CSV, GeoJSON, GeoParquet), then one short function for each rule above.
 """
@@ -435,7 +442,9 @@ def _geoparquet(data: bytes, max_rows: int, max_data: int) -> _Table:
 
     def originals(starts: list[int], _) -> pd.DataFrame:
         """The rows' cells (a cell over :data:`MAX_CELL` shortened) and their geometry as WKT."""
-        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts).read(columns=names).take(starts)
+        import pyarrow as pa
+
+        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts).read(columns=names).take(pa.array(starts, type=pa.int64()))
         cells = pd.DataFrame({name: [_shortened(_cell(v)) for v in table.column(name).to_pylist()] for name in names}, dtype="str")
         cells["(geometry)"] = [g.wkt[:200] if g is not None else "" for g in geometry.iloc[starts]]
         cells.columns = _unique([str(c) for c in cells.columns], {"row", "reason"})
