@@ -417,7 +417,8 @@ def _geoparquet(data: bytes, max_rows: int, max_data: int) -> _Table:
                 raise _Refused(f"The file holds over {_size(max_data)} of data once decompressed; the limit is {_size(max_data)}.")
             long.append(lengths > MAX_CELL)
             for name, column in zip(columns, pick):
-                columns[name] += [""] * batch.num_rows if column is None else [_cell(v) for v in batch.column(column).to_pylist()]
+                values = [None] * batch.num_rows if column is None else batch.column(column).to_pylist()
+                columns[name] += [v if type(v) is str else _cell(v) for v in values]  # Arrow's text is valid UTF-8 already
         frame = gpd.read_parquet(io.BytesIO(data), columns=[geometry_name])
         if frame.crs is not None and not frame.crs.equals("EPSG:4326") and not frame.crs.equals("OGC:CRS84"):
             frame = frame.to_crs("EPSG:4326")
@@ -430,8 +431,7 @@ def _geoparquet(data: bytes, max_rows: int, max_data: int) -> _Table:
     long = np.concatenate(long)
     good = (kinds == "Point") & ~long
     shapes = np.asarray(geometry, dtype=object)  # None where a row has no geometry
-    columns = {"lat": [_coordinate(float(v)) for v in shapely.get_y(shapes)],  # NaN where not a Point
-               "lon": [_coordinate(float(v)) for v in shapely.get_x(shapes)]} | columns
+    columns = {"lat": shapely.get_y(shapes).astype(str), "lon": shapely.get_x(shapes).astype(str)} | columns  # "nan" where not a Point
     rows = np.arange(1, len(frame) + 1)
     fields = pd.DataFrame(columns, dtype="str").assign(row=rows, start=rows - 1, end=0)[good].reset_index(drop=True)
     wrong = np.flatnonzero(~good)
