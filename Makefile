@@ -56,6 +56,7 @@ test-fast: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) bench/run.py
 	$(PY) bench/images.py
+	$(PY) bench/uploads.py
 
 # Many users at once: 20 browser sessions against one server, 5 rounds; adds its section to
 # bench/results.md. `$(PY) bench/load.py --sessions 5 --rounds 1` for a short run.
