@@ -134,7 +134,7 @@ class _Table(NamedTuple):
 
 def read_points(name: str, data: bytes, countries: gpd.GeoDataFrame, *, max_rows: int = MAX_ROWS,
                 max_bytes: int = MAX_BYTES, max_data: int = MAX_DATA) -> Upload:
-    """Read an uploaded CSV or GeoJSON; never raises. ``name`` is the file's name (the content decides
+    """Read an uploaded CSV, GeoJSON or GeoParquet file; never raises. ``name`` is the file's name (the content decides
     the format); ``countries`` (``iso3``, ``name``, ``geometry``) gives the country of a point that has
     none and tells whether latitude and longitude were swapped."""
     try:
