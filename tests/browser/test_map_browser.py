@@ -43,7 +43,7 @@ def test_toggling_a_layer_hides_its_markers(server, open_page, atlas):
     wait_for_markers(watched.page, len(atlas.sites))
     events = frame.locator(".leaflet-control-layers-overlays label", has_text="Events").locator("input")
     clusters = frame.locator(".ssa-cluster")
-    assert clusters.count() > 0
+    clusters.first.wait_for(timeout=60_000)  # the events are drawn once their file has come, after the sites
     events.uncheck()
     frame.locator(".ssa-cluster").first.wait_for(state="detached")
     wait_for_page_at_rest(watched.page)  # the rerun the untick asks for, with the layer hidden, done
