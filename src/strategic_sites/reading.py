@@ -20,6 +20,7 @@ from shapely.geometry import shape
 
 from strategic_sites import csvrecords
 from strategic_sites.problems import Problem, where
+from strategic_sites.text import line_and_column
 
 CRS = "EPSG:4326"  # of GeoJSON's coordinates (RFC 7946): longitude and latitude on WGS 84
 # Where the limits are set: the messages that refuse a file say so.
@@ -189,8 +190,7 @@ def _too_deep(name: str, content: str) -> Problem:
                 deepest, at = depth, token.start()
         elif bracket in "]}":
             depth -= 1
-    line = content.count("\n", 0, at) + 1
-    char = at - content.rfind("\n", 0, at)
+    line, char = line_and_column(content, at)
     return Problem(name, f"line {line}, char {char}", message=f"nests arrays or objects {deepest:,} levels deep, too deep to read")
 
 

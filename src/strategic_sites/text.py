@@ -17,6 +17,12 @@ CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 UNKNOWN_RENT = "not known"
 
 
+def line_and_column(text: str, at: int) -> tuple[int, int]:
+    """Where offset ``at`` of a text is, as a contributor finds it in an editor: its line and the
+    character on that line, both counted from 1."""
+    return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+
+
 def blank(value) -> bool:
     return value is None or value == "" or (not isinstance(value, str) and pd.isna(value))
 

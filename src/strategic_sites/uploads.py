@@ -60,7 +60,7 @@ import pycountry
 import shapely
 
 from strategic_sites.dates import parse_partial
-from strategic_sites.text import CONTROL
+from strategic_sites.text import CONTROL, line_and_column
 from strategic_sites.vocab import SHORT_NAMES
 
 MIB = 1 << 20
@@ -218,9 +218,9 @@ def _first_control(text: str) -> str:
     if found is None:
         return "no text"
     char = found.group()
-    start = text.rfind("\n", 0, found.start()) + 1
     named = "a NUL byte" if char == "\x00" else f"control character U+{ord(char):04X}"
-    return f"{named} on line {text.count(chr(10), 0, found.start()) + 1}, character {found.start() - start + 1}"
+    line, column = line_and_column(text, found.start())
+    return f"{named} on line {line}, character {column}"
 
 
 class _Lines:
