@@ -69,17 +69,24 @@ def test_the_map_gets_a_your_points_layer_and_legend_entry(atlas, points):
     assert "SSA.points(" not in without and "From your file" not in without
 
 
-def test_the_points_kept_as_script_text_give_the_same_map(atlas, points):
-    # The session keeps its points' bundle as the script's text (ui/points.py): the map it makes is the same page.
+def test_the_points_kept_as_script_text_give_the_same_map(atlas):
+    # The session keeps its points' bundle as the script's text, in ASCII (ui/points.py): the map it makes
+    # reads the same data, names in any script included, and the rest of the page is the same.
     from strategic_sites.elements import ScriptJSON, script_json
 
+    mine = uploads.read_points("mine.csv", CSV + "Космодром «Байконур» 😀,45.96,63.31,2020,\n".encode(), atlas.countries).points
     view = apply(atlas, Filters())
-    bundle = overlay.bundle(points, language.names(atlas))
-    bits = overlay.bits(points, overlay.shown(points, view.filters))
-    pages = [re.sub(r"_[0-9a-f]{32}", "_id", layers.compose(atlas, view, {**layers.inline_sources(atlas), "points": kept}, points=bits).html())
-             for kept in (bundle, ScriptJSON(script_json(bundle)))]  # the same page, but for folium's random element ids
-    assert pages[0] == pages[1]
-    assert "<img" not in pages[1].split("SSA.source(", 1)[1].split(");", 1)[0]  # still escaped for the script
+    bundle = overlay.bundle(mine, language.names(atlas))
+    bits = overlay.bits(mine, overlay.shown(mine, view.filters))
+    kept = ScriptJSON(script_json(bundle, ascii=True))
+    assert kept.isascii() and "Космодром" not in kept
+    pages = [re.sub(r"_[0-9a-f]{32}", "_id", layers.compose(atlas, view, {**layers.inline_sources(atlas), "points": held}, points=bits).html())
+             for held in (bundle, kept)]  # folium's element ids are random
+    sources = [page.split("SSA.source(", 1)[1].split(");\n", 1)[0] for page in pages]
+    assert json.loads(sources[0]) == json.loads(sources[1])
+    assert "Космодром «Байконур» 😀" in [row[3] for row in json.loads(sources[1])["points"]["events"]["text"][0]]
+    assert pages[0].replace(sources[0], "") == pages[1].replace(sources[1], "")
+    assert "<img" not in sources[1]  # still escaped for the script
 
 
 def test_all_points_shown_are_the_frame_itself_not_a_copy(points):

@@ -407,6 +407,40 @@ def test_random_geojson_never_raises_and_every_feature_is_kept_or_rejected(featu
     assert sorted(numbers) == list(range(1, len(features) + 1))  # each feature once: kept or rejected
 
 
+def walked(text: str):
+    """What uploads._members makes of a text: the object (its features array as a count) and the items
+    taken, each with its place; or the error it raises."""
+    taken = []
+    try:
+        return uploads._members(text, lambda item, start, end: taken.append((item, text[start:end]))), taken
+    except ValueError as error:
+        return type(error), str(error)
+
+
+@QUICK
+@given(data=st.dictionaries(st.sampled_from(["type", "features", "crs", "x"]), JSON | st.lists(FEATURE, max_size=4), max_size=4),
+       space=st.sampled_from(["", " ", "\n  ", "\t"]), cut=st.integers(0, 400))
+def test_a_collection_read_feature_by_feature_is_what_json_loads_reads(data, space, cut):
+    # The same objects, and the same errors at the same places, as json.loads, for whole and cut-short texts.
+    text = json.dumps(data, indent=space or None)
+    result, taken = walked(text)
+    expected = json.loads(text)
+    if isinstance(expected.get("features"), list):
+        assert [json.loads(source) for _, source in taken] == [item for item, _ in taken] == expected["features"]
+        expected["features"] = len(expected["features"])
+    assert result == expected
+    broken = text[:cut]
+    try:
+        json.loads(broken, strict=False)
+    except ValueError as error:
+        assert walked(broken) == (type(error), str(error))
+
+
+def test_a_collection_with_two_feature_arrays_is_refused(countries):
+    text = '{"type": "FeatureCollection", "features": [], "features": []}'
+    assert read(text, countries).problems == ('The file looks like JSON but is not valid JSON: "features" given twice: line 1 column 59 (char 58).',)
+
+
 def geoparquet(frame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer)

@@ -25,15 +25,16 @@ class ScriptJSON(str):
     of Python objects it was made of, and not written again for each map."""
 
 
-def script_json(value) -> str:
+def script_json(value, ascii: bool = False) -> str:
     """``value`` as a JavaScript literal that is safe inside an HTML <script>: compact JSON
-    with <, >, &, ' and the JS line separators escaped. A :class:`ScriptJSON`, alone or as a
-    value of a dict, is taken as written."""
+    with <, >, &, ' and the JS line separators escaped (``ascii``: every character past ASCII
+    too, so that a large text kept in memory takes a byte a character, not two or four). A
+    :class:`ScriptJSON`, alone or as a value of a dict, is taken as written."""
     if isinstance(value, ScriptJSON):
         return str(value)
     if isinstance(value, dict) and any(isinstance(item, ScriptJSON) for item in value.values()):
         return "{" + ",".join(f"{script_json(str(key))}:{script_json(item)}" for key, item in value.items()) + "}"
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(value, ensure_ascii=ascii, separators=(",", ":"), allow_nan=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
     return text

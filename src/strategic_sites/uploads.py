@@ -17,10 +17,11 @@ Accepted, whatever the file is called (JSON is text that starts with ``{`` or ``
 Limits, bounded by what a file holds, not what it says it holds: :data:`MAX_BYTES` (the server's own
 ``server.maxUploadSize``, 50 MiB), :data:`MAX_ROWS` rows or features, :data:`MAX_COLUMNS`, and
 :data:`MAX_DATA` once decoded. CSV and GeoJSON text cannot decode to more than the file; GeoParquet
-can (an 8 KB file of repeated text holds GBs), so it is read :data:`_BATCH` rows at a time with its
-text as dictionaries, counting what each batch decodes to, and refused as soon as the count passes
-:data:`MAX_DATA`, whatever its compression or its footer claims (the footer's counts are checked
-first all the same). A file over a limit is refused whole, with one message naming the limit; it is
+can (an 8 KB file of repeated text holds GBs), so what it decodes to is counted first, a column and
+:data:`_BATCH` rows at a time with its text as dictionaries where the file stores it so, and the file
+refused as soon as the count passes :data:`MAX_DATA`, whatever its compression or its footer claims
+(the footer's counts are checked first all the same); only then are the columns the points need read.
+A GeoJSON FeatureCollection is read one feature at a time, never held whole as Python objects. A file over a limit is refused whole, with one message naming the limit; it is
 never silently cut short. A cell over :data:`MAX_CELL` characters rejects its row (the rejects show
 its start and length). Time and memory for 10,000 and 100,000 rows of each format, against plain
 pandas and geopandas: ``bench/results.md``, "Uploads".
@@ -359,66 +360,133 @@ def _unique(header: list[str], taken: set[str]) -> list[str]:
 
 
 def _geojson(text: str, max_rows: int) -> _Table:
+    """A GeoJSON text's points. A FeatureCollection is read one feature at a time (:func:`_members`),
+    never held whole as Python objects (that took seven times the file's size); a rejected feature's
+    original text is cut from the file's."""
+    records, frames, rejected, count = [], [], [], 0
+
+    def take(feature, start: int, end: int) -> None:
+        nonlocal count, records
+        count += 1
+        if count > max_rows:
+            return  # counted, for the message, and not read
+        problem = _not_a_point(feature)
+        if problem:
+            rejected.append((count, *problem, start, end))
+        elif max(map(len, cells := _properties(feature))) > MAX_CELL:
+            rejected.append((count, "long", REASONS["long"][0], start, end))
+        else:
+            records.append(cells + [count, start, end])
+            if len(records) == _CHUNK:
+                frames.append(pd.DataFrame(records, columns=[*ALIASES, "row", "start", "end"]).astype(dict.fromkeys(ALIASES, "str")))
+                records = []
+
     try:
-        data = json.loads(text, strict=False)
+        data = _members(text, take)
     except RecursionError:
         raise _Refused("The file looks like JSON but is nested too deeply to read.") from None
     except ValueError as error:
         raise _Refused(f"The file looks like JSON but is not valid JSON: {error}.") from None
     kind = data.get("type") if isinstance(data, dict) else None
-    features = data.get("features") if kind == "FeatureCollection" else [data] if kind == "Feature" else None
-    if not isinstance(features, list):
+    if kind == "Feature":
+        take(data, 0, len(text))
+    elif kind != "FeatureCollection" or not isinstance(data.get("features"), int):
         raise _Refused("The file is JSON but not GeoJSON: expected a FeatureCollection or a Feature.")
-    if not features:
+    if not count:
         raise _Refused("The GeoJSON has no features.")
-    if len(features) > max_rows:
-        raise _Refused(f"The file has {len(features):,} features; the limit is {max_rows:,}.")
-    records, rejected = [], []
-    for number, feature in enumerate(features, 1):
-        problem = _not_a_point(feature)
-        if problem:
-            rejected.append((number, *problem, number - 1, 0))
-        elif max(map(len, cells := _properties(feature))) > MAX_CELL:
-            rejected.append((number, "long", REASONS["long"][0], number - 1, 0))
-        else:
-            records.append(cells + [number, number - 1, 0])
-    fields = pd.DataFrame(records, columns=[*ALIASES, "row", "start", "end"]).astype(dict.fromkeys(ALIASES, "str"))
+    if count > max_rows:
+        raise _Refused(f"The file has {count:,} features; the limit is {max_rows:,}.")
+    frames.append(pd.DataFrame(records, columns=[*ALIASES, "row", "start", "end"]).astype(dict.fromkeys(ALIASES, "str")))
+    fields = pd.concat(frames, ignore_index=True)
     rejected = pd.DataFrame(rejected, columns=["row", "kind", "reason", "start", "end"])
 
-    def originals(starts: list[int], _) -> pd.DataFrame:
-        return pd.DataFrame({"feature": [_json(features[i]) for i in starts]}, dtype="str")
+    def originals(starts: list[int], ends: list[int]) -> pd.DataFrame:
+        return pd.DataFrame({"feature": [text[start:end] for start, end in zip(starts, ends)]}, dtype="str")
 
     return _Table(fields, rejected, originals, "feature")
 
 
+_DECODER = json.JSONDecoder(strict=False)
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _members(text: str, take: Callable[[object, int, int], None]):
+    """A JSON text parsed as :func:`json.loads` does (the same errors, at the same places), but an
+    object's ``features`` array is not kept: ``take(item, start, end)`` is called on each of its
+    items instead, with where it is in the text, and the member holds how many there were."""
+    at = _SPACE.match(text).end()
+    if text[at:at + 1] != "{":
+        return json.loads(text, strict=False)  # not an object: no features to walk
+    members, at = {}, _SPACE.match(text, at + 1).end()
+    if text[at:at + 1] == "}":
+        return _end(text, at + 1, members)
+    while True:
+        if text[at:at + 1] != '"':
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, at)
+        key, at = _DECODER.raw_decode(text, at)
+        at = _SPACE.match(text, at).end()
+        if text[at:at + 1] != ":":
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, at)
+        at = _SPACE.match(text, at + 1).end()
+        if key == "features" and text[at:at + 1] == "[":
+            if "features" in members:
+                raise json.JSONDecodeError('"features" given twice', text, at)
+            members[key], at = _items(text, at, take)
+        else:
+            members[key], at = _DECODER.raw_decode(text, at)
+        at = _SPACE.match(text, at).end()
+        if text[at:at + 1] == "}":
+            return _end(text, at + 1, members)
+        if text[at:at + 1] != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+        at = _SPACE.match(text, at + 1).end()
+
+
+def _items(text: str, at: int, take) -> tuple[int, int]:
+    """The array at ``at``, each item given to ``take``: (how many, where the array ends)."""
+    count, at = 0, _SPACE.match(text, at + 1).end()
+    if text[at:at + 1] == "]":
+        return 0, at + 1
+    while True:
+        item, end = _DECODER.raw_decode(text, at)
+        take(item, at, end)
+        count += 1
+        at = _SPACE.match(text, end).end()
+        if text[at:at + 1] == "]":
+            return count, at + 1
+        if text[at:at + 1] != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+        at = _SPACE.match(text, at + 1).end()
+
+
+def _end(text: str, at: int, members: dict) -> dict:
+    """The object, once nothing but blanks follows it."""
+    at = _SPACE.match(text, at).end()
+    if at != len(text):
+        raise json.JSONDecodeError("Extra data", text, at)
+    return members
+
+
 def _geoparquet(data: bytes, max_rows: int, max_data: int) -> _Table:
-    """A GeoParquet file's points. The footer's counts are checked before any data is read; then the
-    data is read :data:`_BATCH` rows at a time, text as dictionaries (each distinct value once), and
-    what it decodes to is counted as it goes: a file is refused as soon as that passes ``max_data``,
-    whatever its compression or its footer says (a few KB of repeated text can hold GBs)."""
+    """A GeoParquet file's points. The footer's counts are checked before any data is read; then what
+    the data decodes to is counted (:func:`_measure`), a column and :data:`_BATCH` rows at a time, and
+    the file refused as soon as that passes ``max_data``, whatever its compression or its footer says
+    (a few KB of repeated text can hold GBs). Only then are the columns the points need read, as Arrow
+    text."""
     import pyarrow.parquet as pq
 
     footer = _footer(data, max_rows, max_data)
-    texts = [footer.schema.column(i).path for i in range(footer.num_columns) if footer.schema.column(i).physical_type == "BYTE_ARRAY"]
     try:
-        file = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts)
         geo = json.loads(footer.metadata[b"geo"])
         geometry_name = geo.get("primary_column", "geometry") if isinstance(geo, dict) else "geometry"
+        file = pq.ParquetFile(io.BytesIO(data))
         names = [name for name in file.schema_arrow.names if name != geometry_name]
+        long = _measure(data, footer, max_data, geometry_name)
         pick = _aliased((name, name) for name in names)
-        columns, long, decoded = {name: [] for name in list(ALIASES)[2:]}, [], 0
-        for batch in file.iter_batches(batch_size=_BATCH):
-            lengths = np.zeros(batch.num_rows, dtype="int64")  # each row's longest text cell
-            for name, column in zip(batch.schema.names, batch.columns):
-                decoded += _decoded(column)
-                if name != geometry_name:
-                    lengths = np.maximum(lengths, _characters(column))
-            if decoded > max_data:
-                raise _Refused(f"The file holds over {_size(max_data)} of data once decompressed; the limit is {_size(max_data)}.")
-            long.append(lengths > MAX_CELL)
-            for name, column in zip(columns, pick):
-                values = [None] * batch.num_rows if column is None else batch.column(column).to_pylist()
-                columns[name] += [v if type(v) is str else _cell(v) for v in values]  # Arrow's text is valid UTF-8 already
+        table = file.read(columns=sorted({column for column in pick if column is not None}))
+        columns = {name: _texts(None if column is None else table.column(column), footer.num_rows)
+                   for name, column in zip(list(ALIASES)[2:], pick)}
+        del table
         frame = gpd.read_parquet(io.BytesIO(data), columns=[geometry_name])
         if frame.crs is not None and not frame.crs.equals("EPSG:4326") and not frame.crs.equals("OGC:CRS84"):
             frame = frame.to_crs("EPSG:4326")
@@ -428,7 +496,6 @@ def _geoparquet(data: bytes, max_rows: int, max_data: int) -> _Table:
         raise _Refused(f"The GeoParquet file cannot be read: {_text(str(error))[:200].rstrip('.')}.") from None
     geometry = frame.geometry
     kinds = geometry.geom_type.to_numpy(dtype=object)
-    long = np.concatenate(long)
     good = (kinds == "Point") & ~long
     shapes = np.asarray(geometry, dtype=object)  # None where a row has no geometry
     columns = {"lat": shapely.get_y(shapes).astype(str), "lon": shapely.get_x(shapes).astype(str)} | columns  # "nan" where not a Point
@@ -444,13 +511,54 @@ def _geoparquet(data: bytes, max_rows: int, max_data: int) -> _Table:
         """The rows' cells (a cell over :data:`MAX_CELL` shortened) and their geometry as WKT."""
         import pyarrow as pa
 
-        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts).read(columns=names).take(pa.array(starts, type=pa.int64()))
+        table = file.schema_arrow.empty_table().select(names) if not starts else (  # no rejects: nothing to read
+            file.read(columns=names).take(pa.array(starts, type=pa.int64())))  # all of it decodes within max_data: measured
         cells = pd.DataFrame({name: [_shortened(_cell(v)) for v in table.column(name).to_pylist()] for name in names}, dtype="str")
         cells["(geometry)"] = [g.wkt[:200] if g is not None else "" for g in geometry.iloc[starts]]
         cells.columns = _unique([str(c) for c in cells.columns], {"row", "reason"})
         return cells
 
     return _Table(fields, rejected, originals)
+
+
+def _measure(data: bytes, footer, max_data: int, geometry_name: str) -> np.ndarray:
+    """Count what a GeoParquet file's data decodes to, one column and :data:`_BATCH` rows at a time,
+    its text read as dictionaries where the file stores it so (each distinct value once, however often
+    used); refuse it as soon as the count passes ``max_data``. Which rows have a text cell over
+    :data:`MAX_CELL`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema, groups = footer.schema, range(footer.num_row_groups)
+    dictionaries = [schema.column(i).path for i in range(footer.num_columns) if schema.column(i).physical_type == "BYTE_ARRAY"
+                    and any(footer.row_group(g).column(i).has_dictionary_page for g in groups)]
+    file = pq.ParquetFile(io.BytesIO(data), read_dictionary=dictionaries)
+    long, decoded = np.zeros(footer.num_rows, dtype=bool), 0
+    for name in file.schema_arrow.names:
+        at = 0
+        for batch in file.iter_batches(batch_size=_BATCH, columns=[name], use_threads=False):  # threads: twice the memory
+            column = batch.column(0)
+            decoded += _decoded(column)
+            if decoded > max_data:
+                raise _Refused(f"The file holds over {_size(max_data)} of data once decompressed; the limit is {_size(max_data)}.")
+            if name != geometry_name:
+                long[at:at + len(column)] |= _characters(column) > MAX_CELL
+            at += len(column)
+    pa.default_memory_pool().release_unused()  # the dictionaries built to count: the pool would keep their memory
+    return long
+
+
+def _texts(column, rows: int) -> pd.Series:
+    """A GeoParquet column as text cells: text as Arrow text (blank where missing), other values one by one
+    (:func:`_cell`); blank cells when the file has no such column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column is None:
+        return pd.Series([""] * rows, dtype="str")
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return pc.fill_null(column, "").to_pandas().astype("str")
+    return pd.Series([_cell(value) for value in column.to_pylist()], dtype="str")
 
 
 def _footer(data: bytes, max_rows: int, max_data: int):
@@ -588,9 +696,9 @@ def _finish(table: _Table, countries: gpd.GeoDataFrame, notes: list[str]) -> Upl
     bad, good = kinds != "", kinds == ""
     found = fields.loc[bad, ["row", "start", "end"]].assign(kind=kinds[bad], reason=[REASONS[k][0] for k in kinds[bad]])
     rejected = pd.concat([table.rejected, found]).sort_values("row", kind="stable", ignore_index=True)
-    keep = fields[good].reset_index(drop=True)
+    keep = fields if good.all() else fields[good].reset_index(drop=True)  # every row good: no copy
     geometry = gpd.points_from_xy(lon[good], lat[good], crs="EPSG:4326")
-    columns = {name: keep[name].to_numpy() for name in ("row", "name", "date", "kind", "source")}
+    columns = {name: keep[name].array for name in ("row", "name", "date", "kind", "source")}  # Arrow text stays Arrow
     columns |= {"lat": lat[good], "lon": lon[good], "date_first": first[good], "date_last": last[good]}
     columns |= {"country": _countries(keep, geometry, countries, unit, notes), "url": _links(keep, unit, notes)}
     if dirty.any():
@@ -701,7 +809,7 @@ def _country(text: str, known: dict[str, str]) -> str:
         return ""
 
 
-def _links(keep: pd.DataFrame, unit: str, notes: list[str]) -> np.ndarray:
+def _links(keep: pd.DataFrame, unit: str, notes: list[str]) -> pd.api.extensions.ExtensionArray:
     """The ``url`` when it is an absolute http(s) link, else the ``source`` when it is one, else ""."""
     url, source = keep["url"], keep["source"]
     url_ok, source_ok = (column.str.fullmatch(_URL).to_numpy(dtype=bool) for column in (url, source))
@@ -709,5 +817,4 @@ def _links(keep: pd.DataFrame, unit: str, notes: list[str]) -> np.ndarray:
     if dropped.any():
         say = "{have} a url that is not an http(s) link; it was left out"
         notes.append(_summary(keep["row"][dropped].tolist(), unit, say))
-    fallback = np.where(source_ok, source.to_numpy(dtype=object), "")
-    return np.where(url_ok, url.to_numpy(dtype=object), fallback).astype(str)
+    return url.where(url_ok, source.where(source_ok, "")).array  # text columns kept as Arrow text, not Python strings
