@@ -30,8 +30,13 @@ def points_on_map(page, count: int, timeout: float = 60_000) -> None:
     wait_for_layer_drawn(page, "points", count, timeout)
 
 
+UPLOADER = ".st-key-points-upload input[type=file]"
+
+
 def upload(page, name: str, data: bytes, mime: str) -> None:
-    page.locator(".st-key-points-upload input[type=file]").set_input_files({"name": name, "mimeType": mime, "buffer": data})
+    """Give the sidebar's uploader a file, once the uploader of the run before (emptied after each file) is gone."""
+    page.wait_for_function(f"() => document.querySelectorAll({UPLOADER!r}).length === 1", timeout=60_000)
+    page.locator(UPLOADER).set_input_files({"name": name, "mimeType": mime, "buffer": data})
 
 
 def test_uploaded_points_show_on_the_map_and_in_a_table_and_stay_text(server, open_page, atlas):
@@ -42,6 +47,11 @@ def test_uploaded_points_show_on_the_map_and_in_a_table_and_stay_text(server, op
     upload(page, "mine.csv", CSV, "text/csv")
     page.get_by_role("tab", name="Your points (3)").wait_for(timeout=60_000)
     points_on_map(page, 3)
+    # The file, once read, is let go: the uploader is empty for the next file, and what the file gave stays said.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("3 points read.").wait_for(timeout=60_000)
+    assert sidebar.locator('[data-testid="stFileChip"]').count() == 0
+    sidebar.locator(".st-key-points-upload").screenshot(path=str(ARTIFACTS / "points-uploader-after.png"))
     frame = map_window(page)
     set_view(page, 42.0, 72.0, 5)
     drawn = frame.evaluate("SSA.drawnPoints()")

@@ -16,7 +16,7 @@ from strategic_sites import budget, language, overlay, tables, uploads
 from strategic_sites.data import Atlas
 from strategic_sites.elements import ScriptJSON, script_json
 from strategic_sites.filters import View
-from strategic_sites.ui import state
+from strategic_sites.ui import state, uploaded
 from strategic_sites.ui.widgets import LINK, downloads, md
 
 HELP = (
@@ -63,39 +63,48 @@ def current() -> Points | None:
 
 def uploader(atlas: Atlas) -> None:
     """The sidebar's uploader. A new file replaces the points only when it gives some: a bad
-    file is explained and the earlier points stay."""
+    file is explained and the earlier points stay. A file once read is let go (its bytes freed,
+    :mod:`.uploaded`, and the uploader emptied for the next file): what it gave, and what became
+    of it, stay below the uploader until another file or "Remove your points"."""
     with st.sidebar:
         st.subheader("Your points")
-        file = st.file_uploader("Add your own points", type=["csv", "tsv", "txt", "geojson", "json", "parquet", "geoparquet"], help=HELP, key=state.UPLOADER)
-        # Replacing the file passes through no file at all: the points stay until removed.
+        with st.container(key=state.UPLOADER):  # the uploader's place; the widget is new after each file
+            file = st.file_uploader("Add your own points", type=["csv", "tsv", "txt", "geojson", "json", "parquet", "geoparquet"],
+                                    help=HELP, key=f"{state.UPLOADER}-{st.session_state.get(state.UPLOADS, 0)}")
         if current() is not None and st.button("Remove your points", icon=":material/delete:", key=state.REMOVE_POINTS):
             st.session_state.pop(state.POINTS, None)
-            # The file stays in the uploader: remember it as read, with nothing to report.
-            st.session_state[state.UPLOAD_READ] = (file.file_id if file is not None else None, None)
+            st.session_state.pop(state.UPLOAD_READ, None)
             st.rerun()
-        if file is None:
-            return
-        if st.session_state.get(state.UPLOAD_READ, (None,))[0] != file.file_id:
-            data = file.getvalue()
-            with BUDGET.reading(len(data)) as admitted:
-                upload = uploads.read_points(file.name, data, atlas.countries) if admitted else uploads.refused(BUSY)
-                st.session_state[state.UPLOAD_READ] = (file.file_id, upload)
-                if upload.ok:
-                    points = Points(file.name, hashlib.sha256(data).hexdigest()[:16], upload)
-                    points.bundle(atlas)  # made now, so that what the points hold is counted
-                    BUDGET.keep(admitted, points, held(points, len(data)))
-                    st.session_state[state.POINTS] = points
-        upload = st.session_state[state.UPLOAD_READ][1]
+        if file is not None:
+            _read(file, atlas)
+        upload = st.session_state.get(state.UPLOAD_READ)
         if upload is not None:
             _report(upload, current())
 
 
-def held(points: Points, file_size: int) -> int:
-    """The memory a session's points hold: the file (Streamlit keeps it while the uploader shows
-    it), the points and their rejects, their text for the map, and the map made with it."""
+def _read(file, atlas: Atlas) -> None:
+    """Read a file just uploaded, within the server's budget; keep what it gave, let the file go,
+    and draw the page again with an empty uploader."""
+    data = file.getvalue()
+    with BUDGET.reading(len(data)) as admitted:
+        upload = uploads.read_points(file.name, data, atlas.countries) if admitted else uploads.refused(BUSY)
+        st.session_state[state.UPLOAD_READ] = upload
+        if upload.ok:
+            points = Points(file.name, hashlib.sha256(data).hexdigest()[:16], upload)
+            points.bundle(atlas)  # made now, so that what the points hold is counted
+            BUDGET.keep(admitted, points, held(points))
+            st.session_state[state.POINTS] = points
+    uploaded.release(file.file_id)
+    st.session_state[state.UPLOADS] = st.session_state.get(state.UPLOADS, 0) + 1
+    st.rerun()
+
+
+def held(points: Points) -> int:
+    """The memory a session's points hold: the points and their rejects, their text for the map,
+    and the map made with it (the file itself is let go once read)."""
     frames = points.upload.points.memory_usage(deep=True).sum() + points.upload.rejects.memory_usage(deep=True).sum()
     geometries = GEOMETRY_BYTES * len(points.frame)
-    return int(file_size + frames + geometries + 2 * sum(sys.getsizeof(text) for text in points.bundles.values()))
+    return int(frames + geometries + 2 * sum(sys.getsizeof(text) for text in points.bundles.values()))
 
 
 def _report(upload: uploads.Upload, points: Points | None) -> None:
