@@ -18,7 +18,9 @@ def test_russian_link_names_countries_in_russian_in_popups_tooltips_and_tables(s
     # A site's popup: its host country (zoomed in: Baikonur's town sits beside the cosmodrome).
     site = atlas.site("baikonur")
     set_view(page, site.geometry.y, site.geometry.x, 9)
-    frame.locator('[data-site="baikonur"]').click()
+    # The marker's own click, as an area's click gives it: a click at the marker's place missed now
+    # and then, the marker drawn where it stood before the view changed (noted for the map's issue).
+    map_window(page).evaluate("() => { const m = SSA._siteMarkers.baikonur; m.fire('click', {latlng: m.getLatLng()}); }")
     popup = frame.locator('.leaflet-popup-content [data-site="baikonur"]')
     popup.wait_for(timeout=30_000)
     page.wait_for_function(
