@@ -39,6 +39,7 @@ if ui.first_paint(navigation.url_path):
     ui.rest_follows()
     navigation.run()  # the map page stops after its map
     st.stop()
+top = st.sidebar.container()  # the skip links and "Share this view": first in the sidebar, drawn last
 ui.go_to_site(atlas)  # any name of a site opens its page (below, once the filters are read)
 filters_place = st.sidebar.container()  # the filters' widgets: drawn here after the page (below)
 filters = ui.sidebar_filters(atlas)  # the widgets' values, read before they are drawn
@@ -51,4 +52,5 @@ navigation.run()
 # changed map before the unchanged widgets.
 ui.filter_widgets(atlas, filters_place)
 ui.footer(atlas)
-ui.sync_url(atlas, filters, navigation.url_path)
+ui.skip_links(top, navigation.url_path)
+ui.sync_url(atlas, filters, navigation.url_path, top)

@@ -12,12 +12,13 @@ with st.container(key="strapline"):
         "Russia's strategic sites in and around Central Asia: control status, lease terms and events, "
         "with the source behind every fact."
     )
-ui.counts(view)
-ui.view_description(atlas, view)  # the view in words: on paper, under the title
+ui.view_description(atlas, view)  # the view in words, its counts with it: on screen and on paper
+ui.anchor("map")  # "Skip to the map"
 ui.atlas_map(atlas, view)  # a click on a site selects it
 if ui.first_paint():  # a visitor's first sight: the map alone; the rest follows (app.py)
     st.stop()
 ui.map_download(atlas, view)
 ui.changes_section(atlas, view)  # Compare mode only: what changed between the two dates
 ui.site_detail(atlas, view, prompt="Click a site on the map to see its history, lease terms, events and sources here.")
+ui.anchor("tables")  # "Skip to the tables"
 ui.tables_section(atlas, view)

@@ -3,7 +3,16 @@
 Input: ``countries-10m.json`` from the npm package ``world-atlas@2.0.2`` (TopoJSON,
 Natural Earth, public domain), e.g. fetched with ``npm pack world-atlas@2.0.2``.
 Output: the host and neighbouring countries of the atlas as GeoJSON, with ISO 3166-1
-alpha-3 codes, invalid rings repaired and vertices rounded to 4 decimals (about 10 m).
+alpha-3 codes, polygons cut at the antimeridian, invalid rings repaired and vertices
+rounded to 4 decimals (about 10 m).
+
+world-atlas's polygons are stitched for the sphere: some rings on the +180° side carry
+vertices written -180° (Russia's mainland at Chukotka, Wrangel Island, three islands of
+Fiji). Read as flat GeoJSON each such ring runs across the whole map and back, and
+repairing it as a flat ring turns it inside out (a band of "Russia" from Alaska to
+Finland at 65-69°N, and Siberia at those latitudes left out). So every polygon is first
+cut at the antimeridian (``mapdata.cut_at_antimeridian``), then repaired; the build
+stops if any part still spans more than 180° of longitude.
 
 Usage: python scripts/build_countries.py PATH/TO/countries-10m.json geodata/countries.geojson
 """
@@ -16,6 +25,8 @@ import sys
 import geopandas as gpd
 import pycountry
 import shapely
+
+from strategic_sites.mapdata import cut_at_antimeridian
 
 # The region the atlas shows: Central Asia, Russia and their neighbours.
 REGION = ["KAZ", "KGZ", "TJK", "UZB", "TKM", "RUS", "CHN", "MNG", "AFG", "IRN", "PAK", "AZE", "GEO", "ARM"]
@@ -43,7 +54,10 @@ def build(src: str, dest: str) -> None:
             if country is None or country.alpha_3 not in REGION:
                 continue
             iso3, unit = country.alpha_3, row["name"]
-        geom = polygons_only(shapely.set_precision(shapely.make_valid(row.geometry), 0.0001))
+        geom = polygons_only(shapely.set_precision(shapely.make_valid(cut_at_antimeridian(row.geometry)), 0.0001))
+        wide = [part.bounds for part in shapely.get_parts(geom) if part.bounds[2] - part.bounds[0] > 180]
+        if wide:
+            raise SystemExit(f"{unit}: parts still span more than 180° of longitude after the cut: {wide}")
         rows.append({"iso3": iso3, "name": unit, "ne_id": row["id"] if isinstance(row["id"], str) else "", "geometry": geom})
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326").sort_values(["iso3", "name"])
     missing = set(REGION) - set(out["iso3"])

@@ -481,3 +481,52 @@ def test_a_disputed_lease_shows_both_values_in_the_site_panel(atlas):
     assert "Sources disagree on the lease's annual rent usd" in said
     assert "4500000" in said and "Kept (best sourced)" in captions and "Other value" in captions
     assert "Radio Free Europe" in captions or "RFE/RL" in captions
+
+
+# --- how the tables show their rows: the columns that matter first, no "None", counts in words ---
+
+NOT_A_VALUE = {"None", "nan", "NaN", "NaT", "<NA>"}
+FIRST_COLUMNS = {  # what each table under the map shows first, in this order (then the rest)
+    "changes": ["site", "what", "before", "after"],
+    "sites": ["name", "status", "lessee", "lease_end"],
+    "events": ["date", "title", "site"],
+    "leases": ["site", "parties", "start", "end", "rent_usd"],
+}
+
+
+def frames_by_table(app: AppTest) -> dict:
+    """The Dataframe elements under the map (the compare table and each tab's), by table."""
+    found = {}
+    for kind in ("sites", "events", "leases"):
+        open_table(app, kind)
+        found[kind] = next(tab.dataframe[0] for tab in app.tabs if len(tab.dataframe))
+    found["changes"] = next(frame for frame in app.dataframe if {"before", "after"} <= set(frame.value.columns))
+    return found
+
+
+def test_the_tables_show_the_columns_that_matter_first_in_full_contrast_and_never_none(atlas):
+    app = run_app(asof="2020-01-01", vs="1995-01-01")
+    assert not app.exception
+    for name, frame in frames_by_table(app).items():
+        order = list(frame.proto.column_order)
+        assert order[: len(FIRST_COLUMNS[name])] == FIRST_COLUMNS[name], (name, order)
+        config = json.loads(frame.proto.columns)
+        assert not [column for column, said in config.items() if said.get("pinned")], f"{name}: a pinned column is drawn faded"
+        value = frame.value
+        if value[order].isna().any().any():  # a missing figure reads as the table's placeholder
+            assert frame.proto.HasField("placeholder") and frame.proto.placeholder not in NOT_A_VALUE, name
+        cells = {cell for cell in value[order].to_numpy().ravel() if isinstance(cell, str)}
+        assert not cells & NOT_A_VALUE, (name, cells & NOT_A_VALUE)
+    leases = frames_by_table(app)["leases"]
+    assert leases.value["rent_usd"].isna().any() and leases.proto.placeholder == "—"  # a rent not published: a dash
+
+
+def test_one_change_is_counted_in_the_singular(atlas):
+    app = run_app(asof="2024-01-01", vs="2013-01-01", q="Vostochny")  # one site, one change (its operator)
+    assert not app.exception
+    said = [c.value for c in app.caption if "the map rings each changed site" in c.value]
+    assert said and said[0].startswith("1 change at the only site shown;"), said
+    many = run_app(asof="2024-01-01", vs="2013-01-01")
+    table = changes_table(many)
+    said = next(c.value for c in many.caption if "the map rings each changed site" in c.value)
+    assert said.startswith(f"{len(table)} changes at {table['site_id'].nunique()} of the {len(atlas.sites)} sites shown;")

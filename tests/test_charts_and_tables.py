@@ -134,3 +134,67 @@ def test_sources_download_name_says_dates_and_years(what):
     from strategic_sites.filters import Filters
 
     assert tables.download_name(what, Filters(countries=("KGZ",), asof=date(2020, 1, 1), year_from=2001, year_to=2010), "csv") == "sources_KGZ_asof-2020-01-01_2001-2010.csv"
+
+
+@pytest.mark.parametrize(
+    ("n", "args", "said"),
+    [
+        (0, ("site",), "0 sites"),
+        (1, ("site",), "1 site"),
+        (2, ("site",), "2 sites"),
+        (1_204, ("event",), "1,204 events"),
+        (1, ("country", "countries"), "1 country"),
+        (3, ("country", "countries"), "3 countries"),
+    ],
+)
+def test_a_count_and_its_noun_agree(n, args, said):
+    from strategic_sites.text import plural
+
+    assert plural(n, *args) == said
+
+
+def test_counts_in_the_words_of_the_pages_agree_with_their_nouns(mini):
+    """A view of one site, one event and one lease says so in the singular (the export's description,
+    read under the map and on the downloaded map)."""
+    from strategic_sites.export import describe
+
+    view = apply(mini, Filters(asof=date(2013, 6, 1), q="Kant", year_from=2003, year_to=2003))
+    assert len(view.sites) == 1 and len(view.events) == 1 and len(view.in_force) == 1
+    assert "1 site, 1 event, 1 lease in force" in describe(mini, view)
+
+
+def test_site_sources_name_each_source_once_with_every_fact_it_supports(mini):
+    facts = tables.site_facts(mini, "baikonur")  # a row per fact and source
+    merged = tables.site_sources(mini, "baikonur")
+    assert list(merged.columns) == tables.SOURCE_COLUMNS
+    assert not merged.duplicated(["source", "publisher", "url"]).any()
+    assert len(merged) < len(facts)
+    per_source = facts.groupby(["source", "publisher", "url"]).size()
+    assert dict(zip(zip(merged["source"], merged["publisher"], merged["url"]), merged["facts"])) == per_source.to_dict()
+    wiki = merged.set_index("url").loc["https://en.wikipedia.org/wiki/Baikonur_Cosmodrome"]
+    assert wiki["supports"].startswith("Control: ") and "Lease: Kazakhstan → Russia" in wiki["supports"]
+    assert wiki["supports"].endswith("Site: location, names and kind")  # the record most sources back, last
+    assert tables.site_sources(mini, "nowhere").empty
+
+
+def test_a_source_cited_by_many_events_names_the_first_few_and_counts_the_rest(mini):
+    events = pd.concat([mini.events] * 3, ignore_index=True)  # 12 events, all at Baikonur, all citing one source
+    events["id"] = [f"event-{n}" for n in range(len(events))]
+    events["title"] = [f"Event {n}" for n in range(len(events))]
+    events["source_ids"] = [["wiki-baikonur"]] * len(events)
+    events["site_id"] = "baikonur"
+    atlas = replace(mini, events=events)
+    sources = tables.site_sources(atlas, "baikonur")
+    wiki = sources.set_index("url").loc["https://en.wikipedia.org/wiki/Baikonur_Cosmodrome"]
+    assert f"{len(events)} events: " in wiki["supports"]
+    assert wiki["supports"].count("Event ") == tables.EVENTS_LISTED
+    assert f"; and {len(events) - tables.EVENTS_LISTED} more · Site: " in wiki["supports"]
+    assert wiki["facts"] >= len(events) and sources["facts"].iloc[0] == wiki["facts"]  # the source behind most facts first
+
+
+def test_tables_leave_missing_figures_missing_never_as_text(mini):
+    """A lease with no rent or area keeps the cell empty (the page shows its placeholder), never "None" or "nan"."""
+    view = apply(mini, Filters(asof=TODAY))
+    for table in (tables.sites_table(mini, view), tables.leases_table(mini, view.leases), tables.events_table(mini, view.events), tables.site_sources(mini, "baikonur"), tables.history_table(mini, "kant")):
+        cells = {cell for cell in table.to_numpy().ravel() if isinstance(cell, str)}
+        assert not cells & {"None", "nan", "NaN", "NaT", "<NA>"}, cells

@@ -80,9 +80,10 @@ def test_sites_page_deep_link_shows_the_site_in_full(atlas):
     assert "ends 2050" in countdown.proto.text and "30.0 years left" in countdown.proto.text
     timeline = charts(app)[0]
     assert "Leased to Russia" in json.dumps(timeline)
-    facts = frames(app)[-2]  # the sources behind each fact, above the sites table
-    assert {"Site", "Control", "Lease", "Event"} <= set(facts["fact"])
-    assert facts["url"].str.startswith("http").any()
+    sources = frames(app)[-2]  # the sources behind the site's facts, one row each, above the sites table
+    supported = " · ".join(sources["supports"])
+    assert all(f"{kind}: " in supported for kind in ("Site", "Control", "Lease")) and " events: " in supported
+    assert sources["url"].str.startswith("http").any()
     events = frames(app)[2]
     assert list(events["date"]) == sorted(events["date"])  # in date order
 

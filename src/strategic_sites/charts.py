@@ -14,7 +14,7 @@ import pandas as pd
 from strategic_sites import lookup, tables, text
 from strategic_sites.filters import View
 from strategic_sites.language import names as names_of
-from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
+from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, SHAPE_PATHS, STATUS_COLOURS, STATUS_SHAPES, lease_colour
 from strategic_sites.vocab import EVENT_KINDS, STATUSES
 
 ROW_HEIGHT = 30
@@ -22,6 +22,7 @@ PICK = "pick"  # the name of the timeline's click selection (the site clicked)
 _BAR_COLUMNS = ["site_id", "site", "row", "label", "start", "end", "period", "detail", "colour", "confidence"]
 DOUBTFUL = ("disputed", "unconfirmed")  # drawn with a dashed outline
 COMPARED_COLOUR = "#e7298a"  # the rule of the date compared with (the map's ring of a changed site)
+START_SIZE = 196  # px², the area of the status's shape at the start of each control bar: 14 px a side
 
 
 def _confidence(row) -> str:
@@ -175,39 +176,56 @@ def _event_marks(points: pd.DataFrame, y: alt.Y) -> alt.Chart:
 def timeline_chart(
     bars: pd.DataFrame, points: pd.DataFrame, order: list[str], day: date, selectable: bool = True, legend: bool = True, vs: date | None = None
 ) -> alt.LayerChart:
-    """Control periods (thick bars) and leases (thin bars under them) per site, events as
-    diamonds, and a rule at the as-of date (and at ``vs``, the date compared with); hover for
-    details, click a bar to pick a site. Disputed or unconfirmed facts have a dashed outline."""
+    """Control periods (thick bars in the status's colour, its shape at the start of each) and
+    leases (thin bars under them) per site, events as diamonds, and a rule at the as-of date (and
+    at ``vs``, the date compared with); hover for details, click a bar to pick a site. Disputed
+    or unconfirmed facts have a dashed outline."""
     y = alt.Y("site:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelFontSize=12, labelOverlap=False))
     statuses = [label for key, label in STATUSES.items()]
     pick = alt.selection_point(name=PICK, fields=["site_id"], on="click", clear="dblclick", empty=True)
 
+    control_bars = bars[bars["row"] == "Control"]
+    opacity = alt.condition(pick, alt.value(1.0), alt.value(0.3)) if selectable else alt.value(1.0)
+    tooltip = [
+        alt.Tooltip("site:N", title="Site"),
+        alt.Tooltip("label:N", title="Status"),
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("detail:N", title="Operator"),
+        alt.Tooltip("confidence:N", title="Confidence"),
+    ]
+    colour_scale = alt.Scale(domain=statuses, range=[STATUS_COLOURS[k] for k in STATUSES])
     control = (
-        alt.Chart(bars[bars["row"] == "Control"])
+        alt.Chart(control_bars)
         .mark_bar(size=14, yOffset=-3, cornerRadius=2, stroke="#222222")
         .encode(
             x=alt.X("start:T", title=f"Dashed line: as of {day:%d %b %Y}" + (f"; pink: compared with {vs:%d %b %Y}" if vs is not None else ""), axis=alt.Axis(format="%Y", grid=True, titleFontWeight="normal", titleColor="#444444")),
             x2="end:T",
             y=y,
-            color=alt.Color(
-                "label:N",
-                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[k] for k in STATUSES]),
-                legend=alt.Legend(title="Control status", orient="bottom", columns=3, labelLimit=300) if legend else None,
-            ),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)) if selectable else alt.value(1.0),
-            tooltip=[
-                alt.Tooltip("site:N", title="Site"),
-                alt.Tooltip("label:N", title="Status"),
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("detail:N", title="Operator"),
-                alt.Tooltip("confidence:N", title="Confidence"),
-            ],
+            color=alt.Color("label:N", scale=colour_scale, legend=None),
+            opacity=opacity,
+            tooltip=tooltip,
             strokeWidth=_doubtful_outline(),
             strokeDash=alt.value([4, 2]),
         )
     )
     if selectable:
         control = control.add_params(pick)
+    # The status's shape (the map marker's) at the start of each bar, so that status is not told
+    # by colour alone; its legend shows each shape in its colour. With no tooltip of its own it
+    # takes no pointer events: hover and click go to the bar under it (a short bar stays clickable).
+    # Colour and shape share one legend (the same field, title and domain): each shape in its colour.
+    key = alt.Legend(title="Control status", orient="bottom", columns=3, labelLimit=300, symbolSize=START_SIZE, symbolStrokeColor="#ffffff", symbolStrokeWidth=1) if legend else None
+    starts = (
+        alt.Chart(control_bars)
+        .mark_point(filled=True, size=START_SIZE, yOffset=-3, xOffset=8, stroke="#ffffff", strokeWidth=1, strokeOpacity=1)
+        .encode(
+            x="start:T",
+            y=y,
+            color=alt.Color("label:N", scale=colour_scale, legend=key),
+            shape=alt.Shape("label:N", scale=alt.Scale(domain=statuses, range=[SHAPE_PATHS[STATUS_SHAPES[k]] for k in STATUSES]), legend=key),
+            opacity=opacity,
+        )
+    )
     lease, events = _lease_bars(bars, y), _event_marks(points, y)
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)], "label": [f"as of {day:%d %b %Y}"]}))
     asof = rule.mark_rule(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(x="date:T", tooltip=alt.Tooltip("label:N", title="Rule"))
@@ -215,7 +233,7 @@ def timeline_chart(
     if vs is not None:
         other = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(vs)], "label": [f"compared with {vs:%d %b %Y}"]}))
         rules.append(other.mark_rule(color=COMPARED_COLOUR, strokeDash=[2, 2], strokeWidth=2).encode(x="date:T", tooltip=alt.Tooltip("label:N", title="Rule")))
-    chart = alt.layer(control, lease, events, *rules).resolve_scale(color="independent")
+    chart = alt.layer(control, starts, lease, events, *rules).resolve_scale(color="independent", shape="independent")
     return chart.properties(height=max(60, ROW_HEIGHT * len(order)))
 
 

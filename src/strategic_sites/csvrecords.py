@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from strategic_sites.problems import Problem
+from strategic_sites.text import plural
 
 # Characters that str.splitlines() ends a line at, besides \r and \n. A quoted cell holding one
 # of them spans two lines without holding a \r or \n, so its record's lines cannot be counted
@@ -79,7 +80,7 @@ def _parse(name: str, content: str, problems: list[Problem], max_rows: int | Non
     most = sys.maxsize if max_rows is None else max_rows
 
     def too_wide(line: int, fields: int) -> Problem:
-        return Problem(name, f"line {line}", message=f"has {fields} fields but the header has {len(header)}")
+        return Problem(name, f"line {line}", message=f"has {plural(fields, 'field')} but the header has {len(header)}")
 
     try:
         header = next(reader, None)

@@ -21,6 +21,7 @@ import folium
 from strategic_sites import assets, elements, language, layers, mapdata, overlay
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
+from strategic_sites.text import plural
 from strategic_sites.vocab import CONFIDENCE
 
 MARK = "ssa-inline:"  # where localize points the assets, for inlining below
@@ -45,8 +46,8 @@ def describe(atlas: Atlas, view: View) -> list[str]:
     if f.q:
         lines.append(f"Search: “{f.q}”")
     if view.compared:
-        lines.append(f"Compared with {f.vs:%d %B %Y}: {len(view.changes)} changes at {view.changes['site_id'].nunique()} sites (ringed)")
-    lines.append(f"{len(view.sites)} sites, {len(view.events)} events, {len(view.in_force)} leases in force")
+        lines.append(f"Compared with {f.vs:%d %B %Y}: {plural(len(view.changes), 'change')} at {plural(view.changes['site_id'].nunique(), 'site')} (ringed)")
+    lines.append(f"{plural(len(view.sites), 'site')}, {plural(len(view.events), 'event')}, {plural(len(view.in_force), 'lease')} in force")
     if atlas.data_version is not None:
         lines.append(f"Data version {atlas.data_version.label}")
     return lines
@@ -69,7 +70,7 @@ def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = N
         kept = overlay.shown(points, view.filters).reset_index(drop=True)
         sources["points"] = overlay.bundle(kept, language.names(atlas))
         mine = overlay.bits(kept, kept)
-    fmap = layers.compose(shown, view, sources, prefix=MARK, points=mine).standalone()
+    fmap = layers.compose(shown, view, sources, prefix=MARK, points=mine, at=view.filters.at).standalone()  # where the user left the map, or fitted
     escaped = [html.escape(line) for line in describe(atlas, view)]
     note = "<b>Strategic Sites Atlas</b><br>" + "<br>".join(escaped)
     note += f"<br><small>Exported {exported or date.today():%d %b %Y}"

@@ -44,6 +44,7 @@ class Filters:
     lang: str = "en"  # names in English or Russian (display only: never changes what is shown)
     confidence: tuple[str, ...] = ()  # facts of these grades only (none chosen: all)
     vs: date | None = None  # compare the as-of date with this one (None: no comparison)
+    at: tuple[float, float, float] | None = None  # where the map is, (lat, lon, zoom); None: fitted to the sites (display only)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """A view as a static image for an article, a report or a slide: PNG (2× resolution), SVG or PDF.
 
 Drawn on the server with matplotlib, with no network: the Natural Earth land and borders
-framed to the sites shown; each site a disc in its status colour on the as-of date with its
-kind's glyph (the live map's colours and glyphs, from :mod:`strategic_sites.style`, through
-:mod:`strategic_sites.mapdata`, so the two never disagree); lease areas shaded by years left;
+framed to the sites shown; each site its status's shape in the status's colour on the as-of
+date with its kind's glyph (the live map's shapes, colours and glyphs, from
+:mod:`strategic_sites.style`, through :mod:`strategic_sites.mapdata`, so the two never disagree); lease areas shaded by years left;
 the period's events as small dots; the user's own points; labels placed apart (adjustText);
 a title saying what the view is; a legend of only what is drawn; a scale bar
 (matplotlib-scalebar), a north arrow and a credit line with the data's version.
@@ -39,7 +39,9 @@ from strategic_sites.style import (
     LEASE_OPEN_COLOUR,
     LEASE_OPEN_LABEL,
     NO_STATUS_COLOUR,
+    SHAPE_PATHS,
     STATUS_COLOURS,
+    status_shape,
 )
 from strategic_sites.vocab import EVENT_KINDS, SITE_KINDS, STATUSES
 
@@ -50,6 +52,7 @@ PNG_SCALE = 2
 PNG_PIXELS = (int(SIZE[0] * DPI * PNG_SCALE), int(SIZE[1] * DPI * PNG_SCALE))  # 2400 × 1600
 LAND, WATER, BORDER, HOST_BORDER = "#f4f1ea", "#c9dcec", "#9e9e9e", "#4d4d4d"
 POINTS_COLOUR = "#008080"  # the user's own points, as on the live map
+EDGE, EDGE_ALPHA = "#000000", 0.5  # the thin dark rim round a site's white edge, that shows it on light land
 MAP_BOX = (0.02, 0.09, 0.70, 0.78)  # left, bottom, width, height of the map, in figure fractions
 PAD_DEGREES = 1.5  # around the sites shown
 MIN_SPAN = 4.0  # degrees of latitude the frame spans at least (one site alone)
@@ -76,6 +79,17 @@ def glyph(kind: str) -> MplPath:
 
     path = parse_path(KIND_GLYPHS.get(kind, FALLBACK_GLYPH))
     return path.transformed(Affine2D().translate(-12, -12).scale(1, -1))
+
+
+@cache
+def status_marker(status: str | None) -> tuple[MplPath, float]:
+    """A status's shape (the live map's, None: no status) as a matplotlib marker, y up, and the
+    factor of marker area that keeps the shapes' sizes as on the map (matplotlib scales a
+    custom marker to its widest point, a circle's radius)."""
+    from svgpath2mpl import parse_path
+
+    path = parse_path(SHAPE_PATHS[status_shape(status)]).transformed(Affine2D().scale(1, -1))
+    return path, float(np.abs(path.vertices).max()) ** 2
 
 
 def frame_of(view: View, aspect: float) -> tuple[float, float, float, float]:
@@ -182,13 +196,14 @@ _OUTLINES: dict[str, object] = {}
 
 
 def _outlines(atlas: Atlas):
-    """The Natural Earth countries simplified as the live map draws them (once per data version)."""
+    """The Natural Earth countries as the live map draws them, cut at the antimeridian and
+    simplified (:func:`mapdata.outline_shape`), once per data version."""
     import geopandas as gpd
 
     if atlas.version not in _OUTLINES:
         _OUTLINES.clear()
-        simple = atlas.countries.geometry.simplify(mapdata.OUTLINE_TOLERANCE, preserve_topology=True)
-        _OUTLINES[atlas.version] = gpd.GeoDataFrame({"iso3": atlas.countries["iso3"].to_numpy()}, geometry=simple.to_numpy(), crs=atlas.countries.crs)
+        simple = [mapdata.outline_shape(geom) for geom in atlas.countries.geometry]
+        _OUTLINES[atlas.version] = gpd.GeoDataFrame({"iso3": atlas.countries["iso3"].to_numpy()}, geometry=simple, crs=atlas.countries.crs)
     return _OUTLINES[atlas.version]
 
 
@@ -260,8 +275,9 @@ def _points(ax, points: pd.DataFrame | None, box) -> bool:
 
 
 def _sites(ax, atlas: Atlas, view: View):
-    """Each site a disc in its status colour (faded when it has none on the date), its kind's
-    glyph in white, a ring when it changed between the two dates compared."""
+    """Each site its status's shape in the status's colour, white-edged with a thin dark rim
+    (faded, in the no-status shape, when it has none on the date), its kind's glyph in white, a
+    ring when it changed between the two dates compared."""
     if "status" not in view.filters.layers:
         return (), False, (), False
     sites = mapdata.status_data(atlas, view)["sites"]
@@ -272,7 +288,9 @@ def _sites(ax, atlas: Atlas, view: View):
         if site["changed"]:
             ax.scatter([site["lon"]], [site["lat"]], s=420, facecolors="none", edgecolors=CHANGED_COLOUR, linewidths=2.5, zorder=7)
             changed = True
-        ax.scatter([site["lon"]], [site["lat"]], s=240, c=site["colour"], edgecolors="white", linewidths=1.5, alpha=alpha, zorder=8)
+        shape, factor = status_marker(None if site["faded"] else status_of.get(site["id"]))
+        ax.scatter([site["lon"]], [site["lat"]], s=240 * factor, marker=shape, facecolors="none", edgecolors=EDGE, linewidths=2.7, alpha=EDGE_ALPHA * alpha, zorder=7.9)
+        ax.scatter([site["lon"]], [site["lat"]], s=240 * factor, marker=shape, c=site["colour"], edgecolors="white", linewidths=1.5, alpha=alpha, zorder=8)
         ax.scatter([site["lon"]], [site["lat"]], s=110, marker=glyph(site["kind"]), c="white", linewidths=0, alpha=alpha, zorder=9)
     shown = {status_of[s["id"]] for s in sites if s["id"] in status_of}
     statuses = tuple(s for s in STATUSES if s in shown)
@@ -350,10 +368,12 @@ def _legend(figure: Figure, drawn: Drawn, unlabelled: bool, left_out: int = 0) -
     if drawn.statuses or drawn.faded:
         section("Control status")
         for status in drawn.statuses:
-            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=9, markerfacecolor=STATUS_COLOURS[status], markeredgecolor="white"))
+            shape, factor = status_marker(status)
+            handles.append(Line2D([], [], marker=shape, linestyle="none", markersize=10 * factor**0.5, markerfacecolor=STATUS_COLOURS[status], markeredgecolor=(0, 0, 0, EDGE_ALPHA), markeredgewidth=0.6))
             labels.append(STATUSES[status])
         if drawn.faded:
-            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=9, markerfacecolor=NO_STATUS_COLOUR, markeredgecolor="white", alpha=0.5))
+            shape, factor = status_marker(None)
+            handles.append(Line2D([], [], marker=shape, linestyle="none", markersize=10 * factor**0.5, markerfacecolor=NO_STATUS_COLOUR, markeredgecolor=EDGE, markeredgewidth=0.6, alpha=0.5))
             labels.append("No status on this date")
     if drawn.kinds:
         section("Site kind")

@@ -39,9 +39,9 @@ from strategic_sites.style import (
     LEASE_NONE_COLOUR,
     LEASE_OPEN_COLOUR,
     LEASE_OPEN_LABEL,
-    NO_STATUS_COLOUR,
     STATUS_COLOURS,
     glyph_svg,
+    status_swatch_svg,
 )
 from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING, EVENT_KINDS, SITE_KINDS, STATUSES
 
@@ -53,9 +53,21 @@ LAYER_NAMES = {
 }
 HOST_COUNTRIES = mapdata.HOST_COUNTRIES
 MAX_ZOOM = 18  # the map's deepest zoom; events still one place at this zoom are listed, not split
+FIT_MAX_ZOOM = 9  # the deepest zoom a view fitted to its sites opens at (one site: not street level)
 
 
 OVERLAYS_REPORT = "__overlays__"  # the entry that marks a report of the overlays ticked
+FRAME_REPORT = "__frame__"  # the entry that says where the map is ("fitted", or "lat,lon,zoom")
+FITTED = "fitted"
+
+
+def frame_reported(selected_layers) -> str | None:
+    """What the map's last report says of where it is (``SSA.frame``): :data:`FITTED`, or
+    "lat,lon,zoom" as the user left it; None when it says nothing."""
+    for item in selected_layers or ():
+        if isinstance(item, dict) and item.get("name") == FRAME_REPORT and isinstance(item.get("url"), str):
+            return item["url"]
+    return None
 
 
 def overlays_reported(selected_layers) -> tuple[str, ...] | None:
@@ -81,8 +93,11 @@ def legend_html(points: bool = False) -> str:
     def swatch(colour: str, shape: str = "dot") -> str:
         return f'<span class="ssa-swatch ssa-{shape}" style="background:{colour}"></span>'
 
-    status_rows = "".join(f"<li>{swatch(c)}{popups.esc(STATUSES[s])}</li>" for s, c in STATUS_COLOURS.items())
-    status_rows += f'<li>{swatch(NO_STATUS_COLOUR)}<span class="ssa-muted">No status on this date (faded)</span></li>'
+    def shape(status: str | None) -> str:  # the marker's shape and colour (style constants only)
+        return f'<span class="ssa-shape" style="display:inline-flex;flex:none">{status_swatch_svg(status)}</span>'
+
+    status_rows = "".join(f"<li>{shape(s)}{popups.esc(STATUSES[s])}</li>" for s in STATUS_COLOURS)
+    status_rows += f'<li>{shape(None)}<span class="ssa-muted">No status on this date (faded)</span></li>'
     kind_rows = "".join(
         f'<li><span class="ssa-glyph">{glyph_svg(k, size=14, colour="#333")}</span>{popups.esc(label)}</li>' for k, label in SITE_KINDS.items()
     )
@@ -94,12 +109,15 @@ def legend_html(points: bool = False) -> str:
     confidence_rows += f'<li><span class="ssa-swatch ssa-dot" style="background:#fff;outline:3px solid {CHANGED_COLOUR}"></span>Changed between two dates (Compare)</li>'
     return (
         '<div class="ssa-legend-title">Legend</div>'
-        f'<details open><summary>Control status</summary><ul>{status_rows}</ul></details>'
+        f'<details open class="ssa-legend-status"><summary>Control status</summary><ul>{status_rows}</ul></details>'
+        + (f"<details open><summary>{overlay.LABEL}</summary><ul><li>{swatch(overlay.COLOUR)}From your file (not in the shared link)</li></ul></details>" if points else "")
+        # The rest folded in one line, so that the legend covers little of the map at first.
+        + '<details class="ssa-legend-more"><summary>Kinds, leases, events, confidence</summary>'
         f"<details><summary>Site kind</summary><ul>{kind_rows}</ul></details>"
         f"<details><summary>Lease terms</summary><ul>{lease_rows}</ul></details>"
         f"<details><summary>Events</summary><ul>{event_rows}</ul></details>"
         f"<details><summary>Confidence</summary><ul class='ssa-legend-conf'>{confidence_rows}</ul></details>"
-        + (f"<details open><summary>{overlay.LABEL}</summary><ul><li>{swatch(overlay.COLOUR)}From your file (not in the shared link)</li></ul></details>" if points else "")
+        "</details>"
     )
 
 
@@ -123,16 +141,31 @@ def inline_sources(atlas: Atlas) -> dict:
 
 
 def base_map(
-    sources: dict, bounds: list[list[float]], small: bool = False, points: bool = False, prefix: str = assets.STREAMLIT_PREFIX
+    sources: dict,
+    bounds: list[list[float]],
+    small: bool = False,
+    points: bool = False,
+    prefix: str = assets.STREAMLIT_PREFIX,
+    at: tuple[float, float, float] | None = None,
 ) -> folium.Map:
     """The part of the map that never changes: basemaps, controls, legend, land, view, and
     where the layers' data comes from (``sources``: outlines, sites, events), its scripts and
     styles served from ``prefix``. A ``small`` map (a site page's) has the basemaps and the
-    land only."""
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.5, world_copy_jump=True, prefer_canvas=True)
+    land only. The map opens on ``bounds`` and fits the view's sites once they are drawn
+    (``SSA.frame``), or opens at ``at`` (lat, lon, zoom: a link's ``map=``) and stays there."""
+    options = {"tiles": None, "control_scale": True, "zoom_snap": 0.5, "world_copy_jump": True, "prefer_canvas": True}
+    if at is not None:
+        fmap = folium.Map(location=[at[0], at[1]], zoom_start=at[2], **options)
+    elif small:
+        fmap = folium.Map(**options)
+        fmap.fit_bounds(bounds, max_zoom=FIT_MAX_ZOOM)
+    else:
+        # Opened near the sites, and fitted to them at once in the map's real shape (SSA.frame),
+        # with no animation: an animated fit from elsewhere would still run after it.
+        (south, west), (north, east) = bounds
+        fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=3, **options)
     # folium gives its zoom limits to the tiles it makes, and makes none here: set the map's.
     fmap.options.update(maxZoom=MAX_ZOOM, minZoom=2)
-    fmap.fit_bounds(bounds)
     AtlasScript(sources).add_to(fmap)
     Call("land").add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, control=True, show=True).add_to(fmap)
@@ -154,10 +187,12 @@ def base_map(
 
     folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
+    # Fitted to the sites (before the minimap follows the map), or where the user put it.
+    Call("frame", {"marker": FRAME_REPORT, "pinned": at is not None, "bounds": bounds}).add_to(fmap)
     MiniMap().add_to(fmap)
     Legend(legend_html(points)).add_to(fmap)
     Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)
-    Call("compact").add_to(fmap)  # a phone's map: the layer control starts folded
+    Call("keys").add_to(fmap)  # Escape closes a popup, wherever the focus is in the map
     assets.localize(fmap, prefix)
     return fmap
 
@@ -216,6 +251,7 @@ def compose(
     small: bool = False,
     points: dict | None = None,
     base: folium.Map | None = None,
+    at: tuple[float, float, float] | None = None,
 ) -> AtlasMap:
     """The map of ``view``. ``sources`` names where the outlines and the event bundle come
     from (URLs, or the data itself: the default); ``data`` is the view's
@@ -226,18 +262,20 @@ def compose(
     view shows (:func:`strategic_sites.overlay.bits`; their bundle is ``sources["points"]``),
     drawn as one more overlay, "Your points"; ``base`` the constant part when the caller
     keeps one already composed (:func:`base_map`) for the same sources, bounds, ``small``,
-    ``points`` and ``prefix``, as the app does for each atlas and first view (:mod:`.ui.map_widget`)."""
+    ``points`` and ``prefix``, as the app does for each atlas and first view (:mod:`.ui.map_widget`);
+    ``at`` a frame to open at instead of fitting the sites (lat, lon, zoom)."""
     sources = sources or inline_sources(atlas)
     data = data or mapdata.view_data(atlas, view)
     if base is None:
-        base = base_map(sources, bounds or bounds_of(view.sites), small, points=points is not None, prefix=prefix)
+        base = base_map(sources, bounds or bounds_of(view.sites, pad=0), small, points=points is not None, prefix=prefix, at=at)
     groups = view_layers(data, view.filters.layers, keys)
     if points is not None:
         group = folium.FeatureGroup(name=overlay.LABEL)
         Call("points", points).add_to(group)
         groups.append(group)
     hidden = [label for key, label in LAYER_NAMES.items() if key in keys and key not in view.filters.layers]
-    control = None if small else layer_control(hidden, collapsed=False, position="topright")
+    # Folded to its button (it opens on a pointer, a tap or Enter), so that the map shows.
+    control = None if small else layer_control(hidden, collapsed=True, position="topright")
     for group in groups:
         assets.localize(group, prefix)
     return AtlasMap(base, groups, control)

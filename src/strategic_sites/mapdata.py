@@ -27,12 +27,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from strategic_sites import lookup, popups
+from strategic_sites import lookup, popups, text
 from strategic_sites.data import Atlas
 from strategic_sites.language import names as names_of
 from strategic_sites.schema import split_list
 from strategic_sites.filters import View
-from strategic_sites.style import CONFIDENCE_BADGES, EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour
+from strategic_sites.style import CONFIDENCE_BADGES, EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour, status_marker_svg
 from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING, EVENT_KINDS
 
 COORD_SCALE = 10_000  # coordinates to 1/10,000 of a degree (about 11 m): finer than a marker
@@ -55,12 +55,98 @@ def _geometry(geom, tolerance: float = 0.0) -> dict:
     return {"type": shape["type"], "coordinates": _round(shape["coordinates"])}
 
 
+def _unwrapped(ring) -> np.ndarray:
+    """A ring's vertices with continuous longitudes: every step of more than 180° is taken
+    the short way round (±360°), so that a ring crossing the antimeridian, or one whose
+    vertices on it are written -180 on the +180 side (as Natural Earth's are), stays whole."""
+    xy = np.array(ring.coords, dtype=float)[:, :2]
+    xy[1:, 0] -= 360.0 * np.cumsum(np.round(np.diff(xy[:, 0]) / 360.0))
+    if abs(xy[-1, 0] - xy[0, 0]) > 1e-9:  # round a pole (Antarctica): closed along it
+        pole = 90.0 if xy[:, 1].mean() > 0 else -90.0
+        xy = np.vstack([xy, [[xy[-1, 0], pole], [xy[0, 0], pole], xy[0]]])
+    return xy
+
+
+def _cut_polygon(polygon) -> list:
+    """``polygon`` as parts that each lie within [-180°, 180°] of longitude, cut at the antimeridian."""
+    import shapely
+    from shapely.geometry import Polygon, box
+
+    rings = [polygon.exterior, *polygon.interiors]
+    if not any(np.any(np.abs(np.diff(np.asarray(ring.coords)[:, 0])) > 180.0) for ring in rings):
+        return [polygon]  # drawn as it is: no ring jumps across the map
+    shell = _unwrapped(polygon.exterior)
+    middle = (shell[:, 0].min() + shell[:, 0].max()) / 2
+    holes = []
+    for ring in polygon.interiors:  # each hole on the same copy of the world as the shell
+        hole = _unwrapped(ring)
+        hole[:, 0] += 360.0 * np.round((middle - (hole[:, 0].min() + hole[:, 0].max()) / 2) / 360.0)
+        holes.append(hole)
+    whole = Polygon(shell, holes)
+    whole = whole if whole.is_valid else shapely.make_valid(whole)
+    west, _, east, _ = whole.bounds
+    parts = []
+    for turn in range(int(np.floor((west + 180.0) / 360.0)), int(np.ceil((east - 180.0) / 360.0)) + 1):
+        shift = 360.0 * turn  # this copy of the world, moved back onto [-180°, 180°]
+        piece = whole.intersection(box(shift - 180.0, -90.0, shift + 180.0, 90.0))
+        piece = shapely.transform(piece, lambda xy, s=shift: xy - [s, 0.0])
+        parts += [p for p in shapely.get_parts(piece) if p.geom_type == "Polygon" and p.area > 0]
+    return parts
+
+
+def cut_at_antimeridian(geom):
+    """``geom`` with every polygon that jumps across the map cut at ±180° into parts that each
+    stay within [-180°, 180°]: Leaflet and matplotlib draw a ring as straight lines between
+    its vertices, so a ring from +180° to -180° is drawn as a band across the whole world.
+    Other geometries, and polygons that need no cut, come back as they are."""
+    import shapely
+
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return geom
+    polygons = list(shapely.get_parts(geom))
+    cut = [_cut_polygon(polygon) for polygon in polygons]
+    if all(len(parts) == 1 and parts[0] is polygon for parts, polygon in zip(cut, polygons)):
+        return geom
+    parts = [part for parts in cut for part in parts]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+def outline_shape(geom):
+    """A country as the maps draw it (the live map, its minimap, the standalone export and the
+    image): cut at the antimeridian, then simplified to :data:`OUTLINE_TOLERANCE`. The
+    simplification keeps a subset of each part's vertices, so no part can come out wider
+    than it went in: no simplified ring wraps across the map."""
+    return cut_at_antimeridian(geom).simplify(OUTLINE_TOLERANCE, preserve_topology=True)
+
+
+def _sides(geom) -> list:
+    """A country's outline as the features the map draws: itself, or, when its parts lie on
+    both sides of the antimeridian (Russia: Chukotka east of 180°), its parts west and east
+    of 0° apart, so that every feature's bounds (Leaflet's ``getBounds``) span at most 180°
+    as each of its rings does; one feature a part should a side still span more."""
+    import shapely
+
+    west, _, east, _ = geom.bounds
+    if east - west <= 180.0:
+        return [geom]
+    parts = list(shapely.get_parts(geom))
+    sides = [[p for p in parts if p.bounds[0] + p.bounds[2] < 0], [p for p in parts if p.bounds[0] + p.bounds[2] >= 0]]
+    groups = [side[0] if len(side) == 1 else shapely.MultiPolygon(side) for side in sides if side]
+    if any(g.bounds[2] - g.bounds[0] > 180.0 for g in groups):
+        return parts
+    return groups
+
+
 def outlines(atlas: Atlas) -> dict:
-    """Natural Earth countries as a FeatureCollection of simplified outlines with ``iso3``."""
+    """Natural Earth countries as a FeatureCollection of simplified outlines with ``iso3``:
+    cut at the antimeridian (:func:`outline_shape`), a country on both sides of it in a
+    feature a side (:func:`_sides`), so that no ring and no feature spans more than 180° of
+    longitude (either would be drawn as a band across the world)."""
     features = [
-        {"type": "Feature", "properties": {"iso3": iso3}, "geometry": _geometry(geom, OUTLINE_TOLERANCE)}
+        {"type": "Feature", "properties": {"iso3": iso3}, "geometry": _geometry(side)}
         for iso3, geom in zip(atlas.countries["iso3"], atlas.countries.geometry)
         if not geom.is_empty
+        for side in _sides(outline_shape(geom))
     ]
     return {"type": "FeatureCollection", "features": features}
 
@@ -68,20 +154,31 @@ def outlines(atlas: Atlas) -> dict:
 def site_bundle(atlas: Atlas, site_ids: set[str] | None = None) -> dict:
     """What the site markers and lease areas look up, whatever the view: each site's popup
     parts that do not depend on the date (escaped HTML), the drawn areas' outlines, and the
-    glyph of each site kind. ``site_ids`` limits the popups to those sites."""
+    glyph of each site kind and the shape of each status. ``site_ids`` limits the popups to those sites."""
     latest, sources = lookups(atlas)
     empty = atlas.events.iloc[:0]
     sites = atlas.sites if site_ids is None else atlas.sites[atlas.sites["id"].isin(site_ids)]
     return {
         "popups": {site.id: list(popups.site_popup_parts(site, latest.get(site.id, empty), sources, names_of(atlas))) for site in sites.itertuples()},
         "areas": [_geometry(geom) for geom in atlas.areas.geometry],
-        "glyphs": {kind: glyph_svg(kind, size=16) for kind in sorted(set(atlas.sites["kind"]))},
+        "glyphs": {kind: glyph_svg(kind, size=14) for kind in sorted(set(atlas.sites["kind"]))},
+        # Each status's marker: its shape in its colour (the kind's glyph goes on top); "": no status on the date.
+        "shapes": {status: status_marker_svg(status) for status in STATUS_COLOURS} | {"": status_marker_svg(None)},
     }
 
 
 def source_index(atlas: Atlas) -> dict[str, int]:
     """Source id → its row number in the bundle's ``sources`` table."""
     return {source_id: number for number, source_id in enumerate(atlas.sources["id"])}
+
+
+def _years(events: pd.DataFrame) -> np.ndarray:
+    """Each event's year (of its first possible day)."""
+    return pd.to_datetime(events["date_first"]).dt.year.to_numpy(dtype=np.int64) if len(events) else np.zeros(0, dtype=np.int64)
+
+
+def _first_year(events: pd.DataFrame) -> int:
+    return int(_years(events).min()) if len(events) else 0
 
 
 def bundle(atlas: Atlas, texts: list) -> dict:
@@ -113,6 +210,9 @@ def bundle(atlas: Atlas, texts: list) -> dict:
             "kind": pd.Categorical(events["kind"].astype(str), categories=kinds).codes.tolist(),
             "site": [site_number.get(s, -1) for s in events["site_id"].astype(str)],
             "conf": pd.Categorical(events["confidence"].astype(str), categories=list(CONFIDENCE)).codes.tolist(),
+            # The year of each event, less year0 (a cluster's name says the years it holds).
+            "year0": (year0 := _first_year(events)),
+            "year": (_years(events) - year0).tolist(),
             "chunk": TEXT_CHUNK,
             "text": texts,
         },
@@ -168,8 +268,9 @@ def to_json(data) -> bytes:
 
 def data_filters(view: View):
     """The part of a view's filters that changes what the map's layers hold: not the
-    selected site (it only moves the map) nor which layers are on (the layer control)."""
-    return replace(view.filters, site="", layers=())
+    selected site (it only moves the map), which layers are on (the layer control) nor where
+    the map is."""
+    return replace(view.filters, site="", layers=(), at=None)
 
 
 def _latest_events(atlas: Atlas) -> dict[str, pd.DataFrame]:
@@ -181,6 +282,22 @@ def _latest_events(atlas: Atlas) -> dict[str, pd.DataFrame]:
 
 def _sources_by_id(atlas: Atlas) -> dict[str, dict]:
     return lookup.of(atlas).source_rows
+
+
+def site_label(site, period, lease, day, names, changed: bool = False) -> str:
+    """A site marker's accessible name, plain text: what a sighted reader sees of it, its name,
+    kind and status on the date (the marker's colour and shape), its lease's end, and the mark
+    of a doubtful status: "Baikonur Cosmodrome, cosmodrome: Leased to Russia, lease to 2050"."""
+    if period is None:
+        state = f"no recorded status on {text.day(day)}"
+    else:
+        state = names.status(str(period["status"]))
+        grade = str(period["confidence"])
+        if grade in ("disputed", "unconfirmed"):
+            state += f" ({grade})"
+    lease_part = f", lease {text.lease_end(lease)}" if lease is not None else ""
+    change_part = ", changed between the dates compared" if changed else ""
+    return f"{site.name}, {names.kind(site.kind).lower()}: {state}{lease_part}{change_part}"
 
 
 def status_data(atlas: Atlas, view: View) -> dict:
@@ -201,6 +318,8 @@ def status_data(atlas: Atlas, view: View) -> dict:
                 "lat": round(site.geometry.y, 5),
                 "lon": round(site.geometry.x, 5),
                 "colour": STATUS_COLOURS[period["status"]] if period is not None else NO_STATUS_COLOUR,
+                "status": str(period["status"]) if period is not None else "",
+                "label": site_label(site, period, lease, day, names, bool(changed)),
                 "faded": period is None,
                 "conf": str(period["confidence"]) if period is not None else "",
                 "changed": bool(changed),

@@ -14,7 +14,7 @@ import pandas as pd
 from strategic_sites import text
 from strategic_sites.columns import split_list
 from strategic_sites.language import Names
-from strategic_sites.style import CONFIDENCE_BADGES, STATUS_COLOURS
+from strategic_sites.style import CONFIDENCE_BADGES, status_icon_svg
 from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING
 
 LATEST_EVENTS = 4
@@ -141,7 +141,7 @@ def site_on_day(period, lease, day: date, names: Names, sources: dict[str, dict]
     sources = sources or {}
     disputes = []
     if period is not None:
-        dot = f'<span class="ssa-status" style="background:{STATUS_COLOURS[period["status"]]}"></span>'
+        dot = status_icon_svg(period["status"])  # its shape in its colour, as on the marker: not colour alone
         status = f"{dot}{esc(names.status(period['status']))}, {esc(text.since(period['start'], period['end']))} {badge(str(period['confidence']))}"
         if period["operator"]:
             status += f"<br><span class='ssa-muted'>{esc(period['operator'])}</span>"

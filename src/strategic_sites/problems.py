@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from strategic_sites.text import plural
+
 MAX_PROBLEMS_PER_FILE = 25
 
 
@@ -49,7 +51,7 @@ class AtlasError(Exception):
                 lines.append(str(problem))
         for name, total in shown.items():
             if total > limit:
-                lines.append(f"{name}: … and {total - limit} more problems")
+                lines.append(f"{name}: … and {plural(total - limit, 'more problem')}")
         return lines
 
     def report(self, limit: int = MAX_PROBLEMS_PER_FILE) -> str:

@@ -2,19 +2,123 @@
 
 from __future__ import annotations
 
+import re
+
 from strategic_sites.text import OPEN_END
 
-# Control status colours (colour-blind-safe, after ColorBrewer); the legend uses this order.
+# Control status colours; the legend uses this order. Chosen so that the 8 colours the map uses
+# for status (these 7 and NO_STATUS_COLOUR) stay apart for colour-blind readers, and each carries
+# a white glyph: every status colour has contrast >= 3:1 against white (WCAG 2.2 non-text
+# contrast); the no-status colour is drawn faded (45 % opacity) and may be light.
+# Method: a hill-climbing search from the previous palette (ColorBrewer PuOr/RdBu and greys),
+# within hue and chroma bounds that keep the meaning (CIELab hue 10-75 deg brown for Soviet, 40-70
+# orange for leased, 20-40 red for Russian, 285-340 purple for joint, 245-290 blue for the host
+# country; chroma <= 4 for the greys), maximising the smallest pairwise distance in CAM02-UCS up
+# to 16 while moving the colours as little as possible. Vision simulated with colorspacious
+# (Machado et al. 2009, severity 100): sRGB1+CVD -> sRGB1 (clipped) -> CAM02-UCS, Euclidean dE.
+# Smallest pairwise dE achieved: normal vision 20.1 (proposed / no status), deuteranopia 16.0
+# (joint / host), protanopia 16.0 (Soviet / Russian), tritanopia 16.0 (leased / Russian).
+# tests/test_palette.py keeps it at 10 or more. Previous: soviet #8c510a, russian #b2182b,
+# joint #5e3c99, host #2166ac (Soviet / Russian were dE 4.0 apart under deuteranopia).
 STATUS_COLOURS: dict[str, str] = {
-    "soviet": "#8c510a",
+    "soviet": "#602600",
     "russian_lease": "#e66101",
-    "russian": "#b2182b",
-    "joint": "#5e3c99",
-    "host": "#2166ac",
+    "russian": "#b53037",
+    "joint": "#482b84",
+    "host": "#246ab0",
     "proposed": "#878787",
     "closed": "#1a1a1a",
 }
 NO_STATUS_COLOUR = "#bdbdbd"
+
+# A shape per status, so that colour is never the only cue (WCAG 1.4.1): the map's markers, the
+# legend, the popups, the timeline and the static image all draw it. Each holds a 14 px glyph
+# centred in a 26 px marker.
+STATUS_SHAPES: dict[str, str] = {
+    "soviet": "pentagon",  # the five points of the star
+    "russian_lease": "square",  # a parcel of land
+    "russian": "shield",
+    "joint": "hexagon",
+    "host": "circle",
+    "proposed": "cross",  # a plus: planned, to be added
+    "closed": "octagon",  # a stop sign
+}
+NO_STATUS_SHAPE = "diamond"  # not on the timeline, whose events are diamonds
+
+# Each shape as an SVG path of absolute M/L/C commands (no arcs) in a box from -1 to 1, y down,
+# centred on the marker's centre: the form Vega-Lite takes for a custom point shape, scaled for
+# the map's SVG markers and read by matplotlib (svgpath2mpl) for the static image.
+SHAPE_PATHS: dict[str, str] = {
+    "circle": "M0,-1C0.5523,-1 1,-0.5523 1,0C1,0.5523 0.5523,1 0,1C-0.5523,1 -1,0.5523 -1,0C-1,-0.5523 -0.5523,-1 0,-1Z",
+    "square": "M-0.86,-0.86L0.86,-0.86L0.86,0.86L-0.86,0.86Z",
+    "diamond": "M0,-1L1,0L0,1L-1,0Z",
+    "pentagon": "M0,-1L0.951,-0.309L0.588,0.809L-0.588,0.809L-0.951,-0.309Z",
+    "hexagon": "M-1,0L-0.5,-0.866L0.5,-0.866L1,0L0.5,0.866L-0.5,0.866Z",
+    "octagon": "M-0.383,-0.924L0.383,-0.924L0.924,-0.383L0.924,0.383L0.383,0.924L-0.383,0.924L-0.924,0.383L-0.924,-0.383Z",
+    "shield": "M-0.9,-0.92L0.9,-0.92L0.9,0.05C0.9,0.55 0.45,0.84 0,1C-0.45,0.84 -0.9,0.55 -0.9,0.05Z",
+    "cross": "M-0.5,-1L0.5,-1L0.5,-0.5L1,-0.5L1,0.5L0.5,0.5L0.5,1L-0.5,1L-0.5,0.5L-1,0.5L-1,-0.5L-0.5,-0.5Z",
+}
+MARKER_SIZE = 26  # px: the map's site markers
+_EDGE = "rgba(0,0,0,0.55)"  # the dark edge round the white outline, that shows on light land
+
+
+def status_colour(status: str | None) -> str:
+    """The colour of a status (None: no status on the date)."""
+    return NO_STATUS_COLOUR if status is None else STATUS_COLOURS[status]
+
+
+def status_shape(status: str | None) -> str:
+    """The shape of a status (None: no status on the date), a key of :data:`SHAPE_PATHS`."""
+    return NO_STATUS_SHAPE if status is None else STATUS_SHAPES[status]
+
+
+def shape_path(shape: str, scale: float = 1.0, offset: float = 0.0) -> str:
+    """A shape's path scaled by ``scale`` and moved by ``offset`` on both axes."""
+    return re.sub(r"-?\d+(?:\.\d+)?", lambda m: f"{float(m[0]) * scale + offset:.2f}".rstrip("0").rstrip("."), SHAPE_PATHS[shape])
+
+
+def _shape_svg(status: str | None, size: int, outline: float, edge: float) -> str:
+    """The status's shape and colour in a ``size`` px square: a white outline of ``outline`` px
+    and a dark edge of ``edge`` px outside it, all inside the square. Unknown status: KeyError."""
+    colour, shape, size = status_colour(status), status_shape(status), int(size)
+    half = size / 2
+    path = shape_path(shape, half - outline / 2 - edge, half)
+    white = f' stroke="#ffffff" stroke-width="{outline:g}" stroke-linejoin="round"' if outline else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
+        f'aria-hidden="true" focusable="false">'
+        f'<path d="{path}" fill="none" stroke="{_EDGE}" stroke-width="{outline + 2 * edge:g}" stroke-linejoin="round"/>'
+        f'<path d="{path}" fill="{colour}"{white}/></svg>'
+    )
+
+
+def status_marker_svg(status: str | None, size: int = MARKER_SIZE) -> str:
+    """A site's marker without its glyph: the status's shape filled with its colour, a 2 px
+    white outline and a thin dark edge (None: the no-status shape and colour; the map fades
+    it). Only constants of this module go into it."""
+    return _shape_svg(status, size, 2, 1)
+
+
+def status_swatch_svg(status: str | None, size: int = 14) -> str:
+    """The status's shape and colour for a legend on white: the marker's shape with its dark
+    edge, without the white outline (which would only make it smaller there)."""
+    return _shape_svg(status, size, 0, 0.75)
+
+
+def _compact(path: str) -> str:
+    """A path of :data:`SHAPE_PATHS` in fewer characters: numbers without a leading zero,
+    spaces between them."""
+    return re.sub(r"(?<![\d.])0\.", ".", path.replace(",", " "))
+
+
+def status_icon_svg(status: str, size: int = 10) -> str:
+    """The status's shape in its colour, small and plain, to sit in a line of text on white
+    (a popup's status). Few characters: every view sends one per site."""
+    return (
+        f'<svg viewBox="-1 -1 2 2" width="{int(size)}" height="{int(size)}" style="margin-right:4px" aria-hidden="true">'
+        f'<path fill="{STATUS_COLOURS[status]}" d="{_compact(SHAPE_PATHS[STATUS_SHAPES[status]])}"/></svg>'
+    )
+
 
 EVENT_COLOURS: dict[str, str] = {
     "agreement": "#1b9e77",

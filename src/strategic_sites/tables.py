@@ -214,21 +214,19 @@ def site_events_table(atlas: Atlas, site_id: str) -> pd.DataFrame:
 
 
 FACT_COLUMNS = ["fact", "what", "confidence", "source", "publisher", "published", "url"]
+SOURCE_COLUMNS = ["source", "publisher", "published", "supports", "facts", "url"]
+FACT_KINDS = ("Control", "Lease", "Area", "Event", "Site")  # the order a source's facts are named in: the site record, which most cite, last
+EVENTS_LISTED = 5  # events named per source in :func:`site_sources`; the rest are counted
 
 
-def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
-    """Each fact about a site with the sources behind it: one row per fact and source.
-
-    Facts: the site record (location, names, kind), each control period, each lease
-    agreement, each drawn area and each event at or about the site, with its confidence. A
-    disputed fact also has a row per source of its other value, saying what that value is.
-    """
+def _facts(atlas: Atlas, site_id: str) -> list[tuple[str, str, list[str], str]]:
+    """Each fact about a site as ``(fact, what, source ids, confidence)``; a disputed fact also
+    as its other value, with the sources of that value."""
     names = names_of(atlas)
-    sources = atlas.sources.set_index("id")
     facts: list[tuple[str, str, list[str], str]] = []
     site = atlas.site(site_id)
     if site is None:
-        return pd.DataFrame(columns=FACT_COLUMNS)
+        return facts
 
     def add(fact: str, what: str, row) -> None:
         facts.append((fact, what, row.source_ids, grade(row.confidence)))
@@ -247,13 +245,66 @@ def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
         facts.append(("Area", f"{names.area_kind(area.area_kind)}{size}", area.source_ids, ""))
     for event in events_of_site(atlas.events, site_id).itertuples():
         add("Event", f"{event.date}: {event.title}", event)
+    return facts
+
+
+def site_facts(atlas: Atlas, site_id: str) -> pd.DataFrame:
+    """Each fact about a site with the sources behind it: one row per fact and source.
+
+    Facts: the site record (location, names, kind), each control period, each lease
+    agreement, each drawn area and each event at or about the site, with its confidence. A
+    disputed fact also has a row per source of its other value, saying what that value is.
+    """
+    sources = atlas.sources.set_index("id")
     rows = []
-    for fact, what, source_ids, confidence in facts:
+    for fact, what, source_ids, confidence in _facts(atlas, site_id):
         for source_id in source_ids:
             if source_id in sources.index:
                 source = sources.loc[source_id]
                 rows.append({"fact": fact, "what": what, "confidence": confidence, "source": source["title"], "publisher": source["publisher"], "published": source["published"], "url": source["url"]})
     return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+def site_sources(atlas: Atlas, site_id: str) -> pd.DataFrame:
+    """The sources behind a site's facts: one row per source, with what it supports.
+
+    ``supports`` names the facts the source is cited for, by kind (``Control: Leased to Russia,
+    1994-12-10 – ongoing · 3 events: … · Site: location, names and kind``); ``facts`` counts
+    them. Each source is listed once however many facts cite it: those behind the most facts
+    first, then in the order of the first fact citing them."""
+    sources = atlas.sources.set_index("id")
+    supported: dict[str, dict[str, list[str]]] = {}
+    for fact, what, source_ids, _ in _facts(atlas, site_id):
+        if fact == "Site":
+            what = "location, names and kind"
+        for source_id in dict.fromkeys(source_ids):
+            if source_id in sources.index:
+                whats = supported.setdefault(source_id, {}).setdefault(fact, [])
+                if what not in whats:
+                    whats.append(what)
+    rows = []
+    for source_id, by_kind in supported.items():
+        source = sources.loc[source_id]
+        said = []
+        for fact in FACT_KINDS:
+            whats = by_kind.get(fact, [])
+            if whats:
+                head = text.plural(len(whats), "event") if fact == "Event" and len(whats) > 1 else fact
+                listed = whats[:EVENTS_LISTED] if fact == "Event" else whats
+                more = f"; and {len(whats) - len(listed):,} more" if len(listed) < len(whats) else ""
+                said.append(f"{head}: {'; '.join(listed)}{more}")
+        rows.append(
+            {
+                "source": source["title"],
+                "publisher": source["publisher"],
+                "published": source["published"],
+                "supports": " · ".join(said),
+                "facts": sum(len(w) for w in by_kind.values()),
+                "url": source["url"],
+            }
+        )
+    rows.sort(key=lambda row: -row["facts"])  # stable: ties keep the order of first citation
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
 
 
 def citations(atlas: Atlas) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

@@ -27,6 +27,12 @@ def blank(value) -> bool:
     return value is None or value == "" or (not isinstance(value, str) and pd.isna(value))
 
 
+def plural(n, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, agreeing: ``1 site``, ``3 sites``, ``1,204 events``, ``0 sources``;
+    ``nouns`` for a plural not made with "s" (``plural(2, "country", "countries")``)."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
 def day(value: date) -> str:
     """A day as the atlas shows it: ``07 Jun 2010``."""
     return f"{value:%d %b %Y}"

@@ -61,7 +61,7 @@ import pycountry
 import shapely
 
 from strategic_sites.dates import parse_partial
-from strategic_sites.text import CONTROL, line_and_column
+from strategic_sites.text import CONTROL, line_and_column, plural
 from strategic_sites.vocab import SHORT_NAMES
 
 MIB = 1 << 20
@@ -316,7 +316,7 @@ def _misread(text: str, line: int, start: int, end: int, cells: list[str] | None
         return "quote", f"a quote opened on line {line} is not closed: lines {line} to {last} were read as one row"
     if error and "field larger than field limit" in error:
         return "long", REASONS["long"][0]
-    return ("csv", f"not CSV: {error}") if error else ("fields", f"{len(cells)} fields; the header has {width}")
+    return ("csv", f"not CSV: {error}") if error else ("fields", f"{plural(len(cells), 'field')}; the header has {width}")
 
 
 def _header(cells: list[str] | None, error: str | None, line: int) -> tuple[list[str], dict[str, int]]:

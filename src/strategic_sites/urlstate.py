@@ -16,10 +16,12 @@ q           search text                                                 q=Proton
 site        the selected site's id                                      site=baikonur
 layers      visible map layers: status, leases, events, countries       layers=status,events
 lang        names in English (en, the default) or Russian (ru)          lang=ru
+map         the map's centre and zoom, when the user moved it (lat,lon,zoom) map=43.1,74.5,7
 data        the data version the link was made with (share links)     data=7d4b3242
 ==========  ==========================================================  ==================
 
-Parameters at their default values are left out. Bad input never raises: each bad
+Parameters at their default values are left out: ``map`` only when the user moved the map from
+the view fitted to the sites (it opens the link's map at that centre and zoom). Bad input never raises: each bad
 parameter yields one warning naming it and the value ignored, and falls back to its
 default alone.
 
@@ -42,7 +44,8 @@ from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.language import LANGUAGES
 from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
-PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", "site", "layers", "lang", "data")
+PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", "site", "layers", "lang", "map", "data")
+MAP_ZOOMS = (2.0, 18.0)  # the zooms map= may name (the map's own limits)
 MAX_VALUE_LENGTH = 200
 MAX_QUERY_LENGTH = 100
 MAX_VALUES = 50
@@ -234,6 +237,44 @@ def _texts(r: _Reader) -> dict:
     return changes
 
 
+_NUMBER = r"[+-]?[0-9]{1,3}(?:\.[0-9]{1,8})?"
+
+
+def _map_frame(r: _Reader) -> dict:
+    """Where the map is: ``map=lat,lon,zoom`` (latitude -85 to 85, longitude -180 to 180,
+    zoom 2 to 18, decimals with a point)."""
+    value = r.single("map")
+    if value is None:
+        return {}
+    at, why = read_map(value)
+    if at is None:
+        r.warn("map", value, why)
+        return {}
+    return {"at": at}
+
+
+def read_map(value: str) -> tuple[tuple[float, float, float] | None, str]:
+    """A frame from ``lat,lon,zoom`` (a link's ``map=``, or the map's own report), or None and why not."""
+    parts = value.split(",")
+    low, high = MAP_ZOOMS
+    if len(parts) != 3 or not all(re.fullmatch(_NUMBER, p.strip()) for p in parts):
+        return None, "not a centre and zoom like 43.1,74.5,7"
+    lat, lon, zoom = (float(p) for p in parts)
+    if not (-85 <= lat <= 85 and -180 <= lon <= 180 and low <= zoom <= high):
+        return None, f"not a place on the map (latitude -85 to 85, longitude -180 to 180) at a zoom from {low:g} to {high:g}"
+    return map_frame(lat, lon, zoom), ""
+
+
+def map_frame(lat: float, lon: float, zoom: float) -> tuple[float, float, float]:
+    """A map's centre and zoom as links keep them: 4 decimals of a degree (about 10 m), 2 of a zoom."""
+    return (round(float(lat), 4), round(float(lon), 4), round(float(zoom), 2))
+
+
+def map_value(at: tuple[float, float, float]) -> str:
+    """``43.1,74.5,7``: a frame as ``map=`` writes it."""
+    return ",".join(f"{round(v, d):.{d}f}".rstrip("0").rstrip(".") for v, d in zip(at, (4, 4, 2)))
+
+
 def embed_height(params: Mapping[str, Sequence[str] | str]) -> tuple[int, list[str]]:
     """The map's height an embedded page's ``h=`` asks for, in pixels (:data:`EMBED_HEIGHT` when
     it names none), and the warning when it cannot be used: only a whole number written in at
@@ -261,7 +302,7 @@ def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filt
     """Filters from query parameters, and one warning per parameter that was ignored."""
     reader = _Reader(params, known)
     defaults = known.defaults()
-    changes = {**_choices(reader), **_dates(reader), **_period(reader, defaults), **_texts(reader)}
+    changes = {**_choices(reader), **_dates(reader), **_period(reader, defaults), **_texts(reader), **_map_frame(reader)}
     return replace(defaults, **changes), reader.warnings
 
 
@@ -292,6 +333,8 @@ def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
         params["layers"] = list(filters.layers) or [""]
     if filters.lang != defaults.lang:
         params["lang"] = [filters.lang]
+    if filters.at is not None:
+        params["map"] = [map_value(filters.at)]
     return params
 
 

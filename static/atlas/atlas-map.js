@@ -15,6 +15,25 @@
   var refs = SSA._refs || (SSA._refs = {}); // name -> URL or inline value
   var loads = SSA._loads || (SSA._loads = {}); // URL -> promise of its JSON
 
+  // --- Leaflet, adjusted (the one place that touches its internals; tests/test_map_assets.py
+  // checks that the vendored Leaflet still has what is changed here) -----------------------
+
+  // A reader who asks the system for less motion gets no animated zoom, pan or fade.
+  var REDUCED = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  SSA.reducedMotion = REDUCED;
+  if (window.L && !SSA._adjusted) {
+    SSA._adjusted = true;
+    if (REDUCED) L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, inertia: false });
+    // A press on the map gives it the keyboard focus. Leaflet scrolls its own window back after
+    // focusing, but not the page around the map's frame, which scrolls the frame into view
+    // between the press and the release: the click then lands beside the marker aimed at.
+    if (L.Map.Keyboard && L.Map.Keyboard.prototype._onMouseDown) {
+      L.Map.Keyboard.prototype._onMouseDown = function () {
+        if (!this._focused) this._map._container.focus({ preventScroll: true });
+      };
+    }
+  }
+
   // --- data ----------------------------------------------------------------------------
 
   SSA.source = function (spec) {
@@ -90,7 +109,10 @@
       style: { color: "#8a8a8a", weight: 0.5, fillColor: LAND, fillOpacity: 1 }
     });
     var mini = new L.Control.MiniMap(land, {
-      position: "bottomleft", width: 150, height: 150, zoomLevelOffset: -5, toggleDisplay: true, minimized: SSA.narrow(map)
+      // A fixed zoom (the region at a glance): a minimap that follows the map's zoom clamps it at
+      // the map's first zooms and, handing its view back, moves the map away from a fitted view.
+      position: "bottomleft", width: 150, height: 150, zoomLevelFixed: 1, zoomAnimation: false, toggleDisplay: true, minimized: SSA.narrow(map),
+      strings: { hideText: "Hide the overview map", showText: "Show the overview map" }
     });
     mini.addTo(map);
     mini._miniMap.getContainer().style.background = WATER;
@@ -132,38 +154,66 @@
     box.addTo(map);
   };
 
-  // On a narrow map the layer control starts folded to its button (it opens on a tap and
-  // folds again on a tap on the map), once streamlit-folium has added it.
-  SSA.compact = function (map) {
-    if (!SSA.narrow(map)) return;
-    var tries = 0;
-    (function fold() {
-      var control = map.getContainer().querySelector(".leaflet-control-layers");
-      if (!control) {
-        if (++tries < 40) setTimeout(fold, 50);
-        return;
-      }
-      control.classList.remove("leaflet-control-layers-expanded");
-      map.on("click", function () { control.classList.remove("leaflet-control-layers-expanded"); });
-    })();
-  };
+  // The room the map's controls take at each edge, in pixels: popups and fitted views keep clear of it.
+  function controlRoom(map) {
+    var box = map.getContainer(), size = map.getSize();
+    function corner(name) {
+      // The map's own corner (the minimap, a map inside one of them, has corners too).
+      var node = box.querySelector(":scope > .leaflet-control-container > .leaflet-" + name.replace(" ", ".leaflet-"));
+      if (!node) return { w: 0, h: 0 };
+      var w = 0, h = 0;
+      Array.prototype.forEach.call(node.children, function (child) {
+        if (child.offsetParent === null) return; // hidden
+        w = Math.max(w, child.offsetWidth + 10);
+        h += child.offsetHeight + 10;
+      });
+      return { w: Math.min(w, size.x / 2), h: Math.min(h, size.y / 2) };
+    }
+    var tl = corner("top left"), tr = corner("top right"), bl = corner("bottom left"), br = corner("bottom right");
+    return { left: tl.w, top: Math.max(tr.h, 0), right: 0, bottom: Math.max(bl.h, br.h) };
+  }
 
-  // Popups no wider than the map leaves room for.
-  SSA.popupWidth = function (wanted) {
-    return Math.max(200, Math.min(wanted, (window.innerWidth || wanted + 60) - 60));
-  };
+  // A popup opens whole inside the map and clear of its controls: no wider or taller than the
+  // room left, and moved into that room when it opens (or grows).
+  function popupOptions(map, wanted, tall) {
+    var room = controlRoom(map), size = map.getSize();
+    var width = Math.max(160, Math.min(wanted, size.x - room.left - room.right - 40));
+    var height = Math.max(140, Math.min(tall, size.y - room.top - room.bottom - 60));
+    return {
+      maxWidth: width, minWidth: Math.min(200, width), maxHeight: height, autoPan: true,
+      autoPanPaddingTopLeft: L.point(room.left + 8, room.top + 8),
+      autoPanPaddingBottomRight: L.point(room.right + 8, room.bottom + 8),
+      keepInView: false
+    };
+  }
+  SSA.popupOptions = popupOptions;
 
   // The overlays a view starts without: switched off once the layer control holds them.
   SSA.hideOverlays = function (overlays, names) {
     names.forEach(function (name) { if (overlays[name]) overlays[name].remove(); });
   };
 
-  // Tells the app which overlays are on after the user ticks one in the layer control.
-  // streamlit-folium returns ``selected_layers`` only for WMS layers; this fills it, when a
-  // tick (not a rerun swapping the layers) added or removed an overlay, with the overlays
-  // the control shows ticked, plus a numbered entry so that each report differs.
+  // --- what the map tells the app ---------------------------------------------------------
+  // streamlit-folium returns ``selected_layers`` (meant for WMS layers) whenever the map moves or
+  // a layer is ticked; the atlas's reports ride in it, each an entry {name, url} under its key:
+  // the overlays ticked (SSA.reportOverlays) and where the map is (SSA.frame).
+  var reports = SSA._reports || (SSA._reports = {});
+  function report(key, entries) {
+    reports[key] = entries;
+    var data = window.__GLOBAL_DATA__;
+    if (!data) return;
+    var selected = {};
+    Object.keys(reports).forEach(function (k) {
+      Object.keys(reports[k]).forEach(function (name) { selected[name] = reports[k][name]; });
+    });
+    data.selected_layers = selected;
+  }
+
+  // Tells the app which overlays are on after the user ticks one in the layer control: when a
+  // tick (not a rerun swapping the layers) added or removed an overlay, the overlays the
+  // control shows ticked, plus a numbered entry so that each report differs.
   SSA.reportOverlays = function (map, spec) {
-    var ticked = false, reports = 0, container = map.getContainer();
+    var ticked = false, count = 0, container = map.getContainer();
     container.addEventListener("click", function (event) {
       if (event.target && event.target.matches && event.target.matches(".leaflet-control-layers-overlays input")) {
         ticked = true;
@@ -171,18 +221,125 @@
       }
     }, true); // capture: before Leaflet's own handler adds or removes the layer
     map.on("overlayadd overlayremove", function () {
-      var data = window.__GLOBAL_DATA__;
-      if (!ticked || !data) return;
+      if (!ticked) return;
       var selected = {};
-      reports += 1;
-      selected[spec.marker] = { name: spec.marker, url: "report-" + reports };
+      count += 1;
+      selected[spec.marker] = { name: spec.marker, url: "report-" + count };
       container.querySelectorAll(".leaflet-control-layers-overlays label").forEach(function (label) {
         var input = label.querySelector("input"), name = label.textContent.trim();
         if (input && input.checked) selected[name] = { name: name, url: "ssa" };
       });
-      data.selected_layers = selected;
+      report("overlays", selected);
     });
   };
+
+  // --- the frame: fitted to the view's sites, or where the user (or a link) put it -------------
+  //
+  // The first view fits the view's sites in the map's real shape; a filter change fits the new
+  // sites unless the user has moved the map since, and then the "Zoom to the results" button
+  // does it. Where the map is travels with the link: after each move the app is told either
+  // "fitted" or the centre and zoom ("lat,lon,zoom", spec.marker), which it writes to the URL
+  // (map=). A link that names a frame opens there (spec.pinned), and counts as moved.
+  var FIT_MAX_ZOOM = 9; // as layers.FIT_MAX_ZOOM
+  function round(value, digits) {
+    var f = Math.pow(10, digits);
+    return Math.round(value * f) / f;
+  }
+  function here(map) {
+    var c = map.wrapLatLng(map.getCenter());
+    return [round(c.lat, 4), round(c.lng, 4), round(map.getZoom(), 2)];
+  }
+  // The same frame: the same zoom, and centres less than 3 px apart at it (the minimap, following
+  // the map at its own scale, hands the centre back rounded to its pixels).
+  function same(map, a, b) {
+    if (!a || !b || Math.abs(a[2] - b[2]) >= 1e-2) return false;
+    return map.project([a[0], a[1]], a[2]).distanceTo(map.project([b[0], b[1]], a[2])) < 3;
+  }
+
+  var FIT_ICON = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4zM9 9h6v6H9z"/></svg>';
+
+  SSA.frame = function (map, spec) {
+    var frame = SSA._frame = { map: map, marker: spec.marker, pinned: !!spec.pinned, fitted: null, fitting: false, moved: !!spec.pinned, bounds: null, started: false };
+    // The first view's sites are known with the base map: fitted now, before the minimap
+    // starts following the map (a fit while it still settles has it move the map back).
+    map.on("moveend", function () { moved(); });
+    map.on("autopanstart", function () { frame.autopan = true; });
+    if (spec.bounds) {
+      frame.bounds = L.latLngBounds(spec.bounds);
+      frame.started = true;
+      if (!frame.pinned) fit(false);
+    }
+    var Fit = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        var bar = L.DomUtil.create("div", "leaflet-bar ssa-fit");
+        var button = L.DomUtil.create("button", "ssa-fit-button", bar);
+        button.type = "button";
+        button.title = "Zoom to the results";
+        button.setAttribute("aria-label", "Zoom to the results: fit the map to the sites of this view");
+        button.innerHTML = FIT_ICON; // a constant
+        L.DomEvent.on(button, "click", function (event) { L.DomEvent.stop(event); fit(true); });
+        L.DomEvent.disableClickPropagation(bar);
+        bar.hidden = true;
+        frame.button = bar;
+        return bar;
+      }
+    });
+    new Fit().addTo(map);
+    if (frame.pinned) moved();
+  };
+
+  function fit(animate) {
+    var frame = SSA._frame;
+    if (!frame || !frame.bounds) return;
+    var map = frame.map;
+    frame.fitting = true;
+    // Clear of the buttons down the left edge and the layer button at the top right.
+    map.fitBounds(frame.bounds, {
+      paddingTopLeft: L.point(60, 36),
+      paddingBottomRight: L.point(36, 36),
+      maxZoom: FIT_MAX_ZOOM,
+      animate: !!animate && !REDUCED
+    });
+  }
+  SSA.fitResults = function () { fit(true); };
+
+  function moved() {
+    var frame = SSA._frame, map = frame.map, now = here(map), size = map.getSize();
+    if (frame.fitting || (frame.autopan && !frame.moved)) {
+      // Our fit; or a popup making room for itself on a fitted map, which stays "fitted".
+      frame.fitting = frame.autopan = false;
+      frame.fitted = now;
+      frame.fitSize = size;
+    } else if (!frame.moved && frame.fitSize && !size.equals(frame.fitSize)) {
+      fit(false); // the map changed shape (its frame sized, a window turned): fit it again
+      return;
+    }
+    frame.autopan = false;
+    frame.moved = !same(map, now, frame.fitted);
+    if (frame.button) frame.button.hidden = !(frame.moved && frame.bounds);
+    var entry = {};
+    entry[frame.marker] = { name: frame.marker, url: frame.moved ? now.join(",") : "fitted" };
+    report("frame", entry);
+    map.getContainer().setAttribute("data-ssa-frame", frame.moved ? now.join(",") : "fitted");
+  }
+
+  // The view's sites are known (a first view, or a filter changed): fit them, unless the user
+  // (or the link) placed the map.
+  function newResults(points) {
+    var frame = SSA._frame;
+    if (!frame) return;
+    var bounds = points.length ? L.latLngBounds(points) : null;
+    var first = !frame.started, same_ = !!bounds && !!frame.bounds && bounds.equals(frame.bounds, 1e-4);
+    frame.bounds = bounds;
+    frame.started = true;
+    if (same_ && frame.fitted) return; // the same sites: the frame stays as it is
+    if (frame.moved) {
+      if (frame.button) frame.button.hidden = !frame.bounds;
+      return;
+    }
+    fit(!first);
+  }
 
   SSA.countries = function (group, hosts) {
     SSA.get("outlines").then(function (data) {
@@ -199,42 +356,203 @@
     }).catch(failed("country outlines"));
   };
 
-  // --- sites: one marker per site, coloured by its status on the as-of date ---------------
+  // --- sites: one marker per site, its status on the as-of date in its colour and shape ---------
+  //
+  // Each marker is a button named as a sighted reader sees it ("Baikonur Cosmodrome, leased to
+  // Russia until 2050"), in west-to-east order for the keyboard; Enter or Space does what a click
+  // does (opens the popup and selects the site), Escape closes the popup and returns to the marker.
+  // Markers that would overlap at the current zoom are spread apart, each on a thin line to its
+  // place, so that every one can be aimed at (see spread()).
+
+  var SITE_SIZE = 26, SITE_GAP = 30; // px: a marker, and the least distance between two markers' centres
 
   SSA.sites = function (group, view) {
-    var pending = [];
+    var pending = [], markers = [];
     SSA._siteMarkers = {};
-    view.sites.forEach(function (site) {
+    var sites = view.sites.slice().sort(function (a, b) { return a.lon - b.lon || b.lat - a.lat; });
+    sites.forEach(function (site) {
       var icon = el("div", {
         "class": "ssa-site" + (site.faded ? " ssa-faded" : "") + (site.changed ? " ssa-changed" : ""),
-        "data-site": site.id, "data-kind": site.kind, "data-conf": site.conf || ""
+        "data-site": site.id, "data-kind": site.kind, "data-conf": site.conf || "", "data-status": site.status || ""
       });
-      icon.style.background = site.colour;
+      icon.style.setProperty("--ssa-status", site.colour);
       var marker = L.marker([site.lat, site.lon], {
-        icon: L.divIcon({ html: icon, className: "ssa-site-icon", iconSize: [26, 26], iconAnchor: [13, 13] }),
+        icon: L.divIcon({ html: icon, className: "ssa-site-icon", iconSize: [SITE_SIZE, SITE_SIZE], iconAnchor: [SITE_SIZE / 2, SITE_SIZE / 2] }),
         zIndexOffset: 1000, // above event clusters at the same place
-        keyboard: true
+        keyboard: true, autoPanOnFocus: false, riseOnHover: true
       });
+      marker.ssaShift = [0, 0];
       // The site's id travels with the marker: a click reports it (streamlit-folium returns
       // the clicked layer's GeoJSON as ``last_active_drawing``).
       marker.feature = { type: "Feature", properties: { site: site.id }, geometry: null };
       marker.bindTooltip(site.tooltip, site.changed ? { className: "ssa-tooltip-wide" } : {}); // escaped by the server; changes wrap
       var content = el("div", { "class": "ssa-popup-holder" }, "\u2026");
-      marker.bindPopup(content, { maxWidth: SSA.popupWidth(380), maxHeight: 320 });
+      // Before the popup's own click handler: the popup's room is worked out when it opens.
+      marker.on("click", function () {
+        var popup = marker.getPopup();
+        if (popup && marker._map) L.setOptions(popup, shiftedPopup(marker, popupOptions(marker._map, 380, 320)));
+      });
+      marker.bindPopup(content, { maxWidth: 380, maxHeight: 320 });
+      marker.on("add", function () { decorate(marker, site.label); });
+      marker.on("popupclose", function () {
+        if (SSA._escaped === marker) {
+          SSA._escaped = null;
+          var node = marker.getElement();
+          if (node) node.focus({ preventScroll: true });
+        }
+      });
       pending.push([site, icon, content, marker]);
+      markers.push(marker);
       SSA._siteMarkers[site.id] = marker;
       group.addLayer(marker);
     });
-    // The popups' constant parts and the glyphs come with the sites' file (small, kept).
+    SSA._siteList = markers;
+    // The popups' constant parts, the glyphs and the status shapes come with the sites' file (small, kept).
     SSA.get("sites").then(function (bundle) {
       pending.forEach(function (item) {
         var site = item[0], parts = bundle.popups[site.id] || ["", ""];
-        item[1].innerHTML = bundle.glyphs[site.kind] || ""; // SVG built by the server from its own constants
+        var shape = bundle.shapes ? bundle.shapes[site.status || ""] || "" : "";
+        item[1].innerHTML = shape + (bundle.glyphs[site.kind] || ""); // SVG built by the server from its own constants
+        if (shape) item[1].classList.add("ssa-shaped");
         item[2].innerHTML = parts[0] + site.now + parts[1]; // HTML escaped by the server
         if (item[3].isPopupOpen()) item[3].getPopup().update();
       });
     }).catch(failed("site popups"));
+    var onMap = function () {
+      var map = group._map;
+      newResults(view.sites.map(function (site) { return [site.lat, site.lon]; }));
+      spreadSoon(map);
+    };
+    if (group._map) onMap(); else group.once("add", onMap);
   };
+
+  // A marker's name, and its keys, each time it is (re)drawn.
+  function decorate(marker, label) {
+    var node = marker.getElement();
+    if (!node) return;
+    node.setAttribute("aria-label", label);
+    node.setAttribute("aria-haspopup", "dialog");
+    if (node._ssaKeys) return;
+    node._ssaKeys = true;
+    node.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " " || event.key === "Spacebar") {
+        event.preventDefault();
+        event.stopPropagation();
+        // A click, as the mouse's: its popup, and (propagated to its layer) the site selected.
+        marker.fire("click", { latlng: marker.getLatLng(), originalEvent: event }, true);
+        var popup = marker.getPopup();
+        var box = popup && popup.getElement() && popup.getElement().querySelector(".leaflet-popup-content");
+        if (box) {
+          box.setAttribute("tabindex", "-1");
+          box.focus({ preventScroll: true });
+        }
+      }
+    });
+    if (marker._map) spreadSoon(marker._map);
+  }
+
+  // Escape closes the open popup, wherever the focus is in the map, and a site's popup returns
+  // the focus to its marker. (Leaflet's own Escape works only while the map itself has the focus.)
+  SSA.keys = function (map) {
+    map.on("popupopen", function (event) {
+      var site = (SSA._siteList || []).filter(function (m) { return m.getPopup() === event.popup; })[0];
+      SSA._openSite = site || null;
+    });
+    map.getContainer().addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" && event.key !== "Esc") return;
+      var site = SSA._openSite;
+      if (site && site.isPopupOpen()) {
+        SSA._escaped = site;
+        site.closePopup();
+        event.stopPropagation();
+      } else if (map.closePopup) {
+        map.closePopup();
+      }
+    }, true);
+  };
+
+  // A site's popup opens at its marker where it is drawn (spread apart from its place or not).
+  function shiftedPopup(marker, options) {
+    options.offset = L.point(marker.ssaShift[0], 7 + marker.ssaShift[1] - SITE_SIZE / 2);
+    return options;
+  }
+
+  // Spread apart the site markers closer than SITE_GAP at this zoom: pairs that overlap are
+  // pushed apart along the line between them (a few rounds, so that chains settle), and each
+  // moved marker is drawn at its new place with a line to its real one. Deterministic: the same
+  // view and zoom always give the same picture.
+  var spreadTimer = null;
+  function spreadSoon(map) {
+    if (!map || spreadTimer) return;
+    if (!map._ssaSpreads) {
+      map._ssaSpreads = true;
+      map.on("zoomend viewreset", function () { spread(map); });
+    }
+    spreadTimer = setTimeout(function () { spreadTimer = null; spread(map); }, 0);
+  }
+
+  function spread(map) {
+    var markers = (SSA._siteList || []).filter(function (m) { return map.hasLayer(m) && m.getElement(); });
+    var zoom = map.getZoom();
+    var home = markers.map(function (m) { return map.project(m.getLatLng(), zoom); });
+    var at = home.map(function (p) { return [p.x, p.y]; });
+    for (var round_ = 0; round_ < 40; round_++) {
+      var pushed = false;
+      for (var i = 0; i < at.length; i++) {
+        for (var j = i + 1; j < at.length; j++) {
+          // Apart when their squares are (not only their centres): the larger of the two gaps.
+          var dx = at[j][0] - at[i][0], dy = at[j][1] - at[i][1], d = Math.max(Math.abs(dx), Math.abs(dy));
+          if (d >= SITE_GAP - 0.01) continue;
+          if (d < 0.01) { // one place: apart along a fixed direction for this pair
+            var angle = (i * 7 + j * 13) % 12 * Math.PI / 6;
+            dx = Math.cos(angle); dy = Math.sin(angle); d = Math.max(Math.abs(dx), Math.abs(dy));
+          }
+          var grow = (SITE_GAP / d - 1) / 2 + 0.01; // each moves half the way
+          at[i][0] -= dx * grow; at[i][1] -= dy * grow;
+          at[j][0] += dx * grow; at[j][1] += dy * grow;
+          pushed = true;
+        }
+      }
+      if (!pushed) break;
+    }
+    markers.forEach(function (marker, k) {
+      var sx = Math.round(at[k][0] - home[k].x), sy = Math.round(at[k][1] - home[k].y);
+      shift(marker, sx, sy);
+    });
+  }
+
+  function shift(marker, sx, sy) {
+    var node = marker.getElement();
+    marker.ssaShift = [sx, sy];
+    node.style.marginLeft = (sx - SITE_SIZE / 2) + "px";
+    node.style.marginTop = (sy - SITE_SIZE / 2) + "px";
+    var line = node.querySelector(".ssa-leader");
+    if (!sx && !sy) {
+      if (line) line.parentNode.removeChild(line);
+      node.classList.remove("ssa-spread");
+    } else {
+      if (!line) {
+        line = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+        line.setAttribute("class", "ssa-leader");
+        line.setAttribute("aria-hidden", "true");
+        line.setAttribute("focusable", "false");
+        line.innerHTML = '<line stroke="#333" stroke-width="1.5"/><circle r="3" fill="#333" stroke="#fff" stroke-width="1"/>';
+        node.insertBefore(line, node.firstChild);
+      }
+      var c = SITE_SIZE / 2, x2 = c - sx, y2 = c - sy;
+      var l = line.firstChild, dot = line.lastChild;
+      l.setAttribute("x1", c); l.setAttribute("y1", c); l.setAttribute("x2", x2); l.setAttribute("y2", y2);
+      dot.setAttribute("cx", x2); dot.setAttribute("cy", y2);
+      node.classList.add("ssa-spread");
+    }
+    var tooltip = marker.getTooltip();
+    if (tooltip) tooltip.options.offset = L.point(sx, sy);
+    if (marker.isPopupOpen()) {
+      marker.getPopup().options.offset = L.point(sx, 7 + sy - SITE_SIZE / 2);
+      marker.getPopup().update();
+    }
+  }
+  SSA.spread = spread;
 
   // --- leases: areas shaded by years left, rings where no area is drawn -------------------
 
@@ -444,25 +762,73 @@
     if (east - west >= 360) { west = -180; east = 180; }
     var items = this.index.getClusters([west, Math.max(-90, bounds.getSouth()), east, Math.min(90, bounds.getNorth())], map.getZoom());
     var self = this, total = 0;
+    // A cluster with the keyboard focus keeps it when the clusters are drawn anew (after a zoom).
+    var focused = document.activeElement, keep = null;
+    this.drawn.eachLayer(function (layer) {
+      if (layer.getElement && layer.getElement() === focused) keep = layer.options.ssaCluster;
+    });
+    var refocus = null;
     this.drawn.clearLayers();
     items.forEach(function (item) {
       var latlng = [item.geometry.coordinates[1], item.geometry.coordinates[0]];
       var layer;
       if (item.properties && item.properties.cluster) {
         total += item.properties.point_count;
-        layer = L.marker(latlng, { icon: clusterIcon(item.properties.point_count, self.kind.clusterClass), ssaCluster: item.properties.cluster_id });
-        layer.bindTooltip(item.properties.point_count + " " + self.kind.noun + ": click to " +
-          (self.index.getClusterExpansionZoom(item.properties.cluster_id) > self.index.options.maxZoom ? "list them" : "zoom in"));
+        var id = item.properties.cluster_id, count = item.properties.point_count;
+        var action = self.index.getClusterExpansionZoom(id) > self.index.options.maxZoom ? "list them" : "zoom in";
+        layer = L.marker(latlng, { icon: clusterIcon(count, self.kind.clusterClass), ssaCluster: id, keyboard: true, autoPanOnFocus: false });
+        layer.bindTooltip(count + " " + self.kind.noun + ": click to " + action);
         layer.on("click", function () { self.openCluster(item, latlng); });
+        layer.on("add", function () { self.name(layer, id, count, action); });
+        if (id === keep) refocus = layer;
       } else {
         total += 1;
         layer = self.single(item.properties.i, latlng);
       }
       self.drawn.addLayer(layer);
     });
+    if (keep !== null) {
+      var node = refocus && refocus.getElement();
+      (node || map.getContainer()).focus({ preventScroll: true });
+    }
     var container = map.getContainer();
     container.setAttribute("data-ssa-" + this.kind.noun + "-view", String(this.picked.length));
     container.setAttribute("data-ssa-" + this.kind.noun + "-drawn", String(total));
+  };
+
+  // A cluster's name says what it holds: "12 events, 2013–2015: press Enter to zoom in". The
+  // years are read from its leaves when it is first focused or pointed at (not for every
+  // cluster drawn); Enter or Space does what a click does.
+  EventsLayer.prototype.name = function (layer, id, count, action) {
+    var node = layer.getElement(), self = this;
+    if (!node) return;
+    var label = function (years) {
+      return count + " " + self.kind.noun + (years ? ", " + years : "") + ": press Enter to " + action;
+    };
+    node.setAttribute("aria-label", label(""));
+    var years = function () {
+      var year = self.bundle.events.year;
+      if (!year || node._ssaYears) return;
+      var lo = Infinity, hi = -Infinity;
+      self.index.getLeaves(id, Infinity).forEach(function (leaf) {
+        var y = year[leaf.properties.i];
+        if (y < lo) lo = y;
+        if (y > hi) hi = y;
+      });
+      if (lo === Infinity) return;
+      lo += self.bundle.events.year0; hi += self.bundle.events.year0;
+      node._ssaYears = true;
+      node.setAttribute("aria-label", label(lo === hi ? String(lo) : lo + "\u2013" + hi));
+    };
+    node.addEventListener("focus", years);
+    node.addEventListener("mouseenter", years);
+    node.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " " || event.key === "Spacebar") {
+        event.preventDefault();
+        event.stopPropagation();
+        layer.fire("click", { latlng: layer.getLatLng(), originalEvent: event });
+      }
+    });
   };
 
   EventsLayer.prototype.single = function (i, latlng) {
@@ -485,7 +851,7 @@
   EventsLayer.prototype.openEvent = function (i, latlng) {
     var map = this.map, bundle = this.bundle;
     eventText(bundle, i).then(function (text) {
-      L.popup({ maxWidth: SSA.popupWidth(360), maxHeight: 300 }).setLatLng(latlng).setContent(eventPopup(bundle, i, text)).openOn(map);
+      L.popup(popupOptions(map, 360, 300)).setLatLng(latlng).setContent(eventPopup(bundle, i, text)).openOn(map);
     }).catch(failed("popup"));
   };
 
@@ -505,7 +871,7 @@
     var list = el("ol", { "class": "ssa-list" });
     box.appendChild(list);
     var more = el("button", { "class": "ssa-link", type: "button" });
-    var popup = L.popup({ maxWidth: SSA.popupWidth(360), maxHeight: 300 }).setLatLng(latlng).setContent(box).openOn(map);
+    var popup = L.popup(popupOptions(map, 360, 300)).setLatLng(latlng).setContent(box).openOn(map);
     function page(offset) {
       var leaves = self.index.getLeaves(id, PAGE, offset);
       Promise.all(leaves.map(function (leaf) { return eventText(bundle, leaf.properties.i); })).then(function (texts) {
@@ -555,3 +921,5 @@
     return SSA._points ? SSA._points.drawnEvents() : [];
   };
 })();
+
+

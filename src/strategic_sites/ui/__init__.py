@@ -31,13 +31,15 @@ from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_m
 from strategic_sites.ui.pages_text import about, data_changes, events_summary
 from strategic_sites.ui.points import uploader as points_uploader
 from strategic_sites.ui.publish import embedded, embedded_view, page_style, view_description
-from strategic_sites.ui.sidebar import filter_widgets, footer, link_warning, share_link, sidebar_filters, sync_url
+from strategic_sites.ui.sidebar import filter_widgets, footer, link_warning, share_link, sidebar_filters, skip_links, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
 from strategic_sites.ui.tables import bibliography, changes_section, events_table, leases_table, sites_table, tables_section
-from strategic_sites.ui.widgets import md
+from strategic_sites.ui.widgets import anchor, md
 
 __all__ = [
+    "anchor",
+    "skip_links",
     "DATA_ENV",
     "MAP_HEIGHT",
     "MAP_KEY",

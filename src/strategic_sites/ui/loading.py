@@ -7,6 +7,8 @@ every page of the run reads the same atlas and view (:func:`current`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import os
 from pathlib import Path
 
@@ -106,7 +108,9 @@ def view_of(data: Atlas, filters: Filters) -> tuple[Atlas, View]:
     """The atlas in the filters' language and the filtered view of it, from the caches every
     session shares."""
     shown = data if filters.lang == data.lang else _localised(data, filters.lang)
-    return shown, _view(shown, filters)
+    # Where the map is changes nothing the view holds: one view serves every frame of it.
+    view = _view(shown, replace(filters, at=None))
+    return shown, view if filters.at is None else replace(view, filters=filters)
 
 
 def current() -> tuple[Atlas, View]:

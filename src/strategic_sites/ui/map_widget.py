@@ -52,7 +52,7 @@ def _view_data(data: Atlas, shaping: Filters, _view: View) -> dict:
     return mapdata.view_data(data, _view)
 
 
-def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None, base=None) -> layers.AtlasMap:
+def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None, base=None, at=None) -> layers.AtlasMap:
     """The composed map of this view, from the cached sources and view data, with the
     user's own points when there are some (``points``: see :func:`.points.map_points`) and
     on the constant ``base`` when one is kept (see :func:`_base`)."""
@@ -61,9 +61,9 @@ def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None,
         st.caption(f"The map's data is sent with the page ({md(problem)}); it works, but more slowly.")
     vdata = _view_data(data, mapdata.data_filters(view), view)
     if points is None:
-        return layers.compose(data, view, sources, data=vdata, bounds=bounds, base=base)
+        return layers.compose(data, view, sources, data=vdata, bounds=bounds, base=base, at=at)
     _, bundle, shown = points
-    return layers.compose(data, view, {**sources, "points": bundle}, data=vdata, bounds=bounds, points=shown)
+    return layers.compose(data, view, {**sources, "points": bundle}, data=vdata, bounds=bounds, points=shown, at=at)
 
 
 def _links(fmap) -> tuple[list[str], list[str]]:
@@ -145,45 +145,59 @@ class _Base:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=BY_KEY)
-def _base(data: Atlas, bounds: tuple, height: int) -> _Base:
-    """The base map of this atlas and first view, composed and rendered once: a new view
-    then costs only its overlays."""
+def _base(data: Atlas, frame: tuple, height: int) -> _Base:
+    """The base map of this atlas and first frame (:func:`_first_frame`), composed and
+    rendered once: a new view then costs only its overlays."""
     sources, _ = _map_sources(data)
-    fmap = layers.base_map(sources, [list(bounds[0]), list(bounds[1])])
+    bounds, at = _frame_parts(frame)
+    fmap = layers.base_map(sources, bounds, at=at)
     return _Base(fmap, base_args(fmap, height=height, width="stretch"), threading.Lock())
 
 
+def _frame_parts(frame: tuple) -> tuple[list[list[float]], tuple | None]:
+    """A first frame as the base map takes it: bounds to fit, or the link's (lat, lon, zoom)."""
+    if len(frame) == 3:
+        lat, lon, _ = frame
+        return [[lat, lon], [lat, lon]], frame
+    return [list(frame[0]), list(frame[1])], None
+
+
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def _map_args(data: Atlas, shaping: Filters, visible: tuple, bounds: tuple, height: int, _view: View) -> dict:
+def _map_args(data: Atlas, shaping: Filters, visible: tuple, frame: tuple, height: int, _view: View) -> dict:
     """The map component's arguments, on the atlas, the shaping filters, the layers shown,
-    the first view's bounds and the height: everything that changes them. Shared by every session."""
-    base = _base(data, bounds, height)
+    the first frame and the height: everything that changes them. Shared by every session."""
+    base = _base(data, frame, height)
     with base.lock:
-        parts = map_parts(data, _view, [list(bounds[0]), list(bounds[1])], base=base.fmap)
+        parts = map_parts(data, _view, _frame_parts(frame)[0], base=base.fmap)
         return {**base.args, **overlay_args(parts)}
 
 
-def _args_with_points(data: Atlas, view: View, bounds: tuple, points: tuple, height: int = MAP_HEIGHT) -> dict:
+def _args_with_points(data: Atlas, view: View, frame: tuple, points: tuple, height: int = MAP_HEIGHT) -> dict:
     """The map's arguments with the user's points: kept in this session only (one entry,
     dropped with the session), since a shared cache would hold every visitor's uploads, up to
     tens of megabytes each, until evicted."""
-    key = (data.key, mapdata.data_filters(view), tuple(view.filters.layers), bounds, points[0], points[2]["bits"], height)
+    key = (data.key, mapdata.data_filters(view), tuple(view.filters.layers), frame, points[0], points[2]["bits"], height)
     held = st.session_state.get(state.MAP_ARGS)
     if held is None or held[0] != key:
-        held = (key, folium_args(map_parts(data, view, [list(bounds[0]), list(bounds[1])], points), height=height, width="stretch"))
+        bounds, at = _frame_parts(frame)
+        parts = map_parts(data, view, bounds, points, at=at)
+        held = (key, folium_args(parts, height=height, width="stretch"))
         st.session_state[state.MAP_ARGS] = held
     return held[1]
 
 
-def _first_bounds(view: View) -> tuple:
-    """The map's first view: around the view's sites."""
-    return tuple(tuple(c) for c in layers.bounds_of(view.sites))
+def _first_frame(view: View) -> tuple:
+    """The map's first frame: where the link put it (map=: lat, lon, zoom), or the bounds of
+    the view's sites, which the map then fits in its real shape."""
+    if view.filters.at is not None:
+        return tuple(view.filters.at)
+    return tuple(tuple(c) for c in layers.bounds_of(view.sites, pad=0))
 
 
 def prepare_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     """Work out the map of ``view`` as a visitor's first sight of it draws it, into the cache
     every session shares (the server's warm-up, :mod:`.warmup`)."""
-    _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), _first_bounds(view), height, view)
+    _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), _first_frame(view), height, view)
 
 
 def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
@@ -193,21 +207,47 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     costs no rendering, and one that changes the filters sends only the new layers."""
     import streamlit_folium as sf
 
-    # The view first fitted stays: later filter changes update the layers, not the view.
-    bounds = st.session_state.setdefault(state.MAP_BOUNDS, _first_bounds(view))
+    # The base map of the session's first frame stays: later filter changes update the layers,
+    # and the map fits them in the browser (or, once the user has moved it, stays).
+    frame = st.session_state.setdefault(state.MAP_BOUNDS, _first_frame(view))
     mine = map_points(data, view)
     if mine is None:
-        args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), bounds, height, view)
+        args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), frame, height, view)
     else:
-        args = _args_with_points(data, view, bounds, mine, height)
-    selected = data.site(view.filters.site) if view.filters.site else None
-    center = (selected.geometry.y, selected.geometry.x) if selected is not None else None
-    result = sf._component_func(**args, center=center, on_change=None) or {}
+        args = _args_with_points(data, view, frame, mine, height)
+    result = sf._component_func(**args, center=_centre(data, view), on_change=None) or {}
     _head_start(args)
     _follow_layers(result.get("selected_layers"))
+    _follow_frame(result.get("selected_layers"), view)
     clicked = _clicked_site(result)
     if clicked:
+        st.session_state[state.MAP_PICKED] = clicked
         state.select_site(clicked)
+
+
+def _centre(data: Atlas, view: View):
+    """Where the map moves to show the selected site: only for a site selected elsewhere (a
+    table, the timeline, the search, a link); one clicked on the map is already in sight, and
+    moving the map would move its open popup."""
+    site = view.filters.site
+    if not site or site == st.session_state.get(state.MAP_PICKED):
+        return None
+    selected = data.site(site)
+    return (selected.geometry.y, selected.geometry.x) if selected is not None else None
+
+
+def _follow_frame(selected, view: View) -> None:
+    """Where the map says it is becomes the view's ``map=``: None when it is fitted to the
+    sites, else the centre and zoom the user left it at (a rerun writes it to the URL)."""
+    said = layers.frame_reported(selected)
+    if said is None:
+        return
+    at = None if said == layers.FITTED else urlstate.read_map(said)[0]
+    if said != layers.FITTED and at is None:
+        return  # not a frame: nothing to follow
+    if at != st.session_state.get(state.MAP_AT, view.filters.at):
+        st.session_state[state.MAP_AT] = at
+        st.rerun()
 
 
 def _head_start(args: dict) -> None:

@@ -7,7 +7,7 @@ from importlib import resources
 
 import streamlit as st
 
-from strategic_sites import language
+from strategic_sites import language, text
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
 from strategic_sites.ui.widgets import md
@@ -71,6 +71,6 @@ def events_summary(view: View) -> None:
     """How many events the page lists, from which years, and where to change them."""
     f = view.filters
     st.caption(
-        f"{len(view.events)} events from {f.year_from} to {f.year_to} at or about the sites shown; "
+        f"{text.plural(len(view.events), 'event')} from {f.year_from} to {f.year_to} at or about the sites shown; "
         "set the years in the sidebar."
     )

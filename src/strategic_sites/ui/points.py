@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from strategic_sites import budget, language, overlay, tables, uploads
+from strategic_sites import budget, language, overlay, tables, text, uploads
 from strategic_sites.data import Atlas
 from strategic_sites.elements import ScriptJSON, script_json
 from strategic_sites.filters import View
@@ -113,7 +113,7 @@ def _report(upload: uploads.Upload, points: Points | None) -> None:
         kept = f" Your earlier points ({len(points.frame):,} from {md(points.name)}) are still shown." if points else ""
         st.error(" ".join(md(p) for p in upload.problems) + kept, icon=":material/error:")
         return
-    st.caption(f"{len(upload.points):,} points read.")
+    st.caption(f"{text.plural(len(upload.points), 'point')} read.")
     for message in upload.notes:
         st.info(md(message), icon=":material/info:")
     if upload.problems:
@@ -143,7 +143,7 @@ def table(atlas: Atlas, view: View) -> None:
     if points is None:
         return
     rows = shown(points, view)[COLUMNS]
-    st.caption(f"{len(rows):,} of {len(points.frame):,} points from {md(points.name)} match the filters (country, period, search).")
+    st.caption(f"{len(rows):,} of {text.plural(len(points.frame), 'point')} from {md(points.name)} {'matches' if len(rows) == 1 else 'match'} the filters (country, period, search).")
     st.dataframe(
         rows,
         hide_index=True,

@@ -109,10 +109,12 @@ def embedded_view(atlas: Atlas) -> None:
         st.session_state[state.URL_SEEDED] = filters
         st.session_state[state.URL_WARNINGS] = warnings + height_warnings
     filters = st.session_state[state.URL_SEEDED]
-    if state.SITE in st.session_state:  # a site clicked on the embedded map
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if state.SITE in st.session_state:  # a site clicked on the embedded map
         filters = replace(filters, site=st.session_state[state.SITE])
+    if state.MAP_AT in st.session_state:  # the embedded map moved (its "open in the atlas" link follows)
+        filters = replace(filters, at=st.session_state[state.MAP_AT])
     st.session_state[state.FILTERS] = filters  # the view the link warning compares with the link's
     shown, view = prepare(atlas, filters)
     link_warning()

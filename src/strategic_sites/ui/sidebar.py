@@ -34,12 +34,13 @@ def _seed(filters: Filters) -> None:
     st.session_state[state.PERIOD] = (filters.year_from, filters.year_to)
     st.session_state[state.SITE] = filters.site
     st.session_state[state.LAYERS] = tuple(filters.layers)
+    st.session_state[state.MAP_AT] = filters.at
 
 
 def _reset(known: Known) -> None:
     """Every filter and the selection back to the default; the language and layers stay."""
     kept = st.session_state[state.FILTERS]
-    _seed(replace(known.defaults(), lang=kept.lang, layers=kept.layers))
+    _seed(replace(known.defaults(), lang=kept.lang, layers=kept.layers, at=kept.at))
 
 
 def sidebar_filters(data: Atlas) -> Filters:
@@ -164,6 +165,7 @@ def _read(known: Known) -> Filters:
         site=site if site in known.sites else "",
         layers=tuple(values.get(state.LAYERS, LAYERS)),
         lang=values[state.LANG] or language.DEFAULT,
+        at=values.get(state.MAP_AT),
     )
 
 
@@ -193,23 +195,30 @@ def _same_view(a: Filters, b: Filters | None) -> bool:
     return b is not None and astuple(a) == astuple(b)
 
 
-def sync_url(data: Atlas, filters: Filters, page_path: str = "") -> None:
-    """Write the view to the URL and offer the share link."""
+def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> None:
+    """Write the view to the URL and offer the share link, in ``where`` (a place kept at the
+    top of the sidebar, where it is seen; the sidebar's foot when there is none)."""
     known = Known.of(data)
     params = urlstate.serialise(filters, known)
     if params != {k: v for k, v in _url_params().items() if k in urlstate.PARAMS}:
         st.query_params.from_dict(params)
-    with st.sidebar:
+    with where if where is not None else st.sidebar:
         # In a popover: the code box's highlighter (1.5 MB of the browser's first download)
         # is fetched only when the user opens it, not before the map.
         with st.popover("Share this view", icon=":material/share:", width="stretch"):
             st.code(share_link(urlstate.share_params(filters, known), page_path), language=None, wrap_lines=True)
-            st.caption("Copy the link (the button at its right): it opens exactly this view, on this date.")
+            st.caption("Copy the link (the button at its top right): it opens exactly this view, on this date, with the map where it is.")
             if st.session_state.get(state.POINTS) is not None:
                 st.caption("Your own points are not part of the link: whoever opens it sees the atlas's data only.")
         from strategic_sites.ui.publish import embed_box
 
         embed_box(share_link(urlstate.share_params(filters, known)), f"Strategic Sites Atlas: {filters.asof:%d %B %Y}")
+
+
+def skip_links(where, page_path: str) -> None:
+    """On the map page, the first links of the sidebar: past the filters to the map, or to the tables."""
+    if page_path == "":
+        where.markdown("[Skip to the map](#map) · [Skip to the tables](#tables)")
 
 
 def share_link(params: dict[str, list[str]], page_path: str = "") -> str:

@@ -21,10 +21,10 @@ from strategic_sites.timeline import events_of_site, lease_term_fraction
 from strategic_sites.ui import state
 from strategic_sites.schema import split_list
 from strategic_sites.ui.map_widget import map_sources
-from strategic_sites.ui.tables import CONFIDENCE_HELP
+from strategic_sites.ui.tables import CONFIDENCE_HELP, DATE, LEASE_COLUMNS, UNKNOWN, confidence_column, lease_columns
 from strategic_sites.ui.widgets import md
 
-_SOURCE = st.column_config.LinkColumn("Source", display_text="open ↗")
+_SOURCE = st.column_config.LinkColumn("Source", display_text="open ↗", width="small")
 
 
 def site_detail(data: Atlas, view: View, full: bool = False, prompt: str = "") -> None:
@@ -87,35 +87,72 @@ def _beside_small_map(data: Atlas, site_id: str, day: date):
 
 
 def _status_and_lease(data: Atlas, answer: View, site_id: str, day: date, countdown: bool) -> None:
-    """Two metrics: the status on the as-of date and the lease in force, with (``countdown``)
-    how much of the lease's term has passed."""
+    """Two metrics: the status on the as-of date and the lease in force (its end, years left and
+    rent), with (``countdown``) how much of the lease's term has passed. A headline figure the
+    sources disagree on says so beside it, with the other value."""
     names = language.names(data)
     period, lease = answer.status_of(site_id), answer.lease_of(site_id)
     cols = st.columns(2)
     label = f"Status on {text.day(day)}"
     if period is not None:
         since = text.since(period["start"], period["end"])
-        cols[0].metric(label, names.status(period["status"]), since, delta_color="off")
+        cols[0].metric(label, names.status(period["status"]), since, delta_color="off", delta_arrow="off")
+        for field, figure in (("status", "Status"), ("start", "From"), ("end", "To")):
+            kept = names.status(period["status"]) if field == "status" else text.end(period[field])
+            if _disputed(period, field):
+                cols[0].caption(md(f"{figure}: {disputed(period, field, kept, data)}"))
     else:
-        cols[0].metric(label, "No record", "no control period covers this date", delta_color="off")
+        cols[0].metric(label, "No record", "no control period covers this date", delta_color="off", delta_arrow="off")
     if lease is None:
-        cols[1].metric("Lease", "None in force", "on this date", delta_color="off")
+        cols[1].metric("Lease", "Not leased", "no lease in force on this date", delta_color="off", delta_arrow="off")
         _confidence_line(data, period, None)
         return
     cols[1].metric(
         f"Lease: {names.parties(lease['lessor'], lease['lessee'])}",
         text.lease_end(lease),
-        f"{text.years_left(lease['years_remaining'])}; {text.money(lease['annual_rent_usd'])}",
+        text.years_left(lease["years_remaining"]),
         delta_color="off",
+        delta_arrow="off",
     )
+    if _disputed(lease, "end"):
+        cols[1].caption(md(f"Ends: {disputed(lease, 'end', text.end(lease['end']), data)}"))
+    cols[1].caption(md(f"Rent: {disputed(lease, 'annual_rent_usd', text.money(lease['annual_rent_usd']), data)}"))
     fraction = lease_term_fraction(lease, day)
     _confidence_line(data, period, lease)
     if countdown and fraction is not None:
         st.progress(
             fraction,
-            text=f"Lease term: {fraction:.0%} passed on {text.day(day)}; ends {lease['end']} "
+            text=f"Lease term: {fraction:.0%} passed on {text.day(day)}; ends {text.end(lease['end'])} "
             f"({text.years_left(lease['years_remaining'])})",
         )
+
+
+def _disputed(row, field: str) -> bool:
+    """Whether the sources of ``row`` (a control period or lease) disagree on its ``field``."""
+    return bool(text.disputed_column(row["confidence"], row["dispute_field"])) and row["dispute_field"] == field
+
+
+def disputed(row, field: str, kept: str, data: Atlas) -> str:
+    """``kept`` (how the panel words ``row``'s ``field``), and when the sources disagree on that
+    field, what the other value is: ``US$115 m a year (disputed: another source gives US$150 m)``.
+    Plain text: escape it to show it as Markdown."""
+    if not _disputed(row, field):
+        return kept
+    cited = split_list(str(row["dispute_source_id"]))
+    who = "another source gives" if len(cited) <= 1 else "other sources give"
+    return f"{kept} (disputed: {who} {_other_value(field, row['dispute_value'], data)})"
+
+
+def _other_value(field: str, value, data: Atlas) -> str:
+    """A disputed fact's other value, worded as the panel words the kept one."""
+    if field == "status":
+        return language.names(data).status(str(value))
+    if field == "annual_rent_usd":
+        try:
+            return text.money(float(value)).removesuffix(" a year")
+        except (TypeError, ValueError):
+            return str(value)
+    return _shown(value)
 
 
 def _confidence_line(data: Atlas, period, lease) -> None:
@@ -185,7 +222,19 @@ def _history_and_leases(data: Atlas, site_id: str) -> None:
     st.dataframe(
         tables.history_table(data, site_id),
         hide_index=True,
-        column_config={"link": _SOURCE, "confidence": st.column_config.TextColumn("confidence", help=CONFIDENCE_HELP), "other_value": "other value (disputed)"},
+        placeholder=UNKNOWN,
+        column_order=["status", "from", "to", "operator", "confidence", "other_value", "sources", "link", "note"],
+        column_config={
+            "status": st.column_config.TextColumn("Status", width=240),
+            "from": st.column_config.TextColumn("From", width=DATE),
+            "to": st.column_config.TextColumn("To", width=DATE),
+            "operator": st.column_config.TextColumn("Operator", width=260),
+            "confidence": confidence_column(),
+            "other_value": st.column_config.TextColumn("Other value (disputed)", width="medium"),
+            "sources": st.column_config.TextColumn("Sources", width="medium"),
+            "link": _SOURCE,
+            "note": st.column_config.TextColumn("Note", width="large"),
+        },
     )
     leases = tables.lease_table(data, site_id)
     if len(leases):
@@ -193,32 +242,42 @@ def _history_and_leases(data: Atlas, site_id: str) -> None:
         st.dataframe(
             leases,
             hide_index=True,
-            column_config={
-                "parties": "Lessor → lessee",
-                "source": _SOURCE,
-                "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
-                "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
-                "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
-                "other_value": "Other value (disputed)",
-            },
+            placeholder=UNKNOWN,
+            column_order=[c for c in LEASE_COLUMNS if c != "site"],
+            column_config=lease_columns(),
         )
 
 
 def _events_and_sources(data: Atlas, site_id: str) -> None:
     events = tables.site_events_table(data, site_id)
-    st.markdown(f"**Events** ({len(events)}, oldest first)")
-    st.dataframe(events, hide_index=True, column_config={"link": _SOURCE})
-    st.markdown("**Sources behind each fact**")
+    st.markdown(f"**Events** ({len(events):,}, oldest first)")
     st.dataframe(
-        tables.site_facts(data, site_id),
+        events,
         hide_index=True,
+        placeholder=UNKNOWN,
+        column_order=["date", "title", "kind", "confidence", "summary", "link"],
         column_config={
-            "fact": "Fact",
-            "what": st.column_config.TextColumn("What", width="large"),
-            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
-            "source": st.column_config.TextColumn("Source", width="large"),
-            "publisher": "Publisher",
-            "published": "Published",
-            "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+            "date": st.column_config.TextColumn("Date", width=DATE),
+            "title": st.column_config.TextColumn("Event", width=250),
+            "kind": st.column_config.TextColumn("Kind", width=120),
+            "confidence": confidence_column(),
+            "summary": st.column_config.TextColumn("Summary", width="large"),
+            "link": _SOURCE,
+        },
+    )
+    sources = tables.site_sources(data, site_id)
+    st.markdown(f"**Sources** ({len(sources):,}, each with the facts it supports)")
+    st.dataframe(
+        sources,
+        hide_index=True,
+        placeholder=UNKNOWN,
+        column_order=["source", "supports", "publisher", "published", "facts", "url"],
+        column_config={
+            "source": st.column_config.TextColumn("Source", width=200),
+            "supports": st.column_config.TextColumn("What it supports", width="large"),
+            "publisher": st.column_config.TextColumn("Publisher", width=160),
+            "published": st.column_config.TextColumn("Published", width=DATE),
+            "facts": st.column_config.NumberColumn("Facts", width=60, help="How many of the site's facts cite this source"),
+            "url": _SOURCE,
         },
     )

@@ -33,7 +33,9 @@ CURRENT = "_current"  # (atlas in the chosen language, filtered view) of this ru
 URL_SEEDED = "url_seeded"  # the Filters the opened link asked for (set once per session)
 URL_WARNINGS = "url_warnings"  # what the opened link asked for and did not get
 URL_DATA = "url_data"  # the data version the opened link was made with (None: it names none)
-MAP_BOUNDS = "map_bounds"  # the view the map first fitted; later filter changes keep it
+MAP_BOUNDS = "map_bounds"  # the map's first frame in this session (the sites' bounds, or the link's map=): its base map
+MAP_AT = "map_at"  # where the user moved the map, (lat, lon, zoom), or None: fitted to the sites (the link's map=)
+MAP_PICKED = "_map_picked"  # the site last selected by a click on the map (the map is not moved to it)
 HANDLED_LAYERS = "_handled_layers"  # the map's last overlay report already acted on
 HANDLED_CLICK = "_handled_click"  # the map's last click already acted on
 PICKED = "_picked"  # per table or chart, the last site it picked

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from strategic_sites import language, tables
+from strategic_sites import language, tables, text
 from strategic_sites.data import Atlas
 from strategic_sites.filters import Filters, View
 from strategic_sites.ui import points, state
@@ -15,6 +15,25 @@ from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING
 
 CONFIDENCE_HELP = "How sure the fact is: " + "; ".join(f"{tables.grade(g)}: {CONFIDENCE_MEANING[g]}" for g in CONFIDENCE) + "."
 EVENT_ROWS_SHOWN = 1_000  # rows of the events table sent to the page; the downloads hold all
+
+# Column widths in pixels. Each table puts the columns a reader needs first, at widths that fit
+# them side by side in the main column at 1440 px with the sidebar open (about 950 px), and its
+# first two (the Sites table: name and status, after the row checkboxes) on a 390 px phone
+# (about 335 px); the other columns follow and scroll. No column is pinned: Streamlit draws a
+# pinned column's text faded (grey), as it does an index.
+SITE_NAME = 180
+STATUS = 140
+DATE = 92
+BLANK = ""  # the sites table: no lease, so no years left: left blank like the lessee and the end
+UNKNOWN = "—"  # a missing figure (a rent or area not published)
+
+
+def confidence_column() -> dict:
+    return st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP, width=110)
+
+
+def source_column() -> dict:
+    return st.column_config.LinkColumn("Source", **LINK)
 _FORMATS = {"csv": ("Download CSV", "text/csv"), "geojson": ("Download GeoJSON", "application/geo+json")}
 
 
@@ -85,23 +104,21 @@ def sites_table(data: Atlas, view: View, key: str = state.SITES_TABLE) -> None:
         # point at another site (or past the end) after filtering, and a closed site's row
         # can be selected again.
         key=state.changing(key, tuple(table["id"]), f.site),
-        column_order=[*("name", "kind", "country", "status", "since", "confidence", "lessee", "lease_end", "years_left"),
-                      *("sources", "source", "name_ru")],
+        placeholder=BLANK,
+        column_order=["name", "status", "lessee", "lease_end", "years_left", "since", "confidence", "kind", "country", "source", "sources", "name_ru"],
         column_config={
-            "name": st.column_config.TextColumn("Site", width="medium", pinned=True),
+            "name": st.column_config.TextColumn("Site", width=SITE_NAME),
+            "status": st.column_config.TextColumn("Status", width=STATUS, help="Control status on the as-of date"),
+            "lessee": st.column_config.TextColumn("Lessee", width=72),
+            "lease_end": st.column_config.TextColumn("Lease ends", width=92),
+            "years_left": st.column_config.ProgressColumn("Years left", min_value=0, max_value=50, format="%.1f", width=104),
+            "since": st.column_config.TextColumn("Since", width=DATE, help="Since when the site has had this status"),
+            "confidence": confidence_column(),
+            "kind": st.column_config.TextColumn("Kind", width=130),
+            "country": st.column_config.TextColumn("Host country", width=140),
+            "source": source_column(),
+            "sources": st.column_config.NumberColumn("Sources", help="How many sources the site cites; the link opens the first.", width=75),
             "name_ru": st.column_config.TextColumn(language.names(data).other_name, width="medium"),
-            "kind": "Kind",
-            "country": "Host country",
-            "status": "Status",
-            "since": "Since",
-            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
-            "lessee": "Lessee",
-            "lease_end": "Lease ends",
-            "years_left": st.column_config.ProgressColumn("Years left", min_value=0, max_value=50, format="%.1f"),
-            "sources": st.column_config.NumberColumn(
-                "Sources", help="How many sources the site cites; the link opens the first."
-            ),
-            "source": st.column_config.LinkColumn("Source", **LINK),
         },
     )
     rows = [row for row in (event.selection.rows if event else []) if 0 <= row < len(table)]
@@ -125,16 +142,17 @@ def events_table(data: Atlas, view: View, key: str = state.EVENTS_TABLE) -> None
         hide_index=True,
         width="stretch",
         key=key,
-        column_order=["date", "site", "kind", "title", "countries", "confidence", "other_value", "source"],
+        placeholder=UNKNOWN,
+        column_order=["date", "title", "site", "kind", "confidence", "other_value", "countries", "source"],
         column_config={
-            "date": "Date",
-            "site": "Site",
-            "kind": "Kind",
-            "title": st.column_config.TextColumn("Event", width="large"),
-            "countries": "Countries",
-            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
+            "date": st.column_config.TextColumn("Date", width=DATE),
+            "title": st.column_config.TextColumn("Event", width=250),
+            "site": st.column_config.TextColumn("Site", width=SITE_NAME),
+            "kind": st.column_config.TextColumn("Kind", width=120),
+            "confidence": confidence_column(),
             "other_value": st.column_config.TextColumn("Other value (disputed)", width="medium"),
-            "source": st.column_config.LinkColumn("Source", **LINK),
+            "countries": st.column_config.TextColumn("Countries", width=150),
+            "source": source_column(),
         },
     )
 
@@ -147,6 +165,25 @@ def events_table(data: Atlas, view: View, key: str = state.EVENTS_TABLE) -> None
     )
 
 
+LEASE_COLUMNS = ["site", "parties", "start", "end", "rent_usd", "signed", "area_km2", "confidence", "other_value", "source", "note"]
+
+
+def lease_columns() -> dict:
+    """How a table of lease agreements shows them (here and in the site panel)."""
+    return {
+        "parties": st.column_config.TextColumn("Lessor → lessee", width=150),
+        "start": st.column_config.TextColumn("From", width=DATE, help="The day the agreement's terms took effect"),
+        "end": st.column_config.TextColumn("Ends", width=DATE),
+        "rent_usd": st.column_config.NumberColumn("Rent (US$/yr)", format="%,.0f", width=112, help="Annual rent in US dollars; — where no figure is published"),
+        "signed": st.column_config.TextColumn("Signed", width=DATE),
+        "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f", width=96),
+        "confidence": confidence_column(),
+        "other_value": st.column_config.TextColumn("Other value (disputed)", width="medium"),
+        "source": source_column(),
+        "note": st.column_config.TextColumn("Note", width="large"),
+    }
+
+
 def leases_table(data: Atlas, view: View, key: str = state.LEASES_TABLE) -> None:
     """Every lease agreement of the sites shown."""
     table = _view_tables(data, view)["leases"]
@@ -156,20 +193,9 @@ def leases_table(data: Atlas, view: View, key: str = state.LEASES_TABLE) -> None
         hide_index=True,
         width="stretch",
         key=key,
-        column_order=["site", "parties", "signed", "start", "end", "rent_usd", "area_km2", "confidence", "other_value", "source", "note"],
-        column_config={
-            "site": "Site",
-            "parties": "Lessor → lessee",
-            "signed": "Signed",
-            "start": "In force from",
-            "end": "Ends",
-            "rent_usd": st.column_config.NumberColumn("Rent (US$/year)", format="%,.0f"),
-            "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f"),
-            "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
-            "other_value": st.column_config.TextColumn("Other value (disputed)", width="medium"),
-            "source": st.column_config.LinkColumn("Source", **LINK),
-            "note": st.column_config.TextColumn("Note", width="large"),
-        },
+        placeholder=UNKNOWN,
+        column_order=LEASE_COLUMNS,
+        column_config={"site": st.column_config.TextColumn("Site", width=SITE_NAME), **lease_columns()},
     )
     downloads(_button("leases", view, "csv", lambda: tables.to_csv(table.drop(columns=["site_id"])), key))
 
@@ -186,7 +212,7 @@ def bibliography(data: Atlas, view: View) -> None:
     everything = st.toggle("All sources, whatever the filters", key=state.ALL_SOURCES)
     table = _bibliography(data, None if everything else view.filters, None if everything else view)
     st.caption(
-        f"{len(table)} of {len(data.sources)} sources. “Sites” lists the sites each source documents "
+        f"{len(table):,} of {text.plural(len(data.sources), 'source')}. “Sites” lists the sites each source documents "
         "(location, control, leases or areas); “Events” counts the events it is cited for."
     )
     st.dataframe(
@@ -194,12 +220,13 @@ def bibliography(data: Atlas, view: View) -> None:
         hide_index=True,
         width="stretch",
         key=state.SOURCES_TABLE,
+        placeholder=UNKNOWN,
         column_order=["title", "publisher", "published", "author", "url", "sites", "events", "note"],
         column_config={
-            "title": st.column_config.TextColumn("Title", width="large", pinned=True),
-            "publisher": "Publisher",
-            "published": "Published",
-            "author": "Author",
+            "title": st.column_config.TextColumn("Title", width=320),
+            "publisher": st.column_config.TextColumn("Publisher", width=160),
+            "published": st.column_config.TextColumn("Published", width=DATE),
+            "author": st.column_config.TextColumn("Author", width=140),
             "url": st.column_config.LinkColumn("Link", display_text="open ↗", width="small"),
             "sites": st.column_config.TextColumn("Sites", width="large"),
             "events": st.column_config.NumberColumn("Events"),
@@ -221,23 +248,26 @@ def changes_section(data: Atlas, view: View) -> None:
         if table.empty:
             st.caption("No site shown differs in status, operator or lease between the two dates.")
             return
+        changed, shown = table["site_id"].nunique(), len(view.sites)
+        where = "the only site shown" if shown == 1 else f"{changed:,} of the {shown:,} sites shown"
         st.caption(
-            f"{len(table)} changes at {table['site_id'].nunique()} of the {len(view.sites)} sites shown; "
+            f"{text.plural(len(table), 'change')} at {where}; "
             "the map rings each changed site and its tooltip lists the changes. Clear “Compare with” to stop comparing."
         )
         st.dataframe(
             table,
             hide_index=True,
             width="stretch",
+            placeholder=UNKNOWN,
             column_order=["site", "what", "before", "after", "confidence", "sources", "source"],
             column_config={
-                "site": st.column_config.TextColumn("Site", pinned=True),
-                "what": "Fact",
-                "before": st.column_config.TextColumn(f"On {before:%d %b %Y}", width="large"),
-                "after": st.column_config.TextColumn(f"On {after:%d %b %Y}", width="large"),
-                "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP),
+                "site": st.column_config.TextColumn("Site", width=SITE_NAME),
+                "what": st.column_config.TextColumn("What", width=80, help="The fact that differs: status, operator or lease"),
+                "before": st.column_config.TextColumn(f"On {before:%d %b %Y}", width=310),
+                "after": st.column_config.TextColumn(f"On {after:%d %b %Y}", width=310),
+                "confidence": st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP + " Before → after.", width=170),
                 "sources": st.column_config.TextColumn("Sources", width="medium"),
-                "source": st.column_config.LinkColumn("Source", **LINK),
+                "source": source_column(),
             },
         )
         name = f"changes_{'-'.join(view.filters.countries) or 'all'}_{before.isoformat()}_{after.isoformat()}.csv"

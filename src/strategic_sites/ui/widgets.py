@@ -26,3 +26,8 @@ def downloads(*buttons: tuple) -> None:
     row = st.container(horizontal=True)
     for label, payload, name, mime, key in buttons:
         row.download_button(label, payload, name, mime, icon=":material/download:", key=key, on_click="ignore")
+
+
+def anchor(name: str) -> None:
+    """A place a link can jump to (``#name``): a skip link's target."""
+    st.html(f'<div id="{name}" class="ssa-anchor"></div>')
