@@ -12,7 +12,8 @@ with st.container(key="strapline"):
         "Russia's strategic sites in and around Central Asia: control status, lease terms and events, "
         "with the source behind every fact."
     )
-ui.view_description(atlas, view)  # the view in words, its counts with it: on screen and on paper
+ui.counts(view)
+ui.view_description(atlas, view)  # the view in words (its counts are above): on screen and on paper
 ui.anchor("map")  # "Skip to the map"
 ui.atlas_map(atlas, view)  # a click on a site selects it
 if ui.first_paint():  # a visitor's first sight: the map alone; the rest follows (app.py)

@@ -106,10 +106,10 @@ def test_the_first_paints_button_asks_for_the_rest_at_once():
 
 def test_as_of_date_changes_the_leases_in_force(atlas):
     app = run_app()
-    app.date_input(key="f_asof").set_value(date(1993, 6, 1)).run()
+    app.text_input(key="f_asof").set_value("1993-06-01").run()
     assert not app.exception
     assert metrics(app)["Leases in force on 01 Jun 1993"] == "0"  # the first lease, Baikonur's, dates from Dec 1994
-    app.date_input(key="f_asof").set_value(date(2000, 1, 1)).run()
+    app.text_input(key="f_asof").set_value("2000-01-01").run()
     assert int(metrics(app)["Leases in force on 01 Jan 2000"]) >= 1
 
 
@@ -247,7 +247,7 @@ def test_an_as_of_and_period_link_sets_the_date_and_the_events(atlas):
     events = tables(app)["events"]
     assert len(events) == int(shown["Events 2013–2015"]) > 0
     assert events["date"].str[:4].astype(int).between(2013, 2015).all()
-    assert app.date_input(key="f_asof").value == date(2013, 6, 1)
+    assert app.text_input(key="f_asof").value == "2013-06-01"
     assert app.slider(key="f_period").value == (2013, 2015)
     sites = tables(app)["sites"].set_index("id")
     assert sites.loc["sary-shagan", "status"] == "Leased to Russia"
@@ -286,7 +286,7 @@ def test_changing_a_filter_writes_the_url_and_clears_the_link_warning():
     app.pills(key="f_country").set_value(["TJK"]).run()
     assert app.query_params == {"country": "TJK"}
     assert not app.warning
-    app.date_input(key="f_asof").set_value(date(2005, 3, 1)).run()
+    app.text_input(key="f_asof").set_value("2005-03-01").run()
     assert app.query_params == {"country": "TJK", "asof": "2005-03-01"}
     app.button(key="reset-filters").click().run()
     assert app.query_params == {}
@@ -444,7 +444,7 @@ def changes_table(app: AppTest):
 def test_a_compare_link_lists_the_changes_and_keeps_both_dates_in_the_url(atlas):
     app = run_app(asof="2024-01-01", vs="2013-01-01")
     assert not app.exception and not app.warning
-    assert app.date_input(key="f_vs").value == date(2013, 1, 1)
+    assert app.text_input(key="f_vs").value == "2013-01-01"
     assert any("What changed, 01 Jan 2013 → 01 Jan 2024" in h.value for h in app.subheader)
     table = changes_table(app)
     assert table is not None
@@ -456,10 +456,10 @@ def test_a_compare_link_lists_the_changes_and_keeps_both_dates_in_the_url(atlas)
 def test_choosing_a_date_to_compare_with_writes_it_to_the_url_and_clearing_it_stops(atlas):
     app = run_app(asof="2024-01-01")
     assert changes_table(app) is None
-    app.date_input(key="f_vs").set_value(date(2013, 1, 1)).run()
+    app.text_input(key="f_vs").set_value("2013-01-01").run()
     assert not app.exception
     assert param(app, "vs") == ["2013-01-01"] and changes_table(app) is not None
-    app.date_input(key="f_vs").set_value(None).run()
+    app.text_input(key="f_vs").set_value("").run()
     assert "vs" not in app.query_params and changes_table(app) is None
 
 
@@ -530,3 +530,18 @@ def test_one_change_is_counted_in_the_singular(atlas):
     table = changes_table(many)
     said = next(c.value for c in many.caption if "the map rings each changed site" in c.value)
     assert said.startswith(f"{len(table)} changes at {table['site_id'].nunique()} of the {len(atlas.sites)} sites shown;")
+
+
+def test_a_typed_date_applies_and_a_bad_one_is_said_and_changes_nothing(atlas):
+    """A date typed into "Compare with" (Enter applies it) starts the comparison; a date that
+    is not one is said under its field, and the view keeps the date it had."""
+    app = run_app()
+    app.text_input(key="f_vs").set_value("2010-01-01").run()
+    assert not app.exception, app.exception
+    assert app.query_params.get("vs") == ["2010-01-01"] or app.query_params.get("vs") == "2010-01-01"
+    app.text_input(key="f_vs").set_value("2010-13-45").run()
+    warned = [w.value.replace("\\", "") for w in app.sidebar.warning]  # as shown (the markdown's escapes dropped)
+    assert any("2010-13-45" in w and "not a date like 2013-06-01" in w for w in warned), warned
+    assert app.query_params.get("vs") in (["2010-01-01"], "2010-01-01")  # the view keeps its date
+    app.text_input(key="f_asof").set_value("1850-01-01").run()
+    assert any("1850-01-01" in w and "outside 1991-01-01 to today" in w for w in (w.value.replace("\\", "") for w in app.sidebar.warning))

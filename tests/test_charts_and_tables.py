@@ -195,6 +195,13 @@ def test_a_source_cited_by_many_events_names_the_first_few_and_counts_the_rest(m
 def test_tables_leave_missing_figures_missing_never_as_text(mini):
     """A lease with no rent or area keeps the cell empty (the page shows its placeholder), never "None" or "nan"."""
     view = apply(mini, Filters(asof=TODAY))
-    for table in (tables.sites_table(mini, view), tables.leases_table(mini, view.leases), tables.events_table(mini, view.events), tables.site_sources(mini, "baikonur"), tables.history_table(mini, "kant")):
+    shown = (
+        tables.sites_table(mini, view),
+        tables.leases_table(mini, view.leases),
+        tables.events_table(mini, view.events),
+        tables.site_sources(mini, "baikonur"),
+        tables.history_table(mini, "kant"),
+    )
+    for table in shown:
         cells = {cell for cell in table.to_numpy().ravel() if isinstance(cell, str)}
         assert not cells & {"None", "nan", "NaN", "NaT", "<NA>"}, cells

@@ -58,7 +58,7 @@ def test_views_share_one_base_map_and_each_gets_the_arguments_of_its_own_whole_m
     monkeypatch.setattr(layers, "base_map", lambda *a, **k: built.append(1) or base_map(*a, **k))
     map_widget._base.clear()
     map_widget._map_args.clear()
-    bounds = map_widget._first_bounds(apply(atlas, Filters()))
+    bounds = map_widget._first_frame(apply(atlas, Filters()))
     shapes = None
     for filters in (
         Filters(),

@@ -68,6 +68,11 @@ PINNED = [
         Filters(countries=("KAZ",), asof=date(2024, 1, 1), vs=date(2013, 1, 1), year_to=2026),
         lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "KAZ", "id"]),
     ),
+    (
+        "https://atlas.example/?country=KGZ&map=42.5,74.6,7",
+        Filters(countries=("KGZ",), asof=TODAY, year_to=2026, at=(42.5, 74.6, 7.0)),
+        lambda atlas, day: set(atlas.sites.loc[atlas.sites["country"] == "KGZ", "id"]),
+    ),
 ]
 
 

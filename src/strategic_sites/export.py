@@ -30,8 +30,9 @@ _STYLE = re.compile(r'<link[^>]*\bhref="' + re.escape(MARK) + r'([^"]+)"[^>]*/?>
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|#)([^'")]+)\1\s*\)""")
 
 
-def describe(atlas: Atlas, view: View) -> list[str]:
-    """The view's filters in words, one line each (for the note and the page title)."""
+def describe(atlas: Atlas, view: View, counts: bool = True) -> list[str]:
+    """The view's filters in words, one line each (for the note and the page title); with its
+    counts unless ``counts`` is false (a page that shows them apart)."""
     f = view.filters
     names = language.names(atlas)
     lines = [f"As of {f.asof:%d %B %Y}; events {f.year_from}–{f.year_to}"]
@@ -47,7 +48,8 @@ def describe(atlas: Atlas, view: View) -> list[str]:
         lines.append(f"Search: “{f.q}”")
     if view.compared:
         lines.append(f"Compared with {f.vs:%d %B %Y}: {plural(len(view.changes), 'change')} at {plural(view.changes['site_id'].nunique(), 'site')} (ringed)")
-    lines.append(f"{plural(len(view.sites), 'site')}, {plural(len(view.events), 'event')}, {plural(len(view.in_force), 'lease')} in force")
+    if counts:
+        lines.append(f"{plural(len(view.sites), 'site')}, {plural(len(view.events), 'event')}, {plural(len(view.in_force), 'lease')} in force")
     if atlas.data_version is not None:
         lines.append(f"Data version {atlas.data_version.label}")
     return lines

@@ -161,15 +161,22 @@ def _day(r: _Reader, name: str) -> date | None:
     value = r.single(name)
     if value is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        r.warn(name, value, "not a date like 2013-06-01")
-        return None
-    if not date(FIRST_YEAR, 1, 1) <= day <= r.known.today:
-        r.warn(name, value, f"outside {FIRST_YEAR}-01-01 to today")
-        return None
+    day, why = read_day(value, r.known.today)
+    if day is None:
+        r.warn(name, value, why)
     return day
+
+
+def read_day(value: str, today: date) -> tuple[date | None, str]:
+    """A day written as ``2013-06-01`` (a link's, or typed in a date field), from
+    FIRST_YEAR-01-01 to ``today``; or None and why not."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return None, "not a date like 2013-06-01"
+    if not date(FIRST_YEAR, 1, 1) <= day <= today:
+        return None, f"outside {FIRST_YEAR}-01-01 to today"
+    return day, ""
 
 
 def _dates(r: _Reader) -> dict:

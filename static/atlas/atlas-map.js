@@ -262,6 +262,17 @@
     var frame = SSA._frame = { map: map, marker: spec.marker, pinned: !!spec.pinned, fitted: null, fitting: false, moved: !!spec.pinned, bounds: null, started: false };
     // The first view's sites are known with the base map: fitted now, before the minimap
     // starts following the map (a fit while it still settles has it move the map back).
+    // The map fills its frame, whose height the page may set (a phone's map is shorter than a
+    // desktop's: page.css); a new shape refits a fitted map (see moved()).
+    var fill = function () {
+      var box = map.getContainer(), height = window.innerHeight;
+      if (height > 0 && Math.abs(box.clientHeight - height) > 1) {
+        box.style.height = height + "px";
+        map.invalidateSize({ pan: false });
+      }
+    };
+    window.addEventListener("resize", fill);
+    fill();
     map.on("moveend", function () { moved(); });
     map.on("autopanstart", function () { frame.autopan = true; });
     if (spec.bounds) {
@@ -287,6 +298,7 @@
     });
     new Fit().addTo(map);
     if (frame.pinned) moved();
+
   };
 
   function fit(animate) {

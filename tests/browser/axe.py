@@ -161,21 +161,19 @@ def not_in(found: list[Finding], floor: list[Finding]) -> list[Finding]:
     return [f for f in found if f.key not in excused]
 
 
-def summary(found: list[Finding], per_rule: int = 3) -> str:
-    """A readable list: per place and rule, the count, then up to ``per_rule`` elements."""
-    by_rule: dict[tuple[str, str, str], list[Finding]] = {}
+def summary(found: list[Finding], every: bool = True) -> str:
+    """A readable list: per place, rule and origin, how many elements, then each of them (its
+    target, its HTML trimmed, and why it fails); with ``every=False``, only the first of each origin."""
+    groups: dict[tuple[str, str, str], dict[str, list[Finding]]] = {}
     for f in found:
-        by_rule.setdefault((f.where, f.rule, f.impact), []).append(f)
+        groups.setdefault((f.where, f.rule, f.impact), {}).setdefault(f.node.origin, []).append(f)
     lines = []
-    for (where, rule, impact), items in sorted(by_rule.items()):
-        lines.append(f"  {rule} [{impact}] in the {where}: {len(items)} element(s)")
-        origins = sorted({i.node.origin for i in items})
-        for origin in origins[:per_rule]:
-            sample = next(i for i in items if i.node.origin == origin)
-            count = sum(1 for i in items if i.node.origin == origin)
-            lines.append(f"    - {count} at {origin}\n        target: {sample.node.target}\n        html: {sample.node.html}")
-            if sample.node.summary:
-                lines.append(f"        why: {sample.node.summary[:300]}")
-        if len(origins) > per_rule:
-            lines.append(f"    - … and {len(origins) - per_rule} more origin(s)")
+    for (where, rule, impact), origins in sorted(groups.items()):
+        lines.append(f"  {rule} [{impact}] in the {where}: {sum(map(len, origins.values()))} element(s)")
+        for origin, items in sorted(origins.items()):
+            lines.append(f"    {len(items)} at {origin}")
+            for item in items if every else items[:1]:
+                lines.append(f"      - {item.node.target}\n        {item.node.html}")
+                if item.node.summary:
+                    lines.append(f"        why: {item.node.summary[:400]}")
     return "\n".join(lines)

@@ -102,10 +102,8 @@ def test_a_filter_change_updates_markers_without_resetting_the_view(server, open
     vostochny = map_frame(watched.page).locator('[data-site="vostochny"]')
     assert "ssa-faded" not in vostochny.get_attribute("class")
 
-    year = watched.page.get_by_role("spinbutton", name="year, As of")
-    year.click()
-    watched.page.keyboard.type("2000")
-    watched.page.get_by_role("heading", name="Strategic Sites Atlas").click()  # leaving the field commits it
+    watched.page.get_by_role("textbox", name="As of").fill("2000-06-01")
+    watched.page.get_by_role("textbox", name="As of").blur()  # leaving the field applies it too
     watched.page.get_by_text(re.compile(r"Leases in force on \d\d \w\w\w 2000")).wait_for(timeout=30_000)
     map_frame(watched.page).locator('[data-site="vostochny"].ssa-faded').wait_for(timeout=30_000)  # not built in 2000
 

@@ -114,6 +114,7 @@ def test_the_first_click_on_each_marker_opens_and_selects_its_site(server, open_
         page = watched.page
         click_site(page, site_id)
         wait_for_site_popup(page, site_id)
+        wait_for_map_at_rest(page)  # the map makes room for the popup (a quarter-second pan)
         assert_popup_whole(page, site_id, f"{site_id} at {size}, just opened")
         page.wait_for_url(re.compile(rf"[?&]site={re.escape(site_id)}(&|$)"), timeout=30_000)
         wait_for_page_at_rest(page)
@@ -137,7 +138,7 @@ def test_sites_that_overlap_can_each_be_aimed_at(server, open_page, size):
     the bases around Dushanbe) are drawn apart at the first view, at least 24 px each and not
     on one another, and a click on each opens that site, never its neighbour."""
     for group in OVERLAPPING:
-        watched = open_map(open_page, server, size)  # each group aimed at from the first view
+        watched = open_map(open_page, server, size)
         page = watched.page
         wait_for_map_at_rest(page)
         boxes = {site_id: rects(page, site_id)["marker"] for site_id in group}
@@ -147,16 +148,15 @@ def test_sites_that_overlap_can_each_be_aimed_at(server, open_page, size):
             for b in group:
                 if a < b:
                     assert overlap(boxes[a], boxes[b]) == 0, f"{a} and {b} are drawn on one another at {size}"
-        for site_id in group:
-            click_site(page, site_id)
-            wait_for_site_popup(page, site_id)
-            page.keyboard.press("Escape")
-            page.wait_for_function(
-                "(s) => !document.querySelector(s).contentDocument.querySelector('.leaflet-popup')", arg=MAP_FRAME, timeout=10_000
-            )
         if group is OVERLAPPING[0]:
             page.screenshot(path=str(ARTIFACTS / f"map-first-view-{size[0]}x{size[1]}.png"))
         watched.context.close()
+        for site_id in group:  # each aimed at on the first view (an open popup moves the map)
+            watched = open_map(open_page, server, size)
+            wait_for_map_at_rest(watched.page)
+            click_site(watched.page, site_id)
+            wait_for_site_popup(watched.page, site_id)
+            watched.context.close()
 
 
 def frame_of(page) -> tuple[float, float, float]:
@@ -185,7 +185,8 @@ def test_a_moved_map_travels_with_the_link(server, open_page, browser):
         wait_for_page_at_rest(other)
         opened = frame_of(other)
         assert opened[2] == moved[2], f"zoom {opened[2]} where the link's map was at {moved[2]}"
-        assert abs(opened[0] - moved[0]) < 1e-3 and abs(opened[1] - moved[1]) < 1e-3, f"{opened} against {moved}"
+        pixel = 360 / (256 * 2 ** moved[2])  # degrees of longitude a pixel spans at this zoom
+        assert abs(opened[0] - moved[0]) < 1.5 * pixel and abs(opened[1] - moved[1]) < 1.5 * pixel, f"{opened} against {moved}"
         assert "map=" in other.url
     finally:
         context.close()

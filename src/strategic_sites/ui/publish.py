@@ -88,9 +88,11 @@ def embedded_map(atlas: Atlas, view: View, open_link: str, height: int) -> None:
 
 
 def view_description(atlas: Atlas, view: View) -> None:
-    """The view in words (date, period, filters, counts), under the title; printed with the map."""
+    """The view in words (date, period, filters), under the title and its counts (:func:`.charts.counts`,
+    which are not said again); printed with the map."""
+    lines = export.describe(atlas, view, counts=False)
     with st.container(key=state.VIEW_DESCRIPTION):
-        st.caption(md(" · ".join(line for line in export.describe(atlas, view) if not line.startswith("Data version"))))
+        st.caption(md(" · ".join(line for line in lines if not line.startswith("Data version"))))
 
 
 def embedded_view(atlas: Atlas) -> None:

@@ -27,8 +27,8 @@ def _seed(filters: Filters) -> None:
     st.session_state[state.KINDS] = list(filters.kinds)
     st.session_state[state.STATUSES] = list(filters.statuses)
     st.session_state[state.CONFIDENCE] = list(filters.confidence)
-    st.session_state[state.ASOF] = filters.asof
-    st.session_state[state.VS] = filters.vs
+    st.session_state[state.ASOF] = filters.asof.isoformat()
+    st.session_state[state.VS] = filters.vs.isoformat() if filters.vs else ""
     st.session_state[state.QUERY] = filters.q
     st.session_state[state.LANG] = filters.lang
     st.session_state[state.PERIOD] = (filters.year_from, filters.year_to)
@@ -106,23 +106,27 @@ def _widgets(data: Atlas, known: Known) -> None:
         + "; ".join(f"{CONFIDENCE[g]}: {CONFIDENCE_MEANING[g]}" for g in CONFIDENCE)
         + ".",
     )
-    st.date_input(
+    # Dates are typed (Enter or leaving the field applies them): the calendar picker applies
+    # neither a typed date on Enter nor one typed into an empty field, and 35 years of
+    # months are quicker typed than paged through.
+    st.text_input(
         "As of",
-        min_value=date(FIRST_YEAR, 1, 1),
-        max_value=known.today,
-        help="Control status and lease terms on this date.",
         key=state.ASOF,
-        format="YYYY-MM-DD",
+        max_chars=10,
+        placeholder="YYYY-MM-DD",
+        help=f"Control status and lease terms on this date: year-month-day, from {FIRST_YEAR}-01-01 to today. "
+        "Enter applies it; empty: today.",
     )
-    st.date_input(
+    _date_problem(state.ASOF)
+    st.text_input(
         "Compare with",
-        min_value=date(FIRST_YEAR, 1, 1),
-        max_value=known.today,
-        help="A second date: the map marks every site whose status, operator or lease differs "
-        "between the two dates, and a table lists the changes. Clear it to stop comparing.",
         key=state.VS,
-        format="YYYY-MM-DD",
+        max_chars=10,
+        placeholder="YYYY-MM-DD (none)",
+        help="A second date, year-month-day: the map marks every site whose status, operator or lease differs "
+        "between the two dates, and a table lists the changes. Enter applies it; empty it to stop comparing.",
     )
+    _date_problem(state.VS)
     st.slider(
         "Events from – to",
         min_value=known.first_year,
@@ -147,18 +151,45 @@ def _widgets(data: Atlas, known: Known) -> None:
     st.button("Reset filters", on_click=_reset, args=(known,), icon=":material/restart_alt:", key=state.RESET)
 
 
+DATE_PROBLEMS = "_date_problems"  # a typed date that is not one: field key -> what is wrong with it
+
+
+def _typed_day(key: str, known: Known, kept: date | None) -> date | None:
+    """The date typed in the field ``key`` (None: empty); one that is not a date keeps
+    ``kept`` (the view's date until now) and is said under the field."""
+    problems = st.session_state.setdefault(DATE_PROBLEMS, {})
+    problems.pop(key, None)
+    value = st.session_state.get(key)
+    if isinstance(value, date):  # a value set by code as a date
+        return value
+    if not value or not str(value).strip():
+        return None
+    day, why = urlstate.read_day(str(value), known.today)
+    if day is None:
+        problems[key] = f"“{str(value).strip()}” is {why}; the view keeps {kept.isoformat() if kept else 'none'}."
+        return kept
+    return day
+
+
+def _date_problem(key: str) -> None:
+    problem = st.session_state.get(DATE_PROBLEMS, {}).get(key)
+    if problem:
+        st.warning(md(problem), icon=":material/event_busy:")
+
+
 def _read(known: Known) -> Filters:
     """The Filters the widgets and the selection now hold."""
     values = st.session_state
     year_from, year_to = values[state.PERIOD]
     site = values.get(state.SITE, "")
+    before = values.get(state.FILTERS)
     return Filters(
         countries=tuple(sorted(values[state.COUNTRIES])),
         kinds=tuple(k for k in SITE_KINDS if k in values[state.KINDS]),
         statuses=tuple(s for s in STATUSES if s in values[state.STATUSES]),
         confidence=tuple(g for g in CONFIDENCE if g in values.get(state.CONFIDENCE, ())),
-        asof=(asof := values[state.ASOF] or known.today),
-        vs=vs if (vs := values.get(state.VS)) and vs != asof else None,
+        asof=(asof := _typed_day(state.ASOF, known, before.asof if before else known.today) or known.today),
+        vs=vs if (vs := _typed_day(state.VS, known, before.vs if before else None)) and vs != asof else None,
         year_from=year_from,
         year_to=year_to,
         q=values[state.QUERY].strip(),

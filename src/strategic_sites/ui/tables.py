@@ -28,13 +28,17 @@ BLANK = ""  # the sites table: no lease, so no years left: left blank like the l
 UNKNOWN = "—"  # a missing figure (a rent or area not published)
 
 
+_FORMATS = {"csv": ("Download CSV", "text/csv"), "geojson": ("Download GeoJSON", "application/geo+json")}
+
+
 def confidence_column() -> dict:
+    """A fact's confidence grade (``! disputed``), with what each grade means on hover."""
     return st.column_config.TextColumn("Confidence", help=CONFIDENCE_HELP, width=110)
 
 
 def source_column() -> dict:
+    """The first source's link."""
     return st.column_config.LinkColumn("Source", **LINK)
-_FORMATS = {"csv": ("Download CSV", "text/csv"), "geojson": ("Download GeoJSON", "application/geo+json")}
 
 
 def _button(what: str, view: View, kind: str, payload, key: str, name: str = "") -> tuple:
@@ -174,7 +178,9 @@ def lease_columns() -> dict:
         "parties": st.column_config.TextColumn("Lessor → lessee", width=150),
         "start": st.column_config.TextColumn("From", width=DATE, help="The day the agreement's terms took effect"),
         "end": st.column_config.TextColumn("Ends", width=DATE),
-        "rent_usd": st.column_config.NumberColumn("Rent (US$/yr)", format="%,.0f", width=112, help="Annual rent in US dollars; — where no figure is published"),
+        "rent_usd": st.column_config.NumberColumn(
+            "Rent (US$/yr)", format="%,.0f", width=112, help="Annual rent in US dollars; — where no figure is published"
+        ),
         "signed": st.column_config.TextColumn("Signed", width=DATE),
         "area_km2": st.column_config.NumberColumn("Area (km²)", format="%,.1f", width=96),
         "confidence": confidence_column(),
