@@ -8,7 +8,8 @@ atlas, view = ui.current()
 
 st.title("Timeline")
 st.caption(
-    "Thick bars: who controlled each site when, coloured as on the map. Thin bars: lease agreements, "
+    "Thick bars: who controlled each site when, coloured as on the map, each starting with its status's shape "
+    "(as on the map's markers). Thin bars: lease agreements, "
     "shaded by years left on the as-of date (grey: not the lease in force then). Diamonds: events in the "
     "chosen years; dashed outlines mark disputed or unconfirmed facts. The dashed rule is the as-of date "
     "(and, when comparing, the pink rule the other date). Hover for details; click a bar to select its site; "

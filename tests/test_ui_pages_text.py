@@ -12,7 +12,7 @@ def test_about_gives_the_figures_of_the_data_shown(mini):
     text = about_text(mini)
     assert "**In the data now:** 3 sites in Kazakhstan, Kyrgyzstan, Russia; 6 control periods,\n" in text
     assert "3 lease agreements, " in text
-    assert "4 events from 2003 to 2013,\n1 drawn areas, and 3 sources." in text
+    assert "4 events from 2003 to 2013,\n1 drawn area, and 3 sources." in text
     assert "(the kinds recorded are agreement, launch, accident," in text
     assert not re.search(r"[{}]", text)  # every field filled in
 

@@ -108,12 +108,13 @@ def legend_html(points: bool = False) -> str:
     confidence_rows += "<li><span class='ssa-muted'>Markers of a disputed (!) or unconfirmed (?) status carry the mark; such events are dashed rings</span></li>"
     confidence_rows += f'<li><span class="ssa-swatch ssa-dot" style="background:#fff;outline:3px solid {CHANGED_COLOUR}"></span>Changed between two dates (Compare)</li>'
     return (
+        # The statuses (the markers' colours and shapes) first, the rest folded under "More keys",
+        # so that the legend covers little of the map at first.
         '<div class="ssa-legend-title">Legend</div>'
-        f'<details open class="ssa-legend-status"><summary>Control status</summary><ul>{status_rows}</ul></details>'
+        f'<ul class="ssa-legend-status" aria-label="Control status on the date">{status_rows}</ul>'
         + (f"<details open><summary>{overlay.LABEL}</summary><ul><li>{swatch(overlay.COLOUR)}From your file (not in the shared link)</li></ul></details>" if points else "")
-        # The rest folded in one line, so that the legend covers little of the map at first.
-        + '<details class="ssa-legend-more"><summary>Kinds, leases, events, confidence</summary>'
-        f"<details><summary>Site kind</summary><ul>{kind_rows}</ul></details>"
+        + '<details class="ssa-legend-more"><summary>More keys</summary>'
+        f"<details open><summary>Site kind</summary><ul>{kind_rows}</ul></details>"
         f"<details><summary>Lease terms</summary><ul>{lease_rows}</ul></details>"
         f"<details><summary>Events</summary><ul>{event_rows}</ul></details>"
         f"<details><summary>Confidence</summary><ul class='ssa-legend-conf'>{confidence_rows}</ul></details>"

@@ -177,7 +177,8 @@
   // room left, and moved into that room when it opens (or grows).
   function popupOptions(map, wanted, tall) {
     var room = controlRoom(map), size = map.getSize();
-    var width = Math.max(160, Math.min(wanted, size.x - room.left - room.right - 40));
+    // The popup's own frame (its content's margins, its border) adds about 50 px to maxWidth.
+    var width = Math.max(150, Math.min(wanted, size.x - room.left - room.right - 16 - 50));
     var height = Math.max(140, Math.min(tall, size.y - room.top - room.bottom - 60));
     return {
       maxWidth: width, minWidth: Math.min(200, width), maxHeight: height, autoPan: true,
@@ -503,41 +504,76 @@
     spreadTimer = setTimeout(function () { spreadTimer = null; spread(map); }, 0);
   }
 
+  // The markers spread: the sites, and the event clusters drawn (each a button, never under
+  // another one). Each keeps at least MARKER_GAP px of its own on every side.
+  var MARKER_GAP = 4;
+  function sizeOf(marker) {
+    var size = marker.options.icon && marker.options.icon.options.iconSize;
+    return size ? (size.x || size[0]) : SITE_SIZE;
+  }
+  function spreadable(map) {
+    var items = (SSA._siteList || []).filter(function (m) { return map.hasLayer(m) && m.getElement(); });
+    [SSA._events, SSA._points].forEach(function (layer) {
+      if (layer && layer.map === map) {
+        layer.drawn.eachLayer(function (m) { if (m.options.ssaCluster !== undefined && m.getElement()) items.push(m); });
+      }
+    });
+    return items;
+  }
+
   function spread(map) {
-    var markers = (SSA._siteList || []).filter(function (m) { return map.hasLayer(m) && m.getElement(); });
+    var markers = spreadable(map), view = map.getPixelBounds().pad(0.2);
     var zoom = map.getZoom();
     var home = markers.map(function (m) { return map.project(m.getLatLng(), zoom); });
+    // Only what is in (or near) sight is moved; the rest keeps its place.
+    var keep = home.map(function (p) { return view.contains(p); });
+    markers = markers.filter(function (m, k) { return keep[k]; });
+    home = home.filter(function (p, k) { return keep[k]; });
     var at = home.map(function (p) { return [p.x, p.y]; });
+    var half = markers.map(function (m) { return sizeOf(m) / 2; });
+    var cell = 2 * Math.max.apply(null, half.concat([SITE_SIZE / 2])) + MARKER_GAP;
     for (var round_ = 0; round_ < 40; round_++) {
-      var pushed = false;
+      var pushed = false, grid = {};
+      at.forEach(function (p, k) {
+        var key = Math.floor(p[0] / cell) + ":" + Math.floor(p[1] / cell);
+        (grid[key] || (grid[key] = [])).push(k);
+      });
       for (var i = 0; i < at.length; i++) {
-        for (var j = i + 1; j < at.length; j++) {
-          // Apart when their squares are (not only their centres): the larger of the two gaps.
-          var dx = at[j][0] - at[i][0], dy = at[j][1] - at[i][1], d = Math.max(Math.abs(dx), Math.abs(dy));
-          if (d >= SITE_GAP - 0.01) continue;
-          if (d < 0.01) { // one place: apart along a fixed direction for this pair
-            var angle = (i * 7 + j * 13) % 12 * Math.PI / 6;
-            dx = Math.cos(angle); dy = Math.sin(angle); d = Math.max(Math.abs(dx), Math.abs(dy));
+        var gx = Math.floor(at[i][0] / cell), gy = Math.floor(at[i][1] / cell);
+        for (var ox = -1; ox <= 1; ox++) {
+          for (var oy = -1; oy <= 1; oy++) {
+            (grid[(gx + ox) + ":" + (gy + oy)] || []).forEach(function (j) {
+              if (j <= i) return;
+              // Apart when their squares are (not only their centres): the larger of the two gaps.
+              var need = half[i] + half[j] + MARKER_GAP;
+              var dx = at[j][0] - at[i][0], dy = at[j][1] - at[i][1], d = Math.max(Math.abs(dx), Math.abs(dy));
+              if (d >= need - 0.01) return;
+              if (d < 0.01) { // one place: apart along a fixed direction for this pair
+                var angle = (i * 7 + j * 13) % 12 * Math.PI / 6;
+                dx = Math.cos(angle); dy = Math.sin(angle); d = Math.max(Math.abs(dx), Math.abs(dy));
+              }
+              var grow = (need / d - 1) / 2 + 0.01; // each moves half the way
+              at[i][0] -= dx * grow; at[i][1] -= dy * grow;
+              at[j][0] += dx * grow; at[j][1] += dy * grow;
+              pushed = true;
+            });
           }
-          var grow = (SITE_GAP / d - 1) / 2 + 0.01; // each moves half the way
-          at[i][0] -= dx * grow; at[i][1] -= dy * grow;
-          at[j][0] += dx * grow; at[j][1] += dy * grow;
-          pushed = true;
         }
       }
       if (!pushed) break;
     }
     markers.forEach(function (marker, k) {
-      var sx = Math.round(at[k][0] - home[k].x), sy = Math.round(at[k][1] - home[k].y);
-      shift(marker, sx, sy);
+      shift(marker, Math.round(at[k][0] - home[k].x), Math.round(at[k][1] - home[k].y));
     });
   }
 
   function shift(marker, sx, sy) {
-    var node = marker.getElement();
+    var node = marker.getElement(), size = sizeOf(marker);
+    var before = marker.ssaShift || [0, 0];
+    if (before[0] === sx && before[1] === sy && node.style.marginLeft === (sx - size / 2) + "px") return; // as it is
     marker.ssaShift = [sx, sy];
-    node.style.marginLeft = (sx - SITE_SIZE / 2) + "px";
-    node.style.marginTop = (sy - SITE_SIZE / 2) + "px";
+    node.style.marginLeft = (sx - size / 2) + "px";
+    node.style.marginTop = (sy - size / 2) + "px";
     var line = node.querySelector(".ssa-leader");
     if (!sx && !sy) {
       if (line) line.parentNode.removeChild(line);
@@ -551,7 +587,8 @@
         line.innerHTML = '<line stroke="#333" stroke-width="1.5"/><circle r="3" fill="#333" stroke="#fff" stroke-width="1"/>';
         node.insertBefore(line, node.firstChild);
       }
-      var c = SITE_SIZE / 2, x2 = c - sx, y2 = c - sy;
+      var c = size / 2, x2 = c - sx, y2 = c - sy;
+      line.style.width = line.style.height = size + "px";
       var l = line.firstChild, dot = line.lastChild;
       l.setAttribute("x1", c); l.setAttribute("y1", c); l.setAttribute("x2", x2); l.setAttribute("y2", y2);
       dot.setAttribute("cx", x2); dot.setAttribute("cy", y2);
@@ -799,6 +836,7 @@
       }
       self.drawn.addLayer(layer);
     });
+    spread(map); // clusters clear of the sites and of each other
     if (keep !== null) {
       var node = refocus && refocus.getElement();
       (node || map.getContainer()).focus({ preventScroll: true });

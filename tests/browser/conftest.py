@@ -360,3 +360,15 @@ def wait_for_page_at_rest(page, timeout: float = 60_000) -> None:
     tables, charts, images and maps drawn (see :func:`wait_for_map_at_rest`). For screenshots,
     and before a step that must not race the page's last rerun."""
     _wait_until_still(page, PAGE_AT_REST, timeout)
+
+
+def layer_input(page, name: str, frame: str = MAP_FRAME):
+    """The layer control's checkbox for the overlay ``name``, as a user reaches it: the control
+    is folded to its button, and opens under the pointer (a rerun that changes the layers
+    draws it anew, folded)."""
+    inside = page.frame_locator(frame)
+    control = inside.locator(".leaflet-control-layers")
+    if not control.evaluate("c => c.classList.contains('leaflet-control-layers-expanded')"):
+        control.hover()
+        inside.locator(".leaflet-control-layers-expanded").wait_for(timeout=10_000)
+    return inside.locator(".leaflet-control-layers-overlays label", has_text=name).locator("input")

@@ -153,6 +153,34 @@ COVERED_CONTROLS = """(selector) => {
 }"""
 
 
+# The text of the charts' axes and legends (SVG text, which axe's color-contrast leaves out) whose
+# colour is under 4.5:1 against the chart's background (the page's, laid over white).
+CHART_TEXT = """() => {
+    const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    // rgb(), rgba(), or color(srgb r g b / a) with r, g, b from 0 to 1 (what color-mix() computes to)
+    const parse = (c) => {
+        const m = c.match(/[\\d.]+/g).map(Number), scale = c.startsWith('color(') ? 255 : 1;
+        return [m[0] * scale, m[1] * scale, m[2] * scale, m.length > 3 ? m[3] : 1];
+    };
+    const low = [];
+    for (const t of document.querySelectorAll('[data-testid="stVegaLiteChart"] :is(.role-axis-label, .role-axis-title, .role-legend-label, .role-legend-title, .role-title-text) text')) {
+        if (!t.textContent.trim() || !t.checkVisibility({opacityProperty: true}) || parseFloat(getComputedStyle(t).opacity) === 0 || t.getAttribute('opacity') === '0') continue;
+        const [r, g, b, a] = parse(getComputedStyle(t).fill);
+        let bg = [255, 255, 255];
+        for (let e = t.closest('[data-testid="stVegaLiteChart"]'); e; e = e.parentElement) {
+            const c = parse(getComputedStyle(e).backgroundColor);
+            if (c[3] > 0) { bg = c.slice(0, 3); break; }
+        }
+        const seen = [r * a + bg[0] * (1 - a), g * a + bg[1] * (1 - a), b * a + bg[2] * (1 - a)];
+        const [hi, lo] = [lum(seen), lum(bg)].sort((x, y) => y - x);
+        const ratio = (hi + 0.05) / (lo + 0.05);
+        if (ratio < 4.5) low.push(`"${t.textContent.trim().slice(0, 40)}" ${getComputedStyle(t).fill} at ${ratio.toFixed(2)}:1`);
+    }
+    return low;
+}"""
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_accessibility_finding_of_our_own(server, browser, floor, name, size):
@@ -174,6 +202,9 @@ def test_no_serious_accessibility_finding_of_our_own(server, browser, floor, nam
             covered = page.evaluate(COVERED_CONTROLS, MAP_FRAME)
             if covered:
                 problems.append(f"the page lies over {len(covered)} of the map's controls:\n" + "\n".join(f"  - {c}" for c in covered))
+        faint = page.evaluate(CHART_TEXT)
+        if faint:
+            problems.append(f"{len(faint)} chart label(s) under 4.5:1:\n" + "\n".join(f"  - {text}" for text in faint[:20]))
         assert not problems, "\n".join(problems)
         assert not watched.errors, watched.errors
     finally:

@@ -179,6 +179,6 @@ def test_data_files_not_written_yet_are_fetched_again(server, open_page, atlas):
     wait_for_events_drawn(page, len(view.events))
     assert refused == {"outlines": 2, "sites": 2, "events": 2}
     frame = map_window(page)
-    assert frame.evaluate("document.querySelectorAll('.ssa-site svg').length") == len(atlas.sites)  # glyphs from the sites' file
+    assert frame.evaluate("document.querySelectorAll('.ssa-site svg + svg').length") == len(atlas.sites)  # shapes and glyphs from the sites' file
     outlines = frame.evaluate("SSA.get('outlines').then((data) => data.features.length)")  # the land and the outlines
     assert outlines == len(mapdata.outlines(atlas)["features"])

@@ -6,7 +6,7 @@ from datetime import date
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import ARTIFACTS, choose_country, map_frame, share_link, wait_for_markers, wait_for_page_at_rest
+from conftest import ARTIFACTS, choose_country, layer_input, map_frame, share_link, wait_for_markers, wait_for_page_at_rest
 
 
 def markers(page) -> set[str]:
@@ -113,15 +113,15 @@ def test_layers_and_selected_site_travel_in_the_link(server, open_page, atlas):
     detail.wait_for(timeout=30_000)
     assert "Baikonur Cosmodrome" in detail.inner_text()
 
-    overlays.filter(has_text="Events").locator("input").check()
+    layer_input(page, "Events").check()
     wait_for_query(page, {"site": ["baikonur"], "layers": ["status", "events", "countries"]})
     page.locator(".st-key-close-site button").click()
     wait_for_query(page, {"layers": ["status", "events", "countries"]})
-    overlays.filter(has_text="Lease terms").locator("input").check()
+    layer_input(page, "Lease terms").check()
     wait_for_query(page, {})  # every layer on: the default, left out
-    overlays.filter(has_text="Lease terms").locator("input").uncheck()
+    layer_input(page, "Lease terms").uncheck()
     wait_for_query(page, {"layers": ["status", "events", "countries"]})  # the same toggle again still counts
-    assert overlays.filter(has_text="Events").locator("input").is_checked()
+    assert layer_input(page, "Events").is_checked()
     assert not watched.errors, watched.errors
 
 

@@ -7,7 +7,7 @@ import re
 import shutil
 from urllib.parse import urlparse
 
-from conftest import ARTIFACTS, MAP_FRAME, ROOT, map_frame, set_view, wait_for_map_at_rest, wait_for_markers, wait_for_page_at_rest
+from conftest import ARTIFACTS, MAP_FRAME, ROOT, layer_input, map_frame, set_view, wait_for_map_at_rest, wait_for_markers, wait_for_page_at_rest
 
 from datafiles import edit_feature, feature_index
 from strategic_sites.ui import DATA_ENV
@@ -36,15 +36,13 @@ def test_toggling_a_layer_hides_its_markers(server, open_page, atlas):
     watched = open_page(server.url + "/")
     wait_for_markers(watched.page, len(atlas.sites))
     frame = map_frame(watched.page)
-    status = frame.locator(".leaflet-control-layers-overlays label", has_text="Control status").locator("input")
-    status.uncheck()
+    layer_input(watched.page, "Control status").uncheck()
     wait_for_markers(watched.page, 0)
-    status.check()
+    layer_input(watched.page, "Control status").check()
     wait_for_markers(watched.page, len(atlas.sites))
-    events = frame.locator(".leaflet-control-layers-overlays label", has_text="Events").locator("input")
     clusters = frame.locator(".ssa-cluster")
     clusters.first.wait_for(timeout=60_000)  # the events are drawn once their file has come, after the sites
-    events.uncheck()
+    layer_input(watched.page, "Events").uncheck()
     frame.locator(".ssa-cluster").first.wait_for(state="detached")
     wait_for_page_at_rest(watched.page)  # the rerun the untick asks for, with the layer hidden, done
     assert clusters.count() == 0

@@ -137,12 +137,13 @@ def test_on_a_phone_the_map_comes_first_and_every_site_can_be_tapped(server, ope
     assert not watched.errors, watched.errors
 
 
-def test_on_a_desktop_the_legend_and_layer_control_start_open(server, open_page, atlas):
+def test_on_a_desktop_the_legend_starts_open_and_the_layer_control_folded(server, open_page, atlas):
     watched = open_page(server.url + "/")
     page = watched.page
     wait_for_markers(page, len(atlas.sites))
     inside = map_frame(page)
-    assert inside.locator(".leaflet-control-layers-expanded").count() == 1
+    assert inside.locator(".leaflet-control-layers-expanded").count() == 0  # its button: it opens under the pointer
     assert "ssa-folded" not in inside.locator(".ssa-legend").get_attribute("class")
+    assert inside.locator(".ssa-legend-status li").count() == 8  # the statuses, and "no status"
     page.screenshot(path=str(ARTIFACTS / "desktop.png"))
     assert not watched.errors, watched.errors

@@ -10,6 +10,7 @@ import streamlit as st
 from strategic_sites import charts, tables
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
+from strategic_sites.text import plural
 from strategic_sites.ui import state
 from strategic_sites.ui.widgets import downloads
 
@@ -41,7 +42,7 @@ def timeline(data: Atlas, view: View) -> None:
         on_select="rerun",
         selection_mode=charts.PICK,
         key=state.changing(state.TIMELINE_CHART, tuple(site_ids), f.site),  # as for the sites table
-        alt=f"Timeline of {len(order)} sites: control periods, lease terms and events, as of {f.asof:%d %B %Y}.",
+        alt=f"Timeline of {plural(len(order), 'site')}: control periods, lease terms and events, as of {f.asof:%d %B %Y}.",
     )
     _chart_downloads(chart, "timeline", view, state.TIMELINE_CHART)
     picked = (event.selection.get(charts.PICK) or [{}]) if event else [{}]

@@ -22,7 +22,7 @@ from strategic_sites.ui.widgets import md
 from strategic_sites.urlstate import Known
 
 MAP_KEY = state.MAP
-MAP_HEIGHT = 640
+MAP_HEIGHT = 620  # px: with the page's head, the whole map is in sight at 1440 × 900 (page.css)
 # How long the message of a map whose layers changed leads the rest of the page. The browser
 # draws every element a rerun sends on one thread, the map's frame included: a table that
 # arrives with the map is drawn first, and the map redraws after it (bench/results.md).

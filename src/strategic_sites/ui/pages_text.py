@@ -8,6 +8,7 @@ from importlib import resources
 import streamlit as st
 
 from strategic_sites import language, text
+from strategic_sites.text import plural
 from strategic_sites.data import Atlas
 from strategic_sites.filters import View
 from strategic_sites.ui.widgets import md
@@ -22,15 +23,15 @@ def about_figures(data: Atlas) -> dict[str, object]:
     first = data.events["date_first"].min()
     last = data.events["date_last"].max()
     return {
-        "sites": c.get("sites", 0),
+        "sites": plural(c.get("sites", 0), "site"),
         "hosts": ", ".join(sorted(language.names(data).country(code) for code in set(data.sites["country"]))),
-        "control": c.get("control", 0),
-        "leases": c.get("leases", 0),
-        "events": c.get("events", 0),
+        "control": plural(c.get("control", 0), "control period"),
+        "leases": plural(c.get("leases", 0), "lease agreement"),
+        "events": plural(c.get("events", 0), "event"),
         "first_year": f"{first:%Y}",
         "last_year": f"{last:%Y}",
-        "areas": c.get("areas", 0),
-        "sources": c.get("sources", 0),
+        "areas": plural(c.get("areas", 0), "drawn area"),
+        "sources": plural(c.get("sources", 0), "source"),
         "event_kinds": ", ".join(label.lower() for label in EVENT_KINDS.values()),
     }
 

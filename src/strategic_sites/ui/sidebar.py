@@ -12,6 +12,7 @@ from strategic_sites import language, urlstate
 from strategic_sites.data import Atlas
 from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.ui import state
+from strategic_sites.text import plural
 from strategic_sites.ui.widgets import md
 from strategic_sites.urlstate import Known
 from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING, SITE_KINDS, STATUSES
@@ -273,7 +274,7 @@ def _data_notice(version, made_with: str) -> None:
         )
         return
     lines = [f"- {md(change.day)}: {md(change.what)}" for change in since[-CHANGES_LISTED:]]
-    more = f"\n\n{len(since) - CHANGES_LISTED} earlier changes are listed on the About page." if len(since) > CHANGES_LISTED else ""
+    more = f"\n\n{plural(len(since) - CHANGES_LISTED, 'earlier change is', 'earlier changes are')} listed on the About page." if len(since) > CHANGES_LISTED else ""
     st.info(
         f"This link was made with data version {md(made_with)}; the data has changed since (now {md(version.label)}). "
         f"The view opens as linked, on today's data. Changes since:\n\n" + "\n".join(lines) + more,
