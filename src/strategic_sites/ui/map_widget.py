@@ -227,10 +227,11 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
 
 def _centre(data: Atlas, view: View):
     """Where the map moves to show the selected site: only for a site selected elsewhere (a
-    table, the timeline, the search, a link); one clicked on the map is already in sight, and
+    table, the timeline, the search) while the user has the map somewhere of their own (a map
+    fitted to the view's sites shows them all). A site clicked on the map is in sight, and
     moving the map would move its open popup."""
     site = view.filters.site
-    if not site or site == st.session_state.get(state.MAP_PICKED):
+    if not site or view.filters.at is None or site == st.session_state.get(state.MAP_PICKED):
         return None
     selected = data.site(site)
     return (selected.geometry.y, selected.geometry.x) if selected is not None else None
