@@ -23,7 +23,12 @@
   SSA.reducedMotion = REDUCED;
   if (window.L && !SSA._adjusted) {
     SSA._adjusted = true;
-    if (REDUCED) L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, inertia: false });
+    if (REDUCED) {
+      L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, inertia: false });
+      // Pans too (a popup making room for itself, the minimap following): at once.
+      var panBy = L.Map.prototype.panBy;
+      L.Map.include({ panBy: function (offset, options) { return panBy.call(this, offset, L.extend({}, options, { animate: false })); } });
+    }
     // A press on the map gives it the keyboard focus. Leaflet scrolls its own window back after
     // focusing, but not the page around the map's frame, which scrolls the frame into view
     // between the press and the release: the click then lands beside the marker aimed at.
@@ -490,7 +495,7 @@
     return options;
   }
 
-  // Spread apart the site markers closer than SITE_GAP at this zoom: pairs that overlap are
+  // Spread apart the markers closer than their size at this zoom: pairs that overlap are
   // pushed apart along the line between them (a few rounds, so that chains settle), and each
   // moved marker is drawn at its new place with a line to its real one. Deterministic: the same
   // view and zoom always give the same picture.
@@ -525,12 +530,15 @@
     var markers = spreadable(map), view = map.getPixelBounds().pad(0.2);
     var zoom = map.getZoom();
     var home = markers.map(function (m) { return map.project(m.getLatLng(), zoom); });
-    // Only what is in (or near) sight is moved; the rest keeps its place.
-    var keep = home.map(function (p) { return view.contains(p); });
+    // Every site (so that a pan never moves one), and the clusters in or near sight.
+    var keep = home.map(function (p, k) { return markers[k].options.ssaCluster === undefined || view.contains(p); });
     markers = markers.filter(function (m, k) { return keep[k]; });
     home = home.filter(function (p, k) { return keep[k]; });
     var at = home.map(function (p) { return [p.x, p.y]; });
     var half = markers.map(function (m) { return sizeOf(m) / 2; });
+    // A site never moves for a cluster (the clusters come later, and a site must not move under
+    // the pointer): a cluster in a site's way moves the whole way itself.
+    var site = markers.map(function (m) { return m.options.ssaCluster === undefined; });
     var cell = 2 * Math.max.apply(null, half.concat([SITE_SIZE / 2])) + MARKER_GAP;
     for (var round_ = 0; round_ < 40; round_++) {
       var pushed = false, grid = {};
@@ -552,9 +560,9 @@
                 var angle = (i * 7 + j * 13) % 12 * Math.PI / 6;
                 dx = Math.cos(angle); dy = Math.sin(angle); d = Math.max(Math.abs(dx), Math.abs(dy));
               }
-              var grow = (need / d - 1) / 2 + 0.01; // each moves half the way
-              at[i][0] -= dx * grow; at[i][1] -= dy * grow;
-              at[j][0] += dx * grow; at[j][1] += dy * grow;
+              var grow = need / d - 1 + 0.02, mine = site[i] === site[j] ? 0.5 : site[i] ? 0 : 1;
+              at[i][0] -= dx * grow * mine; at[i][1] -= dy * grow * mine;
+              at[j][0] += dx * grow * (1 - mine); at[j][1] += dy * grow * (1 - mine);
               pushed = true;
             });
           }

@@ -303,3 +303,20 @@ def test_the_map_by_keyboard_alone(server, open_page):
             break
     assert left is not None, "150 Tabs never left the map"
     assert "Download" in left, f"after the map, Tab reached {left!r}, not the map's downloads"
+
+
+def test_less_motion_when_the_reader_asks_for_it(server, browser):
+    """With the system's "reduce motion" on, the map zooms at once: right after a click on
+    "Zoom in" it is at the new zoom, with no animation under way."""
+    context = browser.new_context(viewport={"width": DESKTOP[0], "height": DESKTOP[1]}, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+        page.goto(server.url + "/")
+        wait_for_page_at_rest(page)
+        before = frame_of(page)[2]
+        page.frame_locator(MAP_FRAME).get_by_role("button", name="Zoom in", exact=True).click()
+        zoom, animating = map_window(page).evaluate("() => [map.getZoom(), !!map._animatingZoom || !!(map._panAnim && map._panAnim._inProgress)]")
+        assert zoom == before + 1 and not animating, (before, zoom, animating)
+    finally:
+        context.close()
