@@ -320,3 +320,27 @@ def test_less_motion_when_the_reader_asks_for_it(server, browser):
         assert zoom == before + 1 and not animating, (before, zoom, animating)
     finally:
         context.close()
+
+
+def test_share_this_view_is_at_the_top_with_its_copy_button_in_sight(server, open_page):
+    """"Share this view" is among the sidebar's first controls, above the filters, and its link's
+    copy button shows without the pointer on it (not only under a hover)."""
+    watched = open_map(open_page, server, DESKTOP)
+    page = watched.page
+    wait_for_page_at_rest(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    share = sidebar.get_by_role("button", name="Share this view")
+    filters = sidebar.get_by_role("heading", name="Filters")
+    assert share.bounding_box()["y"] < filters.bounding_box()["y"] < DESKTOP[1]
+    share.click()
+    copy = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"] button[aria-label="Copy to clipboard"]')
+    copy.wait_for(state="attached", timeout=10_000)
+    page.mouse.move(DESKTOP[0] - 20, DESKTOP[1] - 20)  # the pointer away from the link
+    shown = copy.evaluate(
+        """b => {
+            let opacity = 1;
+            for (let e = b; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+            return b.checkVisibility({visibilityProperty: true}) && opacity > 0.99;
+        }"""
+    )
+    assert shown, "the copy button shows only under the pointer"
