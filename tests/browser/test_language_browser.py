@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import ARTIFACTS, MAP_FRAME, map_frame, map_window, set_view, wait_for_markers
+from conftest import ARTIFACTS, MAP_FRAME, map_frame, map_window, set_view, wait_for_markers, wait_for_page_at_rest
 
 
 def test_russian_link_names_countries_in_russian_in_popups_tooltips_and_tables(server, open_page, atlas):
@@ -18,9 +18,9 @@ def test_russian_link_names_countries_in_russian_in_popups_tooltips_and_tables(s
     # A site's popup: its host country (zoomed in: Baikonur's town sits beside the cosmodrome).
     site = atlas.site("baikonur")
     set_view(page, site.geometry.y, site.geometry.x, 9)
-    # The marker's own click, as an area's click gives it: a click at the marker's place missed now
-    # and then, the marker drawn where it stood before the view changed (noted for the map's issue).
-    map_window(page).evaluate("() => { const m = SSA._siteMarkers.baikonur; m.fire('click', {latlng: m.getLatLng()}); }")
+    # A click where the marker is drawn, as a user's.
+    box = frame.locator('.ssa-site[data-site="baikonur"]').bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup = frame.locator('.leaflet-popup-content [data-site="baikonur"]')
     popup.wait_for(timeout=30_000)
     page.wait_for_function(
@@ -58,7 +58,9 @@ def test_russian_link_names_countries_in_russian_in_popups_tooltips_and_tables(s
 
     # The leases table, as its download holds it: parties named, in Russian.
     page.keyboard.press("Escape")
+    wait_for_page_at_rest(page)  # the run the site's click asked for, done
     page.get_by_role("tab", name="Leases").click()
+    wait_for_page_at_rest(page)  # the run the tab asks for: its table and its download button
     with page.expect_download() as download:
         page.locator(".st-key-leases-table-csv button").click()
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
