@@ -28,6 +28,7 @@ navigation = st.navigation(
 )
 atlas = ui.atlas()  # validated once, before any page draws
 ui.page_style()  # a phone shows the map first; print leaves out the sidebar and buttons
+ui.page_drawn(navigation.url_path)  # which page this run draws, and the last run drew (the map's frame is kept across pages)
 if ui.embedded():  # in another web page (the "Embed this view" snippet): the linked view's map alone
     ui.embedded_view(atlas)
     st.stop()

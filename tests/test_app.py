@@ -545,3 +545,17 @@ def test_a_typed_date_applies_and_a_bad_one_is_said_and_changes_nothing(atlas):
     assert app.query_params.get("vs") in (["2010-01-01"], "2010-01-01")  # the view keeps its date
     app.text_input(key="f_asof").set_value("1850-01-01").run()
     assert any("1850-01-01" in w and "outside 1991-01-01 to today" in w for w in (w.value.replace("\\", "") for w in app.sidebar.warning))
+
+
+def test_moving_the_map_keeps_the_links_warning_and_the_map_in_the_url(atlas):
+    """A link's warning stays until the user changes the view; moving the map is not a change of
+    view. Where the user leaves the map goes into the URL (map=); a bad map= is named."""
+    app = run_app(country=["KGZ", "XXX"], map="42.5,74.6,7")
+    assert len(app.warning) == 1 and "country=XXX" in unescaped(app.warning[0].value)
+    assert app.query_params.get("map") in ("42.5,74.6,7", ["42.5,74.6,7"])
+    app.session_state["map_at"] = (43.0, 75.25, 8.0)  # as the map reports a move (ui/map_widget._follow_frame)
+    app.run()
+    assert len(app.warning) == 1 and "country=XXX" in unescaped(app.warning[0].value)
+    assert app.query_params.get("map") in ("43,75.25,8", ["43,75.25,8"])
+    bad = run_app(map="91,0,4")
+    assert "map=91,0,4" in unescaped(bad.warning[0].value) and "not a place on the map" in bad.warning[0].value

@@ -145,3 +145,29 @@ def test_a_read_only_deployment_still_gets_a_map(atlas, monkeypatch):
     page = layers.compose(atlas, apply(atlas, Filters()), sources).html()
     assert '"n":%d' % len(atlas.events) in page and "generated/" not in page
     assert mapdata.to_json(sources["events"])  # the whole bundle, inline
+
+
+def test_the_map_moves_to_a_site_selected_elsewhere_once_and_never_undoes_a_pan(atlas, monkeypatch):
+    """streamlit-folium moves the map whenever the centre it is given changes: the atlas gives one
+    only in the run where a site is newly selected outside the map while the user has moved the
+    map (a fitted map shows every site), so a later pan is never pulled back to the site."""
+    from dataclasses import replace
+
+    from strategic_sites.ui import state
+
+    session: dict = {}
+    monkeypatch.setattr(map_widget.st, "session_state", session)
+    moved = Filters(at=(48.0, 60.0, 4.0))
+    centre = lambda filters: map_widget._centre(atlas, apply(atlas, filters))  # noqa: E731
+
+    assert centre(replace(moved, site="kant")) is None  # a link's site: its frame shows it
+    assert centre(replace(moved, site="baikonur")) is not None  # chosen in a table after a pan: shown once
+    assert centre(replace(moved, site="baikonur", at=(47.0, 61.0, 5.0))) is None  # the user pans on: not undone
+    session[state.MAP_PICKED] = "osh"
+    assert centre(replace(moved, site="osh")) is None  # clicked on the map: in sight, its popup open
+    assert centre(replace(Filters(), site="ayni")) is None  # fitted: every site in sight
+    first = centre(replace(moved, site="kant"))
+    centre(replace(moved, site="baikonur"))
+    again = centre(replace(moved, site="kant"))
+    assert first is not None and again is not None and first != again  # each move reaches the map
+    assert abs(first[0] - again[0]) < 1e-6

@@ -269,7 +269,7 @@ def read_map(value: str) -> tuple[tuple[float, float, float] | None, str]:
     lat, lon, zoom = (float(p) for p in parts)
     if not (-85 <= lat <= 85 and -180 <= lon <= 180 and low <= zoom <= high):
         return None, f"not a place on the map (latitude -85 to 85, longitude -180 to 180) at a zoom from {low:g} to {high:g}"
-    return map_frame(lat, lon, zoom), ""
+    return map_frame(lat, lon, round(zoom * 2) / 2), ""  # the map's zoom steps are halves
 
 
 def map_frame(lat: float, lon: float, zoom: float) -> tuple[float, float, float]:

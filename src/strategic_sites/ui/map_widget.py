@@ -207,9 +207,12 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     costs no rendering, and one that changes the filters sends only the new layers."""
     import streamlit_folium as sf
 
-    # The base map of the session's first frame stays: later filter changes update the layers,
-    # and the map fits them in the browser (or, once the user has moved it, stays).
-    frame = st.session_state.setdefault(state.MAP_BOUNDS, _first_frame(view))
+    # The base map of the frame the map was mounted with stays: later filter changes update the
+    # layers, and the map fits them in the browser (or, once the user has moved it, stays). A map
+    # drawn anew (the session's first, or back from another page) opens where the view says.
+    if state.MAP_BOUNDS not in st.session_state or st.session_state.get(state.PAGE_BEFORE) != st.session_state.get(state.PAGE_NOW):
+        st.session_state[state.MAP_BOUNDS] = _first_frame(view)
+    frame = st.session_state[state.MAP_BOUNDS]
     mine = map_points(data, view)
     if mine is None:
         args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), frame, height, view)
@@ -226,15 +229,22 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
 
 
 def _centre(data: Atlas, view: View):
-    """Where the map moves to show the selected site: only for a site selected elsewhere (a
-    table, the timeline, the search) while the user has the map somewhere of their own (a map
-    fitted to the view's sites shows them all). A site clicked on the map is in sight, and
-    moving the map would move its open popup."""
+    """Where the map moves to show the selected site: once, in the run where a site is newly
+    selected elsewhere (a table, the timeline, the search), while the user has the map somewhere
+    of their own (a map fitted to the view's sites shows them all). Not for a site clicked on the
+    map (it is in sight, and moving the map would move its open popup), nor for the site a link
+    names (the link's frame, or the fitted one, shows it). streamlit-folium moves the map when
+    the centre it is given differs from the last one: each move is a hair apart (1e-9°)."""
     site = view.filters.site
-    if not site or view.filters.at is None or site == st.session_state.get(state.MAP_PICKED):
+    before = st.session_state.get(state.MAP_SEEN_SITE, site)
+    st.session_state[state.MAP_SEEN_SITE] = site
+    if not site or site == before or view.filters.at is None or site == st.session_state.get(state.MAP_PICKED):
         return None
     selected = data.site(site)
-    return (selected.geometry.y, selected.geometry.x) if selected is not None else None
+    if selected is None:
+        return None
+    moves = st.session_state[state.MAP_CENTRED] = st.session_state.get(state.MAP_CENTRED, 0) + 1
+    return (selected.geometry.y + moves * 1e-9, selected.geometry.x)
 
 
 def _follow_frame(selected, view: View) -> None:
@@ -268,8 +278,9 @@ _pause = time.sleep  # (tests count the pauses)
 def _follow_layers(selected) -> None:
     """The overlays the user switched in the map's layer control become the view's layers."""
     reported = layers.overlays_reported(selected)
-    if reported is not None and selected != st.session_state.get(state.HANDLED_LAYERS):
-        st.session_state[state.HANDLED_LAYERS] = selected
+    ticks = [item for item in selected or () if not (isinstance(item, dict) and item.get("name") == layers.FRAME_REPORT)]
+    if reported is not None and ticks != st.session_state.get(state.HANDLED_LAYERS):
+        st.session_state[state.HANDLED_LAYERS] = ticks  # the report of the ticks alone (moves change the rest)
         if reported != tuple(st.session_state.get(state.LAYERS, LAYERS)):
             st.session_state[state.LAYERS] = reported
             st.rerun()

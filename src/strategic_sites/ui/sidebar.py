@@ -224,7 +224,8 @@ def link_warning(data: Atlas | None = None) -> None:
 
 
 def _same_view(a: Filters, b: Filters | None) -> bool:
-    return b is not None and astuple(a) == astuple(b)
+    """The same view, wherever the map is (moving it keeps the link's notices)."""
+    return b is not None and astuple(replace(a, at=None)) == astuple(replace(b, at=None))
 
 
 def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> None:
@@ -245,6 +246,13 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> 
         from strategic_sites.ui.publish import embed_box
 
         embed_box(share_link(urlstate.share_params(filters, known)), f"Strategic Sites Atlas: {filters.asof:%d %B %Y}")
+
+
+def page_drawn(page_path: str) -> None:
+    """Note the page this run draws, and the one the run before drew (a map drawn anew on
+    coming back to the map page opens where the view says: :mod:`.map_widget`)."""
+    st.session_state[state.PAGE_BEFORE] = st.session_state.get(state.PAGE_NOW)
+    st.session_state[state.PAGE_NOW] = page_path
 
 
 def skip_links(where, page_path: str) -> None:

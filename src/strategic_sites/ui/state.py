@@ -36,6 +36,10 @@ URL_DATA = "url_data"  # the data version the opened link was made with (None: i
 MAP_BOUNDS = "map_bounds"  # the map's first frame in this session (the sites' bounds, or the link's map=): its base map
 MAP_AT = "map_at"  # where the user moved the map, (lat, lon, zoom), or None: fitted to the sites (the link's map=)
 MAP_PICKED = "_map_picked"  # the site last selected by a click on the map (the map is not moved to it)
+MAP_SEEN_SITE = "_map_seen_site"  # the selected site when the map was last drawn (a new one from elsewhere moves the map once)
+MAP_CENTRED = "_map_centred"  # how many times the map was moved to a selected site
+PAGE_NOW = "_page_now"  # the url_path of the page this run draws
+PAGE_BEFORE = "_page_before"  # the url_path of the page the run before drew (None: this session's first run)
 HANDLED_LAYERS = "_handled_layers"  # the map's last overlay report already acted on
 HANDLED_CLICK = "_handled_click"  # the map's last click already acted on
 PICKED = "_picked"  # per table or chart, the last site it picked
