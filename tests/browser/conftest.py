@@ -238,7 +238,9 @@ def wait_for_markers(page, count: int, timeout: float = 60_000):
 
 def share_link(page, has_text: str | None = None, timeout: float = 30_000) -> str:
     """The sidebar's share link, as a user reads it: open "Share this view", read the code box
-    (waiting for one holding ``has_text``), close the popover (and wait until it is gone)."""
+    (waiting for one holding ``has_text``), close the popover (and wait until it is gone). Once the
+    page has drawn its last run: a popover opened while a run redraws it shows the run before's link."""
+    wait_for_page_at_rest(page, timeout=max(timeout, 60_000))
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Share this view").click()
     box = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]')
     if has_text:
