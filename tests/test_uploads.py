@@ -362,7 +362,13 @@ def test_random_csv_never_raises_and_every_row_is_kept_or_rejected(table, delimi
     header, rows = table
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter).writerows([header, *rows])
-    upload = read(out.getvalue().encode(encoding), countries)
+    text = out.getvalue()
+    upload = read(text.encode(encoding), countries)
+    sample = text[:4096]
+    if sum(1 for c in sample if ord(c) < 32 and c not in "\t\r\n" or 0x7F <= ord(c) < 0xA0) * 10 > len(sample):
+        # Mostly control characters: refused as binary, naming where (never misread as another encoding).
+        assert len(upload.problems) == 1 and "binary data" in upload.problems[0], upload.problems
+        return
     if not has_coordinates(header):
         assert len(upload.problems) == 1 and upload.problems[0].startswith("No coordinate columns")
         assert len(upload.rejects) == 0
@@ -623,3 +629,13 @@ def test_small_parquet_files_that_decode_past_the_limit_are_refused_within_a_mem
     assert not upload.ok
     assert upload.problems[0].startswith("The file holds ") and "of data once decompressed; the limit is 50 MiB." in upload.problems[0]
     assert peak() < PARQUET_PEAK, f"{peak() / 2**20:.0f} MiB to refuse {len(data):,} bytes"
+
+
+def test_utf8_with_nul_bytes_is_not_misread_as_utf16(countries):
+    """A short UTF-8 file whose cells are NUL bytes has zeros at every other byte, like UTF-16
+    without a byte order mark; read as UTF-16 it became CJK characters and "no coordinate
+    columns". It is refused as binary, naming where; real UTF-16 without a BOM is still read."""
+    upload = read(b"lat,lon\n\x00,\x00\n", countries)
+    assert len(upload.problems) == 1 and "binary data" in upload.problems[0], upload.problems
+    utf16 = read("lat,lon,name\n43.1,74.5,Кант\n".encode("utf-16-le"), countries)
+    assert list(utf16.points["name"]) == ["Кант"] and not utf16.problems

@@ -202,13 +202,17 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
 
 def _utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le`` or ``-be`` when the file's start is UTF-16 text with no byte order mark: many of
-    every other byte zero (ASCII characters: a CSV has at least its digits and commas), the rest not."""
+    every other byte zero (ASCII characters: a CSV has at least its digits and commas), the rest not,
+    and the high bytes that are not zero those of the alphabets a CSV of places is written in
+    (Latin, Greek, Cyrillic...: below 0x20), not printable ASCII: UTF-8 text with a few NUL bytes
+    read as UTF-16 turns into CJK characters."""
     sample = data[:4096]
     pairs = len(sample) // 2
     if pairs < 2 or len(data) % 2:
         return None
     for encoding, zero, other in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
-        if zero.count(0) * 10 >= pairs * 3 and other.count(0) * 20 < pairs:
+        high = sum(1 for byte in zero if byte >= 0x20)
+        if zero.count(0) * 10 >= pairs * 3 and other.count(0) * 20 < pairs and high * 10 <= pairs:
             return encoding
     return None
 
