@@ -270,8 +270,14 @@
     // starts following the map (a fit while it still settles has it move the map back).
     // The map fills its frame, whose height the page may set (a phone's map is shorter than a
     // desktop's: page.css); a new shape refits a fitted map (see moved()).
+    // The height: the map's own (streamlit-folium's), capped by the frame's max-height in the page.
+    // Not the frame's height as it is now: the frame starts small until streamlit-folium sizes it,
+    // and a map fitted to that would be fitted again (its markers moving) once it is sized.
     var fill = function () {
-      var box = map.getContainer(), height = window.innerHeight;
+      var box = map.getContainer(), frame = window.frameElement, data = window.__GLOBAL_DATA__;
+      if (!frame || !data || !data.height) return;
+      var cap = parseFloat(window.parent.getComputedStyle(frame).maxHeight);
+      var height = isFinite(cap) ? Math.min(data.height, cap) : data.height;
       if (height > 0 && Math.abs(box.clientHeight - height) > 1) {
         box.style.height = height + "px";
         map.invalidateSize({ pan: false });
