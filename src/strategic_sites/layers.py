@@ -189,7 +189,7 @@ def base_map(
     folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="miles", primary_area_unit="sqkilometers").add_to(fmap)
     # Fitted to the sites (before the minimap follows the map), or where the user put it.
-    Call("frame", {"marker": FRAME_REPORT, "pinned": at is not None, "bounds": bounds}).add_to(fmap)
+    Call("frame", {"marker": FRAME_REPORT, "pinned": at is not None, "bounds": bounds, "maxZoom": FIT_MAX_ZOOM}).add_to(fmap)
     MiniMap().add_to(fmap)
     Legend(legend_html(points)).add_to(fmap)
     Call("reportOverlays", {"marker": OVERLAYS_REPORT}).add_to(fmap)

@@ -172,13 +172,11 @@ def source_index(atlas: Atlas) -> dict[str, int]:
     return {source_id: number for number, source_id in enumerate(atlas.sources["id"])}
 
 
-def _years(events: pd.DataFrame) -> np.ndarray:
-    """Each event's year (of its first possible day)."""
-    return pd.to_datetime(events["date_first"]).dt.year.to_numpy(dtype=np.int64) if len(events) else np.zeros(0, dtype=np.int64)
-
-
-def _first_year(events: pd.DataFrame) -> int:
-    return int(_years(events).min()) if len(events) else 0
+def _years(events: pd.DataFrame) -> tuple[int, list[int]]:
+    """Each event's year (of its first possible day), as the first year and each year less it."""
+    years = pd.to_datetime(events["date_first"]).dt.year.to_numpy(dtype=np.int64)
+    first = int(years.min()) if len(years) else 0
+    return first, (years - first).tolist()
 
 
 def bundle(atlas: Atlas, texts: list) -> dict:
@@ -193,6 +191,7 @@ def bundle(atlas: Atlas, texts: list) -> dict:
     kinds = list(EVENT_KINDS)
     codes = sorted({code for codes in events["country_list"] for code in codes})
     names = names_of(atlas)
+    year0, years = _years(events)  # the year of each event, less year0 (a cluster's name says the years it holds)
     return {
         "sites": [[site_id, name] for site_id, name in zip(sites["id"], sites["name"])],
         "kinds": [[names.event_kind(k), EVENT_COLOURS[k]] for k in kinds],
@@ -210,9 +209,8 @@ def bundle(atlas: Atlas, texts: list) -> dict:
             "kind": pd.Categorical(events["kind"].astype(str), categories=kinds).codes.tolist(),
             "site": [site_number.get(s, -1) for s in events["site_id"].astype(str)],
             "conf": pd.Categorical(events["confidence"].astype(str), categories=list(CONFIDENCE)).codes.tolist(),
-            # The year of each event, less year0 (a cluster's name says the years it holds).
-            "year0": (year0 := _first_year(events)),
-            "year": (_years(events) - year0).tolist(),
+            "year0": year0,
+            "year": years,
             "chunk": TEXT_CHUNK,
             "text": texts,
         },

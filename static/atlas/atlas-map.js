@@ -246,7 +246,6 @@
   // does it. Where the map is travels with the link: after each move the app is told either
   // "fitted" or the centre and zoom ("lat,lon,zoom", spec.marker), which it writes to the URL
   // (map=). A link that names a frame opens there (spec.pinned), and counts as moved.
-  var FIT_MAX_ZOOM = 9; // as layers.FIT_MAX_ZOOM
   function round(value, digits) {
     var f = Math.pow(10, digits);
     return Math.round(value * f) / f;
@@ -265,7 +264,7 @@
   var FIT_ICON = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4zM9 9h6v6H9z"/></svg>';
 
   SSA.frame = function (map, spec) {
-    var frame = SSA._frame = { map: map, marker: spec.marker, pinned: !!spec.pinned, fitted: null, fitting: false, moved: !!spec.pinned, bounds: null, started: false };
+    var frame = SSA._frame = { map: map, marker: spec.marker, maxZoom: spec.maxZoom, pinned: !!spec.pinned, fitted: null, fitting: false, moved: !!spec.pinned, bounds: null, started: false };
     // The first view's sites are known with the base map: fitted now, before the minimap
     // starts following the map (a fit while it still settles has it move the map back).
     // The map fills its frame, whose height the page may set (a phone's map is shorter than a
@@ -322,7 +321,7 @@
     map.fitBounds(frame.bounds, {
       paddingTopLeft: L.point(60, 36),
       paddingBottomRight: L.point(36, 36),
-      maxZoom: FIT_MAX_ZOOM,
+      maxZoom: frame.maxZoom, // layers.FIT_MAX_ZOOM
       animate: !!animate && !REDUCED
     });
   }

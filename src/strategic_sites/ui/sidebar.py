@@ -161,8 +161,6 @@ def _typed_day(key: str, known: Known, kept: date | None) -> date | None:
     problems = st.session_state.setdefault(DATE_PROBLEMS, {})
     problems.pop(key, None)
     value = st.session_state.get(key)
-    if isinstance(value, date):  # a value set by code as a date
-        return value
     if not value or not str(value).strip():
         return None
     day, why = urlstate.read_day(str(value), known.today)
