@@ -367,7 +367,8 @@ def wait_for_page_at_rest(page, timeout: float = 60_000) -> None:
 def layer_input(page, name: str, frame: str = MAP_FRAME):
     """The layer control's checkbox for the overlay ``name``, as a user reaches it: the control
     is folded to its button, and opens under the pointer (a rerun that changes the layers
-    draws it anew, folded)."""
+    draws it anew, folded), once the page has drawn its last run (the control stands still)."""
+    wait_for_page_at_rest(page)
     inside = page.frame_locator(frame)
     control = inside.locator(".leaflet-control-layers")
     if not control.evaluate("c => c.classList.contains('leaflet-control-layers-expanded')"):
