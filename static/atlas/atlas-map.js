@@ -531,19 +531,11 @@
     return items;
   }
 
-  function spread(map) {
-    var markers = spreadable(map), view = map.getPixelBounds().pad(0.2);
-    var zoom = map.getZoom();
-    var home = markers.map(function (m) { return map.project(m.getLatLng(), zoom); });
-    // Every site (so that a pan never moves one), and the clusters in or near sight.
-    var keep = home.map(function (p, k) { return markers[k].options.ssaCluster === undefined || view.contains(p); });
-    markers = markers.filter(function (m, k) { return keep[k]; });
-    home = home.filter(function (p, k) { return keep[k]; });
-    var at = home.map(function (p) { return [p.x, p.y]; });
-    var half = markers.map(function (m) { return sizeOf(m) / 2; });
-    // A site never moves for a cluster (the clusters come later, and a site must not move under
-    // the pointer): a cluster in a site's way moves the whole way itself.
-    var site = markers.map(function (m) { return m.options.ssaCluster === undefined; });
+  // Pushes apart the places in ``at`` (centres, in pixels) closer than their sizes allow: pairs
+  // that overlap move apart along the line between them (a few rounds, so that chains settle).
+  // A fixed place never moves: the other of its pair moves the whole way.
+  function settle(at, half, fixed) {
+    if (!at.length) return;
     var cell = 2 * Math.max.apply(null, half.concat([SITE_SIZE / 2])) + MARKER_GAP;
     for (var round_ = 0; round_ < 40; round_++) {
       var pushed = false, grid = {};
@@ -556,7 +548,7 @@
         for (var ox = -1; ox <= 1; ox++) {
           for (var oy = -1; oy <= 1; oy++) {
             (grid[(gx + ox) + ":" + (gy + oy)] || []).forEach(function (j) {
-              if (j <= i) return;
+              if (j <= i || (fixed[i] && fixed[j])) return;
               // Apart when their squares are (not only their centres): the larger of the two gaps.
               var need = half[i] + half[j] + MARKER_GAP;
               var dx = at[j][0] - at[i][0], dy = at[j][1] - at[i][1], d = Math.max(Math.abs(dx), Math.abs(dy));
@@ -565,7 +557,7 @@
                 var angle = (i * 7 + j * 13) % 12 * Math.PI / 6;
                 dx = Math.cos(angle); dy = Math.sin(angle); d = Math.max(Math.abs(dx), Math.abs(dy));
               }
-              var grow = need / d - 1 + 0.02, mine = site[i] === site[j] ? 0.5 : site[i] ? 0 : 1;
+              var grow = need / d - 1 + 0.02, mine = fixed[i] === fixed[j] ? 0.5 : fixed[i] ? 0 : 1;
               at[i][0] -= dx * grow * mine; at[i][1] -= dy * grow * mine;
               at[j][0] += dx * grow * (1 - mine); at[j][1] += dy * grow * (1 - mine);
               pushed = true;
@@ -575,6 +567,26 @@
       }
       if (!pushed) break;
     }
+  }
+
+  function spread(map) {
+    var markers = spreadable(map), view = map.getPixelBounds().pad(0.2);
+    var zoom = map.getZoom();
+    var home = markers.map(function (m) { return map.project(m.getLatLng(), zoom); });
+    // Every site (so that a pan never moves one), and the clusters in or near sight.
+    var keep = home.map(function (p, k) { return markers[k].options.ssaCluster === undefined || view.contains(p); });
+    markers = markers.filter(function (m, k) { return keep[k]; });
+    home = home.filter(function (p, k) { return keep[k]; });
+    var at = home.map(function (p) { return [p.x, p.y]; });
+    var half = markers.map(function (m) { return sizeOf(m) / 2; });
+    // The sites first, among themselves: where a site is drawn depends on the sites and the zoom
+    // alone, never on the clusters (they come later, and a site must not move under the pointer).
+    // Then the clusters, around the sites: a cluster in a site's way moves the whole way itself.
+    var site = markers.map(function (m) { return m.options.ssaCluster === undefined; });
+    var sites = [];
+    site.forEach(function (s, k) { if (s) sites.push(k); });
+    settle(sites.map(function (k) { return at[k]; }), sites.map(function (k) { return half[k]; }), sites.map(function () { return false; }));
+    settle(at, half, site);
     markers.forEach(function (marker, k) {
       shift(marker, Math.round(at[k][0] - home[k].x), Math.round(at[k][1] - home[k].y));
     });

@@ -125,6 +125,35 @@ def test_the_first_click_on_each_marker_opens_and_selects_its_site(server, open_
         watched.context.close()
 
 
+SITE_BOXES = """(selector) => {
+    const frame = document.querySelector(selector), off = frame.getBoundingClientRect();
+    return Object.fromEntries([...frame.contentDocument.querySelectorAll('.ssa-site')].map(s => {
+        const r = s.parentNode.getBoundingClientRect();
+        return [s.dataset.site, [Math.round(r.left + off.left), Math.round(r.top + off.top)]];
+    }));
+}"""
+
+
+@SIZES
+def test_a_site_stays_where_it_is_drawn_while_the_page_finishes(server, open_page, size):
+    """From the moment the site markers appear until the page has drawn everything (the event
+    clusters arrive later, the page's follow-up run answers the map), no site marker moves: a
+    marker a user aims at is still under the pointer when the click comes."""
+    watched = open_map(open_page, server, size)
+    page = watched.page
+    first = page.evaluate(SITE_BOXES, MAP_FRAME)
+    wait_for_page_at_rest(page)
+    wait_for_map_at_rest(page)
+    last = page.evaluate(SITE_BOXES, MAP_FRAME)
+    moved = {
+        site: (first[site], last.get(site))
+        for site in first
+        if last.get(site) is None or max(abs(a - b) for a, b in zip(first[site], last[site])) > 1
+    }
+    assert not moved, f"at {size}, site markers moved after they were drawn (before, after): {moved}"
+    watched.context.close()
+
+
 OVERLAPPING = [
     ("baikonur", "baikonur-city"),
     ("vostochny", "tsiolkovsky"),
