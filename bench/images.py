@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from strategic_sites import image, load_atlas  # noqa: E402
-from strategic_sites.filters import Filters, apply  # noqa: E402
+from strategic_sites.outputs import image
+from strategic_sites import load_atlas  # noqa: E402
+from strategic_sites.view.filters import Filters, apply  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.md"
 SECTION = "## Static images (bench/images.py)"

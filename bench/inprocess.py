@@ -21,8 +21,11 @@ from pathlib import Path
 
 import folium
 
-from strategic_sites import assets, charts, language, layers, load_atlas, tables, urlstate
-from strategic_sites.filters import Filters, apply
+from strategic_sites.map import assets, layers
+from strategic_sites.outputs import charts, tables
+from strategic_sites.view import language, urlstate
+from strategic_sites import load_atlas
+from strategic_sites.view.filters import Filters, apply
 
 ROOT = Path(__file__).resolve().parents[1]
 GEODATA = ROOT / "geodata"
@@ -57,7 +60,7 @@ NEW_MAP = hasattr(layers, "compose")
 def build_layers() -> list:
     view = apply(ATLAS, Filters(asof=DAY))
     if NEW_MAP:
-        from strategic_sites import mapdata
+        from strategic_sites.map import mapdata
 
         return layers.view_layers(mapdata.view_data(ATLAS, view))
     return [

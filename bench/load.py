@@ -85,8 +85,8 @@ FLOOR_DRAWN = """([selector, count]) => {
 
 def expected(atlas, link: str) -> tuple[list[str], int]:
     """The sites (ids, sorted) and the number of events the atlas's own code shows for a link."""
-    from strategic_sites.filters import apply
-    from strategic_sites.urlstate import Known, parse
+    from strategic_sites.view.filters import apply
+    from strategic_sites.view.urlstate import Known, parse
 
     filters, warnings = parse(parse_qs(urlsplit(link).query), Known.of(atlas))
     if warnings:
@@ -196,7 +196,7 @@ def largest_upload() -> tuple[bytes, int]:
     """The largest CSV the upload limits let through: MAX_ROWS points, padded to just under MAX_BYTES."""
     import random
 
-    from strategic_sites.uploads import MAX_BYTES, MAX_ROWS
+    from strategic_sites.uploads.upload import MAX_BYTES, MAX_ROWS
 
     rng = random.Random(1)
     header = "name,lat,lon,date,kind,url,source,note\n"

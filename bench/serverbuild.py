@@ -9,7 +9,7 @@ What is timed (median of ``--runs``, or one run when a build takes over 5 s):
 
 - floor, naive, fast: :func:`benchapp.build` (the folium map) and ``fmap.get_root().render()``;
   the bytes are those of the rendered HTML.
-- dashboard: ``strategic_sites.layers.map_payload(atlas, view)`` for the default view
+- dashboard: ``strategic_sites.map.layers.map_payload(atlas, view)`` for the default view
   (``filters.apply(atlas, Filters())``); the bytes are the sum of its values, UTF-8. When the
   code has no ``map_payload`` the cell is "n/a".
 
@@ -52,7 +52,7 @@ def peak_rss() -> int | None:
 def clear_generated() -> None:
     """Remove the files the dashboard publishes for browsers (static/generated/ of the code under test)."""
     try:
-        from strategic_sites import published
+        from strategic_sites.map import published
     except ImportError:
         return
     import shutil
@@ -78,14 +78,14 @@ class Builder:
     def available(self) -> bool:
         if self.app != "dashboard":
             return True
-        from strategic_sites import layers
+        from strategic_sites.map import layers
 
         return hasattr(layers, "map_payload")
 
     def view(self, kgz: bool = False):
         atlas = self.atlas
         if self.app == "dashboard":
-            from strategic_sites.filters import Filters, apply
+            from strategic_sites.view.filters import Filters, apply
 
             return apply(atlas, Filters(countries=("KGZ",)) if kgz else Filters())
         import benchapp
@@ -98,7 +98,7 @@ class Builder:
         built it (base map + the four data layers), rendered. Used for profiles only."""
         import folium
 
-        from strategic_sites import assets, layers
+        from strategic_sites.map import assets, layers
 
         fmap = layers.base_map(self.atlas.countries, layers.bounds_of(view.sites))
         for group in layers.data_layers(self.atlas, view):
@@ -109,7 +109,7 @@ class Builder:
 
     def build(self, view) -> dict[str, int]:
         if self.app == "dashboard":
-            from strategic_sites import layers
+            from strategic_sites.map import layers
 
             if not hasattr(layers, "map_payload"):
                 return self.legacy(view)

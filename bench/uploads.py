@@ -215,7 +215,8 @@ def child(reader: str, fmt: str, path: Path, warm: Path, cap: int = CAP) -> dict
     import pyarrow.parquet  # noqa: F401 - imported, as a running server has it
     import pyogrio  # noqa: F401
 
-    from strategic_sites import load_atlas, uploads
+    from strategic_sites import load_atlas
+    from strategic_sites.uploads import upload as uploads
     from strategic_sites.ui import points as session  # what the session keeps of an upload (imports Streamlit, as a server has)
 
     atlas = load_atlas(ROOT / "geodata")

@@ -26,7 +26,7 @@ import geopandas as gpd
 import pycountry
 import shapely
 
-from strategic_sites.mapdata import cut_at_antimeridian
+from strategic_sites.map.mapdata import cut_at_antimeridian
 
 # The region the atlas shows: Central Asia, Russia and their neighbours.
 REGION = ["KAZ", "KGZ", "TJK", "UZB", "TKM", "RUS", "CHN", "MNG", "AFG", "IRN", "PAK", "AZE", "GEO", "ARM"]

@@ -341,7 +341,7 @@ def test_a_large_event_file_lists_the_first_thousand_and_counts_them_all(monkeyp
     from synthetic import generate
 
     from strategic_sites import load_atlas
-    from strategic_sites.filters import Filters, apply
+    from strategic_sites.view.filters import Filters, apply
 
     folder = generate(tmp_path / "geodata", 2_500, seed=5)
     monkeypatch.setenv(DATA_ENV, str(folder))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import gc
 import threading
 
-from strategic_sites import budget
-from strategic_sites.budget import MIB, READING_FACTOR, Budget
+from strategic_sites.uploads import budget
+from strategic_sites.uploads.budget import MIB, READING_FACTOR, Budget
 
 
 class Points:

@@ -7,8 +7,8 @@ import sys
 
 from datafiles import edit_row
 from strategic_sites import load_atlas
-from strategic_sites.changelog import CHANGELOG, read_changelog, version_of
-from strategic_sites.data import FILES
+from strategic_sites.data.changelog import CHANGELOG, read_changelog, version_of
+from strategic_sites.data.atlas import FILES
 
 
 def test_the_shipped_data_has_a_changelog_line_for_its_version(atlas):

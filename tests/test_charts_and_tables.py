@@ -9,9 +9,11 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from strategic_sites import charts, language, mapdata, tables
-from strategic_sites.filters import Filters, apply
-from strategic_sites.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
+from strategic_sites.outputs import charts, tables
+from strategic_sites.view import language
+from strategic_sites.map import mapdata
+from strategic_sites.view.filters import Filters, apply
+from strategic_sites.map.style import EVENT_COLOURS, LEASE_NONE_COLOUR, STATUS_COLOURS, lease_colour
 
 TODAY = date(2026, 11, 24)
 
@@ -131,7 +133,7 @@ def test_bibliography_names_the_sites_and_counts_the_events_citing_each_source(m
 
 @pytest.mark.parametrize("what", ["sources"])
 def test_sources_download_name_says_dates_and_years(what):
-    from strategic_sites.filters import Filters
+    from strategic_sites.view.filters import Filters
 
     assert tables.download_name(what, Filters(countries=("KGZ",), asof=date(2020, 1, 1), year_from=2001, year_to=2010), "csv") == "sources_KGZ_asof-2020-01-01_2001-2010.csv"
 
@@ -148,7 +150,7 @@ def test_sources_download_name_says_dates_and_years(what):
     ],
 )
 def test_a_count_and_its_noun_agree(n, args, said):
-    from strategic_sites.text import plural
+    from strategic_sites.core.text import plural
 
     assert plural(n, *args) == said
 
@@ -156,7 +158,7 @@ def test_a_count_and_its_noun_agree(n, args, said):
 def test_counts_in_the_words_of_the_pages_agree_with_their_nouns(mini):
     """A view of one site, one event and one lease says so in the singular (the export's description,
     read under the map and on the downloaded map)."""
-    from strategic_sites.export import describe
+    from strategic_sites.outputs.export import describe
 
     view = apply(mini, Filters(asof=date(2013, 6, 1), q="Kant", year_from=2003, year_to=2003))
     assert len(view.sites) == 1 and len(view.events) == 1 and len(view.in_force) == 1

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategic_sites.columns import Distinct, as_number, failing, numbers, split_list
+from strategic_sites.data.columns import Distinct, as_number, failing, numbers, split_list
 
 # Cells as the data holds them, with the near misses: several ids, spaces, numbers in odd forms.
 CELLS = st.lists(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from strategic_sites import mapdata, popups, tables
-from strategic_sites.filters import Filters, apply
-from strategic_sites.language import names as names_of
+from strategic_sites.map import mapdata, popups
+from strategic_sites.outputs import tables
+from strategic_sites.view.filters import Filters, apply
+from strategic_sites.view.language import names as names_of
 
 
 def changed(view) -> dict[tuple[str, str], tuple[str, str]]:

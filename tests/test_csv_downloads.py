@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from datafiles import edit_row, first_row
-from strategic_sites import load_atlas, tables
-from strategic_sites.filters import Filters, apply
+from strategic_sites import load_atlas
+from strategic_sites.outputs import tables
+from strategic_sites.view.filters import Filters, apply
 
 PAYLOADS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"]
 
@@ -67,7 +68,7 @@ def test_formula_like_column_names_are_written_as_text():
 
 def test_the_rejected_rows_of_an_upload_with_a_hostile_header_download_inert(atlas):
     """The rejected rows keep the upload's own header: each of its names is written inert."""
-    from strategic_sites import uploads
+    from strategic_sites.uploads import upload as uploads
 
     uploaded = b'lat,lon,=HYPERLINK("http://evil","hdr"),+hdr,@hdr\nabc,1,a,b,c\n'
     upload = uploads.read_points("x.csv", uploaded, atlas.countries)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategic_sites import csvrecords
+from strategic_sites.data import csvrecords
 
 # Cells that make CSV hard: separators, quotes, every kind of line break, blanks and spaces.
 CELL = st.lists(st.sampled_from(["a", "b", " ", ",", '"', "\n", "\r", "\r\n", "\u2028", "\x0c", "é"]), max_size=6).map("".join)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from strategic_sites.dates import is_partial_date, parse_partial
+from strategic_sites.core.dates import is_partial_date, parse_partial
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from strategic_sites import export, layers
-from strategic_sites.assets import static_path
-from strategic_sites.filters import Filters, apply
+from strategic_sites.outputs import export
+from strategic_sites.map import layers
+from strategic_sites.map.assets import static_path
+from strategic_sites.view.filters import Filters, apply
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from strategic_sites import tables
-from strategic_sites.filters import Filters, apply
+from strategic_sites.outputs import tables
+from strategic_sites.view.filters import Filters, apply
 
 
 def view(mini, **changes):

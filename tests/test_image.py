@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from strategic_sites import charts, image
-from strategic_sites.filters import Filters, apply
+from strategic_sites.outputs import charts, image
+from strategic_sites.view.filters import Filters, apply
 
 REFERENCE = Path(__file__).parent / "fixtures" / "reference" / "map-mini.png"
 LINK = "https://atlas.example/?asof=2020-01-01"
@@ -93,7 +93,7 @@ def test_an_empty_view_still_draws_a_map_that_says_so(atlas):
 
 
 def test_the_user_points_are_drawn_and_named(atlas):
-    from strategic_sites import uploads
+    from strategic_sites.uploads import upload as uploads
 
     upload = uploads.read_points("mine.csv", b"name,lat,lon\nBishkek,42.87,74.59\n", atlas.countries)
     view = apply(atlas, Filters(countries=("KGZ",), asof=date(2024, 1, 1)))

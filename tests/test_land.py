@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 
-from strategic_sites import export, image, load_atlas, mapdata, published
-from strategic_sites.filters import Filters, apply
+from strategic_sites.outputs import export, image
+from strategic_sites import load_atlas
+from strategic_sites.map import mapdata, published
+from strategic_sites.view.filters import Filters, apply
 
 GEOD = Geod(ellps="WGS84")
 # Natural Earth 1:10m Russia is 16.98 million km² (the shipped file before the cut said 19.6:
@@ -264,7 +266,7 @@ def test_any_island_is_cut_into_parts_within_the_world_and_simplifying_keeps_the
 def test_changed_outlines_are_published_under_a_new_name(atlas, shipped_copy, tmp_path):
     """The outlines file is named by the data's fingerprint and by the code that writes it
     (mapdata.py among it), so a browser that kept the old file fetches the new one."""
-    assert "mapdata.py" in published.WRITERS
+    assert "map/mapdata.py" in published.WRITERS
     before = published.map_sources(atlas, folder=tmp_path / "a", wait=True)["outlines"]
     assert before.endswith(f"outlines-{atlas.version}-{published.code_stamp()}.json")
     path = shipped_copy / "countries.geojson"

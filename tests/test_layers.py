@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 from datafiles import edit_feature, edit_row, feature_index, first_row
-from strategic_sites import assets, layers, load_atlas, mapdata
-from strategic_sites.filters import Filters, apply
-from strategic_sites.style import NO_STATUS_COLOUR, STATUS_COLOURS
-from strategic_sites.vocab import EVENT_KINDS, STATUSES
+from strategic_sites.map import assets, layers, mapdata
+from strategic_sites import load_atlas
+from strategic_sites.view.filters import Filters, apply
+from strategic_sites.map.style import NO_STATUS_COLOUR, STATUS_COLOURS
+from strategic_sites.core.vocab import EVENT_KINDS, STATUSES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from synthetic import HOSTILE, generate  # noqa: E402

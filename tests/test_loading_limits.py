@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 
 from datafiles import edit_row, read_rows, write_rows
-from strategic_sites import AtlasError, csvrecords, data, load_atlas
-from strategic_sites.vocab import EVENT_KINDS
+from strategic_sites import AtlasError, load_atlas
+from strategic_sites.data import csvrecords
+from strategic_sites.data import atlas as data
+from strategic_sites.core.vocab import EVENT_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -68,7 +70,7 @@ def test_a_50_mb_events_file_is_refused_before_it_is_read(tmp_path):
 
     assert (
         f"events.csv: is {size / 1e6:.1f} MB ({size:,} bytes); the atlas reads at most 40.0 MB "
-        "(MAX_EVENTS_BYTES = 40,000,000 in strategic_sites/data.py), so it was not read. Split the data or raise the limit."
+        "(MAX_EVENTS_BYTES = 40,000,000 in strategic_sites/data/atlas.py), so it was not read. Split the data or raise the limit."
     ) in problems
     assert sum(p.startswith("events.csv") for p in problems) == 1  # the other problems: the folder holds no other file
     assert peak < 2_000_000, f"refusing a {size:,}-byte file took {peak:,} bytes of memory"
@@ -93,7 +95,7 @@ def test_the_byte_limit_is_inclusive(shipped_copy, monkeypatch):
     monkeypatch.setattr(data, "MAX_EVENTS_BYTES", size - 1)
     assert problems_of(shipped_copy) == [
         f"events.csv: is {size / 1e3:.1f} kB ({size:,} bytes); the atlas reads at most {(size - 1) / 1e3:.1f} kB "
-        f"(MAX_EVENTS_BYTES = {size - 1:,} in strategic_sites/data.py), so it was not read. Split the data or raise the limit."
+        f"(MAX_EVENTS_BYTES = {size - 1:,} in strategic_sites/data/atlas.py), so it was not read. Split the data or raise the limit."
     ]
 
 
@@ -102,7 +104,7 @@ def test_every_other_file_has_a_byte_limit_too(shipped_copy, monkeypatch):
     problems = problems_of(shipped_copy)
     assert len(problems) == 1
     assert problems[0].startswith("countries.geojson: is 1.3 MB (")
-    assert "the atlas reads at most 1.0 MB (MAX_FILE_BYTES = 1,000,000 in strategic_sites/data.py)" in problems[0]
+    assert "the atlas reads at most 1.0 MB (MAX_FILE_BYTES = 1,000,000 in strategic_sites/data/atlas.py)" in problems[0]
 
 
 def test_events_at_the_row_limit_load_and_one_more_is_refused(synthetic, monkeypatch):
@@ -112,7 +114,7 @@ def test_events_at_the_row_limit_load_and_one_more_is_refused(synthetic, monkeyp
     monkeypatch.setattr(data, "MAX_EVENTS_ROWS", 999)
     assert problems_of(synthetic) == [
         "events.csv: has more than 999 rows (reading stopped at line 1,001); the atlas reads at most 999 rows "
-        "(MAX_EVENTS_ROWS in strategic_sites/data.py). Split the data or raise the limit."
+        "(MAX_EVENTS_ROWS in strategic_sites/data/atlas.py). Split the data or raise the limit."
     ]
 
 
@@ -133,7 +135,7 @@ def test_the_row_limit_stops_reading_early(shipped_copy, monkeypatch):
     problems = problems_of(shipped_copy)
     assert problems == [
         "events.csv: has more than 10 rows (reading stopped at line 12); the atlas reads at most 10 rows "
-        "(MAX_EVENTS_ROWS in strategic_sites/data.py). Split the data or raise the limit."
+        "(MAX_EVENTS_ROWS in strategic_sites/data/atlas.py). Split the data or raise the limit."
     ]
 
 

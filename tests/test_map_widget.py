@@ -11,8 +11,9 @@ import threading
 import pytest
 import streamlit_folium as sf
 
-from strategic_sites import language, layers, mapdata, published
-from strategic_sites.filters import Filters, apply
+from strategic_sites.view import language
+from strategic_sites.map import layers, mapdata, published
+from strategic_sites.view.filters import Filters, apply
 from strategic_sites.ui import map_widget
 
 NAMES = re.compile(r"[0-9a-f]{32}")  # folium's random element ids

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from strategic_sites.filters import LAYERS, Filters, apply
-from strategic_sites.timeline import status_as_of
-from strategic_sites.urlstate import Known, parse
+from strategic_sites.view.filters import LAYERS, Filters, apply
+from strategic_sites.view.timeline import status_as_of
+from strategic_sites.view.urlstate import Known, parse
 
 TODAY = date(2026, 11, 24)
 
@@ -87,7 +87,7 @@ def test_a_shared_link_opens_the_same_view(atlas, url, filters, sites):
 
 
 def test_the_pinned_links_cover_every_parameter():
-    from strategic_sites.urlstate import PARAMS
+    from strategic_sites.view.urlstate import PARAMS
 
     used = {name for url, _, _ in PINNED for name in parse_qs(urlsplit(url).query)}
     assert used == set(PARAMS)

@@ -10,8 +10,12 @@ import re
 import numpy as np
 import pytest
 
-from strategic_sites import export, language, layers, overlay, uploads
-from strategic_sites.filters import Filters, apply
+from strategic_sites.outputs import export
+from strategic_sites.view import language
+from strategic_sites.map import layers
+from strategic_sites.map import overlay
+from strategic_sites.uploads import upload as uploads
+from strategic_sites.view.filters import Filters, apply
 
 CSV = b"""name,lat,lon,date,url
 Bishkek office,42.87,74.59,2015-03,https://example.org/a
@@ -72,7 +76,7 @@ def test_the_map_gets_a_your_points_layer_and_legend_entry(atlas, points):
 def test_the_points_kept_as_script_text_give_the_same_map(atlas):
     # The session keeps its points' bundle as the script's text, in ASCII (ui/points.py): the map it makes
     # reads the same data, names in any script included, and the rest of the page is the same.
-    from strategic_sites.elements import ScriptJSON, script_json
+    from strategic_sites.map.elements import ScriptJSON, script_json
 
     mine = uploads.read_points("mine.csv", CSV + "Космодром «Байконур» 😀,45.96,63.31,2020,\n".encode(), atlas.countries).points
     view = apply(atlas, Filters())

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert
 
-from strategic_sites import charts, image, layers, mapdata
-from strategic_sites.filters import Filters, apply
-from strategic_sites.style import (
+from strategic_sites.outputs import charts, image
+from strategic_sites.map import layers, mapdata
+from strategic_sites.view.filters import Filters, apply
+from strategic_sites.map.style import (
     KIND_GLYPHS,
     NO_STATUS_COLOUR,
     NO_STATUS_SHAPE,
@@ -29,7 +30,7 @@ from strategic_sites.style import (
     status_marker_svg,
     status_swatch_svg,
 )
-from strategic_sites.vocab import STATUSES
+from strategic_sites.core.vocab import STATUSES
 
 MIN_DELTA_E = 10
 VISIONS = {"normal vision": None, "deuteranopia": "deuteranomaly", "protanopia": "protanomaly", "tritanopia": "tritanomaly"}

@@ -1,4 +1,4 @@
-"""Finding a site under any of its names (strategic_sites.search), on the shipped data: a table
+"""Finding a site under any of its names (strategic_sites.view.search), on the shipped data: a table
 of queries a reader might type, in Latin and Cyrillic, old names, designations and
 misspellings, each with the site it must find first; and queries that must find nothing."""
 
@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from strategic_sites import popups, search
-from strategic_sites.filters import Filters, apply
-from strategic_sites.language import names
+from strategic_sites.map import popups
+from strategic_sites.view import search
+from strategic_sites.view.filters import Filters, apply
+from strategic_sites.view.language import names
 
 # query -> the site it finds first
 FINDS = {
@@ -104,7 +105,7 @@ def test_the_search_respects_the_other_filters(atlas):
 
 
 def test_a_site_found_by_an_alias_says_so_in_its_tooltip(atlas):
-    from strategic_sites import mapdata
+    from strategic_sites.map import mapdata
 
     view = apply(atlas, Filters(q="NIIP-5"))
     (site,) = mapdata.status_data(atlas, view)["sites"]

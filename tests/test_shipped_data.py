@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from strategic_sites.schema import split_list
-from strategic_sites.timeline import events_in_period, events_in_years, events_of_site, leases_in_force, status_as_of
+from strategic_sites.data.schema import split_list
+from strategic_sites.view.timeline import events_in_period, events_in_years, events_of_site, leases_in_force, status_as_of
 
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 

@@ -5,9 +5,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from strategic_sites import tables
-from strategic_sites.filters import site_only
-from strategic_sites.timeline import (
+from strategic_sites.outputs import tables
+from strategic_sites.view.filters import site_only
+from strategic_sites.view.timeline import (
     events_in_period,
     events_in_years,
     lease_term_fraction,

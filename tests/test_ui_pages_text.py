@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from strategic_sites import language
+from strategic_sites.view import language
 from strategic_sites.ui.pages_text import about_text
 
 

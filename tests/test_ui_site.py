@@ -35,7 +35,7 @@ import re  # noqa: E402
 import pytest  # noqa: E402
 
 from datafiles import edit_row, first_row  # noqa: E402
-from strategic_sites import tables  # noqa: E402
+from strategic_sites.outputs import tables  # noqa: E402
 from strategic_sites.ui import DATA_ENV  # noqa: E402
 from test_app import unescaped  # noqa: E402
 

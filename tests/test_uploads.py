@@ -19,10 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strategic_sites import tables, uploads
-from strategic_sites.filters import Filters, apply
-from strategic_sites.schema import split_list
-from strategic_sites.uploads import COLUMNS, MAX_BYTES, MAX_ROWS, SWAPPED, Upload, read_points
+from strategic_sites.outputs import tables
+from strategic_sites.uploads import upload as uploads
+from strategic_sites.view.filters import Filters, apply
+from strategic_sites.data.schema import split_list
+from strategic_sites.uploads.upload import COLUMNS, MAX_BYTES, MAX_ROWS, SWAPPED, Upload, read_points
 
 BISHKEK, ALMATY = (42.87, 74.59), (43.24, 76.89)
 EXPECTED = [("Bishkek", *BISHKEK, "KGZ"), ("Almaty", *ALMATY, "KAZ")]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters, apply
-from strategic_sites.urlstate import PARAMS, Known, embed_height, parse, query_string, serialise
-from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
+from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters, apply
+from strategic_sites.view.urlstate import PARAMS, Known, embed_height, parse, query_string, serialise
+from strategic_sites.core.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
 TODAY = date(2026, 11, 24)
 
@@ -270,7 +270,7 @@ def test_a_one_year_period_shows_that_years_events_and_no_others(atlas):
 def test_the_readme_documents_every_url_parameter_and_value():
     from pathlib import Path
 
-    from strategic_sites.vocab import CONFIDENCE, SITE_KINDS, STATUSES
+    from strategic_sites.core.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| parameter |") :].split("\n\n")[0]
@@ -291,13 +291,13 @@ def test_the_readme_documents_every_url_parameter_and_value():
     ],
 )
 def test_share_links_keep_host_proxy_path_and_page(context_url, base, page, params, expected):
-    from strategic_sites.urlstate import share_url
+    from strategic_sites.view.urlstate import share_url
 
     assert share_url(context_url, base, page, params) == expected
 
 
 def test_a_shared_link_pins_the_date_the_address_bar_leaves_out(known):
-    from strategic_sites.urlstate import share_params
+    from strategic_sites.view.urlstate import share_params
 
     today_view = replace(known.defaults(), countries=("KGZ",))
     assert serialise(today_view, known) == {"country": ["KGZ"]}
@@ -310,7 +310,7 @@ def test_a_shared_link_pins_the_date_the_address_bar_leaves_out(known):
 
 
 def test_a_links_data_version_is_read_and_a_malformed_one_named(known):
-    from strategic_sites.urlstate import data_version
+    from strategic_sites.view.urlstate import data_version
 
     assert data_version({"data": ["61ae23ab"]}) == "61ae23ab" and data_version({}) is None
     filters, warnings = from_url("?data=61ae23ab&country=KGZ", known)

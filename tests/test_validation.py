@@ -10,7 +10,7 @@ import pytest
 
 from datafiles import edit_feature, edit_row, feature_index, first_row, read_features, read_rows, write_rows
 from strategic_sites import AtlasError, load_atlas
-from strategic_sites.data import file_specs
+from strategic_sites.data.atlas import file_specs
 
 
 def problems_of(folder) -> list[str]:

@@ -15,7 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from datafiles import edit_feature, feature_index
-from strategic_sites import layers, load_atlas, published
+from strategic_sites.map import layers, published
+from strategic_sites import load_atlas
 from strategic_sites.ui import DATA_ENV, loading, warmup
 from test_app import unescaped
 

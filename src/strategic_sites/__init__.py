@@ -4,6 +4,6 @@ Everything here is plain Python (pandas, geopandas, shapely, pandera); only
 :mod:`strategic_sites.ui` imports Streamlit.
 """
 
-from strategic_sites.data import Atlas, AtlasError, Problem, load_atlas
+from strategic_sites.data.atlas import Atlas, AtlasError, Problem, load_atlas
 
 __all__ = ["Atlas", "AtlasError", "Problem", "load_atlas"]

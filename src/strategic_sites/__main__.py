@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from strategic_sites.changelog import CHANGELOG
-from strategic_sites.data import AtlasError, load_atlas
+from strategic_sites.data.changelog import CHANGELOG
+from strategic_sites.data.atlas import AtlasError, load_atlas
 
 DEFAULT_FOLDER = Path("geodata")
 

@@ -11,8 +11,9 @@ import numpy as np
 from conftest import ARTIFACTS, MAP_FRAME, choose_country, map_window, set_view, wait_for_layer_drawn, wait_for_map_at_rest, wait_for_markers
 
 from datafiles import edit_row, first_row
-from strategic_sites import load_atlas, mapdata
-from strategic_sites.filters import Filters, apply
+from strategic_sites import load_atlas
+from strategic_sites.map import mapdata
+from strategic_sites.view.filters import Filters, apply
 from strategic_sites.ui import DATA_ENV
 
 HOSTILE = '<img src=x onerror="alert(1)">`${alert(2)}`</script>'

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from conftest import ARTIFACTS, MAP_FRAME, map_window, set_view, wait_for_map_at_rest, wait_for_markers, wait_for_page_at_rest
 
-from strategic_sites import mapdata
+from strategic_sites.map import mapdata
 
 SIZES = {"1440x900": (1440, 900), "390x844": (390, 844)}
 ZOOMS = (2, 3, 4)

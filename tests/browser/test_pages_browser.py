@@ -8,7 +8,7 @@ import pytest
 from conftest import ARTIFACTS, share_link, wait_for_markers, wait_for_page_at_rest
 from test_links_browser import query, wait_for_query
 
-from strategic_sites.style import STATUS_COLOURS
+from strategic_sites.map.style import STATUS_COLOURS
 
 PAGES = {"sites": "Sites", "timeline": "Timeline", "events": "Events", "sources": "Sources", "about": "About the atlas"}
 

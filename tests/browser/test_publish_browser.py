@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 from conftest import ARTIFACTS, MAP_FRAME, map_frame, wait_for_markers, wait_for_page_at_rest
 from PIL import Image
 
-from strategic_sites.filters import Filters, apply
+from strategic_sites.view.filters import Filters, apply
 
 
 def test_the_view_downloads_as_an_image_with_its_date_in_the_title(server, open_page, atlas):

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs
 import pytest
 from conftest import ARTIFACTS, ROOT, Watched, free_port, map_window, share_link, wait_for_markers, wait_for_page_at_rest
 
-from strategic_sites.filters import apply
-from strategic_sites.urlstate import Known, parse
+from strategic_sites.view.filters import apply
+from strategic_sites.view.urlstate import Known, parse
 
 NGINX = "/usr/sbin/nginx"  # Debian's nginx-light; `make test` installs it when missing
 QUERY = "country=KGZ&country=TJK&asof=2013-06-01&from=2005&to=2015"

@@ -10,8 +10,9 @@ import uuid
 from conftest import ARTIFACTS, wait_for_layer_drawn, wait_for_markers, wait_for_page_at_rest
 
 from datafiles import edit_feature, feature_index
-from strategic_sites import load_atlas, published
-from strategic_sites.filters import Filters, apply
+from strategic_sites import load_atlas
+from strategic_sites.map import published
+from strategic_sites.view.filters import Filters, apply
 from strategic_sites.ui import DATA_ENV
 
 

@@ -7,10 +7,10 @@ from datetime import date
 
 import streamlit as st
 
-from strategic_sites import charts, tables
-from strategic_sites.data import Atlas
-from strategic_sites.filters import View
-from strategic_sites.text import plural
+from strategic_sites.outputs import charts, tables
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import View
+from strategic_sites.core.text import plural
 from strategic_sites.ui import state
 from strategic_sites.ui.widgets import downloads
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from strategic_sites import search
-from strategic_sites.data import Atlas
+from strategic_sites.view import search
+from strategic_sites.data.atlas import Atlas
 from strategic_sites.ui import state
 from strategic_sites.ui.widgets import md
 

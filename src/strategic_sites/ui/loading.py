@@ -14,9 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from strategic_sites import language
-from strategic_sites.data import FILES, Atlas, AtlasError, load_atlas
-from strategic_sites.filters import Filters, View, apply
+from strategic_sites.view import language
+from strategic_sites.data.atlas import FILES, Atlas, AtlasError, load_atlas
+from strategic_sites.view.filters import Filters, View, apply
 from strategic_sites.ui import state
 from strategic_sites.ui.widgets import md
 

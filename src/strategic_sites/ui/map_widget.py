@@ -10,16 +10,18 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from strategic_sites import layers, mapdata, published, tables, urlstate
-from strategic_sites.data import Atlas
-from strategic_sites.filters import LAYERS, Filters, View
+from strategic_sites.map import layers, mapdata, published
+from strategic_sites.outputs import tables
+from strategic_sites.view import urlstate
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import LAYERS, Filters, View
 from strategic_sites.ui import state
 from strategic_sites.ui.loading import BY_KEY
 from strategic_sites.ui.points import current as current_points
 from strategic_sites.ui.points import map_points
 from strategic_sites.ui.sidebar import share_link
 from strategic_sites.ui.widgets import md
-from strategic_sites.urlstate import Known
+from strategic_sites.view.urlstate import Known
 
 MAP_KEY = state.MAP
 MAP_HEIGHT = 620  # px: with the page's head, the whole map is in sight at 1440 × 900 (page.css)
@@ -298,7 +300,7 @@ def _clicked_site(result: dict) -> str | None:
 
 def map_download(data: Atlas, view: View) -> None:
     """"Download map (HTML)": this view as one self-contained file that opens with no network."""
-    from strategic_sites import export, image
+    from strategic_sites.outputs import export, image
     from strategic_sites.ui import points
 
     link = share_link(urlstate.share_params(view.filters, Known.of(data)))

@@ -7,12 +7,13 @@ from importlib import resources
 
 import streamlit as st
 
-from strategic_sites import language, text
-from strategic_sites.text import plural
-from strategic_sites.data import Atlas
-from strategic_sites.filters import View
+from strategic_sites.view import language
+from strategic_sites.core import text
+from strategic_sites.core.text import plural
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import View
 from strategic_sites.ui.widgets import md
-from strategic_sites.vocab import EVENT_KINDS
+from strategic_sites.core.vocab import EVENT_KINDS
 
 ABOUT = "about.md"  # shipped with the package (pyproject.toml, package-data)
 

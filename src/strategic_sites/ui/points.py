@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from strategic_sites import budget, language, overlay, tables, text, uploads
-from strategic_sites.data import Atlas
-from strategic_sites.elements import ScriptJSON, script_json
-from strategic_sites.filters import View
+from strategic_sites.map import overlay
+from strategic_sites.uploads import budget
+from strategic_sites.uploads import upload as uploads
+from strategic_sites.view import language
+from strategic_sites.outputs import tables
+from strategic_sites.core import text
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.map.elements import ScriptJSON, script_json
+from strategic_sites.view.filters import View
 from strategic_sites.ui import state, uploaded
 from strategic_sites.ui.widgets import LINK, downloads, md
 

@@ -3,7 +3,7 @@ page's rules for phones and for print, and the line that describes a view.
 
 An embedded page (``embed=true``, as the snippet writes it) shows the linked view's map alone,
 with a link that opens the same view in the full atlas; its size comes from ``h=`` (embed
-only, not one of the atlas's view parameters, read by :func:`strategic_sites.urlstate.embed_height`).
+only, not one of the atlas's view parameters, read by :func:`strategic_sites.view.urlstate.embed_height`).
 Like the full page, it names each part of its link it cannot use.
 """
 
@@ -15,9 +15,10 @@ from importlib import resources
 
 import streamlit as st
 
-from strategic_sites import export, urlstate
-from strategic_sites.data import Atlas
-from strategic_sites.filters import View
+from strategic_sites.outputs import export
+from strategic_sites.view import urlstate
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import View
 from strategic_sites.ui import state
 from strategic_sites.ui.widgets import md
 
@@ -101,7 +102,7 @@ def embedded_view(atlas: Atlas) -> None:
     the map changes the view), its map, and the link that opens it in the atlas."""
     from strategic_sites.ui.loading import prepare
     from strategic_sites.ui.sidebar import link_warning, share_link
-    from strategic_sites.urlstate import Known
+    from strategic_sites.view.urlstate import Known
 
     known = Known.of(atlas)
     height, height_warnings = embed_height()

@@ -8,14 +8,14 @@ from datetime import date
 
 import streamlit as st
 
-from strategic_sites import language, urlstate
-from strategic_sites.data import Atlas
-from strategic_sites.filters import FIRST_YEAR, LAYERS, Filters
+from strategic_sites.view import language, urlstate
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.ui import state
-from strategic_sites.text import plural
+from strategic_sites.core.text import plural
 from strategic_sites.ui.widgets import md
-from strategic_sites.urlstate import Known
-from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING, SITE_KINDS, STATUSES
+from strategic_sites.view.urlstate import Known
+from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING, SITE_KINDS, STATUSES
 
 
 def _url_params() -> dict[str, list[str]]:

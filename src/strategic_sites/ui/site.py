@@ -14,12 +14,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from strategic_sites import charts, language, layers, lookup, popups, tables, text
-from strategic_sites.data import Atlas
-from strategic_sites.filters import View, focus, site_only
-from strategic_sites.timeline import events_of_site, lease_term_fraction
+from strategic_sites.outputs import charts, tables
+from strategic_sites.view import language
+from strategic_sites.map import layers, popups
+from strategic_sites.data import lookup
+from strategic_sites.core import text
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import View, focus, site_only
+from strategic_sites.view.timeline import events_of_site, lease_term_fraction
 from strategic_sites.ui import state
-from strategic_sites.schema import split_list
+from strategic_sites.data.schema import split_list
 from strategic_sites.ui.map_widget import map_sources
 from strategic_sites.ui.tables import CONFIDENCE_HELP, DATE, LEASE_COLUMNS, UNKNOWN, confidence_column, lease_columns
 from strategic_sites.ui.widgets import md

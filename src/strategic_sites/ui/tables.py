@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from strategic_sites import language, tables, text
-from strategic_sites.data import Atlas
-from strategic_sites.filters import Filters, View
+from strategic_sites.view import language
+from strategic_sites.outputs import tables
+from strategic_sites.core import text
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import Filters, View
 from strategic_sites.ui import points, state
 from strategic_sites.ui.loading import BY_KEY
 from strategic_sites.ui.widgets import LINK, downloads
-from strategic_sites.vocab import CONFIDENCE, CONFIDENCE_MEANING
+from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING
 
 CONFIDENCE_HELP = "How sure the fact is: " + "; ".join(f"{tables.grade(g)}: {CONFIDENCE_MEANING[g]}" for g in CONFIDENCE) + "."
 EVENT_ROWS_SHOWN = 1_000  # rows of the events table sent to the page; the downloads hold all

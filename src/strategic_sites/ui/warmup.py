@@ -2,7 +2,7 @@
 
 ``serve.py`` runs :func:`warm_up` as the server starts (``st.App``'s lifespan): the atlas's
 code imported, its data loaded and validated, the map's data files written
-(:mod:`strategic_sites.published`), and the map of the default view (the link with no
+(:mod:`strategic_sites.map.published`), and the map of the default view (the link with no
 filters) worked out, all into the caches that every session shares. The first visitor after
 a deploy then waits for none of it: without the warm-up (``streamlit run app.py``) the first
 visit pays for all of it, and the map's files are written while its browser waits.
@@ -19,16 +19,17 @@ import time
 
 from streamlit.logger import get_logger
 
-from strategic_sites import published, urlstate
-from strategic_sites.data import AtlasError
+from strategic_sites.map import published
+from strategic_sites.view import urlstate
+from strategic_sites.data.atlas import AtlasError
 from strategic_sites.ui import loading, map_widget
-from strategic_sites.urlstate import Known
+from strategic_sites.view.urlstate import Known
 
 LOG = get_logger(__name__)
 # The page imports these where it uses them (the image downloads: matplotlib, about a second),
 # so that a server started without the warm-up draws its first map sooner; here they cost no
 # visitor a wait, and the first visitor's filters and tables, drawn with them, follow sooner.
-DRAWN_LATER = ("strategic_sites.image",)
+DRAWN_LATER = ("strategic_sites.outputs.image",)
 
 
 def warm_up() -> str:

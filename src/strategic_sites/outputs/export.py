@@ -1,0 +1,124 @@
+"""The map of a view as one self-contained HTML file: every script, style sheet and image
+inlined, so it opens by double-click in any browser with no network.
+
+The file shows the same layers (those hidden in the view start hidden), the same filters
+and as-of date, the legend, the popups with their sources, and a note saying what the view
+is and where its live version is. Basemap tiles need the network; without it the Natural
+Earth land drawn beneath them keeps the map readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import mimetypes
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import folium
+from strategic_sites.map import assets, elements, layers, mapdata
+from strategic_sites.view import language
+from strategic_sites.map import overlay
+from strategic_sites.data.atlas import Atlas
+from strategic_sites.view.filters import View
+from strategic_sites.core.text import plural
+from strategic_sites.core.vocab import CONFIDENCE
+
+MARK = "ssa-inline:"  # where localize points the assets, for inlining below
+_SCRIPT = re.compile(r'<script[^>]*\bsrc="' + re.escape(MARK) + r'([^"]+)"[^>]*>\s*</script>')
+_STYLE = re.compile(r'<link[^>]*\bhref="' + re.escape(MARK) + r'([^"]+)"[^>]*/?>')
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|#)([^'")]+)\1\s*\)""")
+
+
+def describe(atlas: Atlas, view: View, counts: bool = True) -> list[str]:
+    """The view's filters in words, one line each (for the note and the page title); with its
+    counts unless ``counts`` is false (a page that shows them apart)."""
+    f = view.filters
+    names = language.names(atlas)
+    lines = [f"As of {f.asof:%d %B %Y}; events {f.year_from}–{f.year_to}"]
+    if f.countries:
+        lines.append("Host countries: " + ", ".join(names.country_with_code(c) for c in f.countries))
+    if f.kinds:
+        lines.append("Kinds: " + ", ".join(names.kind(k) for k in f.kinds))
+    if f.statuses:
+        lines.append("Status: " + ", ".join(names.status(s) for s in f.statuses))
+    if f.confidence:
+        lines.append("Confidence: " + ", ".join(CONFIDENCE[g].lower() for g in f.confidence))
+    if f.q:
+        lines.append(f"Search: “{f.q}”")
+    if view.compared:
+        lines.append(f"Compared with {f.vs:%d %B %Y}: {plural(len(view.changes), 'change')} at {plural(view.changes['site_id'].nunique(), 'site')} (ringed)")
+    if counts:
+        lines.append(f"{plural(len(view.sites), 'site')}, {plural(len(view.events), 'event')}, {plural(len(view.in_force), 'lease')} in force")
+    if atlas.data_version is not None:
+        lines.append(f"Data version {atlas.data_version.label}")
+    return lines
+
+
+def view_map(atlas: Atlas, view: View, link: str = "", exported: date | None = None, points=None) -> folium.Map:
+    """A fresh map of the view, composed as the dashboard composes it (with its data inline),
+    with the note on top; ``points``, a user's own points (a GeoDataFrame of
+    :func:`strategic_sites.uploads.upload.read_points`), go in as their overlay, those the view shows."""
+    # The file holds the view's own events and sites only, the data inline.
+    shown = replace(atlas, events=view.events.reset_index(drop=True))
+    view = replace(view, events=shown.events)
+    sources = {
+        "outlines": mapdata.outlines(atlas),
+        "sites": mapdata.site_bundle(atlas, set(view.sites["id"])),
+        "events": mapdata.bundle(shown, mapdata.event_texts(shown)),
+    }
+    mine = None
+    if points is not None and len(points):
+        kept = overlay.shown(points, view.filters).reset_index(drop=True)
+        sources["points"] = overlay.bundle(kept, language.names(atlas))
+        mine = overlay.bits(kept, kept)
+    fmap = layers.compose(shown, view, sources, prefix=MARK, points=mine, at=view.filters.at).standalone()  # where the user left the map, or fitted
+    escaped = [html.escape(line) for line in describe(atlas, view)]
+    note = "<b>Strategic Sites Atlas</b><br>" + "<br>".join(escaped)
+    note += f"<br><small>Exported {exported or date.today():%d %b %Y}"
+    if link:
+        note += f' · <a href="{html.escape(link, quote=True)}" target="_blank" rel="noopener">live view</a>'
+    note += "</small>"
+    elements.Legend(note, position="topright", css_class="ssa-legend ssa-note").add_to(fmap)
+    return fmap
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _css(relative: str) -> str:
+    """A served style sheet with the images it refers to inlined as data: URIs."""
+    path = assets.static_path(relative)
+    text = path.read_text(encoding="utf-8")
+
+    def inline(match: re.Match) -> str:
+        target = (path.parent / match.group(2).split("?")[0].split("#")[0]).resolve()
+        return f'url("{_data_uri(target)}")' if target.is_file() else match.group(0)
+
+    return _CSS_URL.sub(inline, text)
+
+
+def _js(relative: str) -> str:
+    # A "</script" inside the code would end the inline element early.
+    return assets.static_path(relative).read_text(encoding="utf-8").replace("</script", "<\\/script")
+
+
+def standalone_html(fmap: folium.Map, title: str = "Strategic Sites Atlas") -> str:
+    """The map as one HTML document with every served asset inlined."""
+    assets.localize(fmap, prefix=MARK)
+    page = fmap.get_root().render()
+    page = _SCRIPT.sub(lambda m: f"<script>{_js(m.group(1))}</script>", page)
+    page = _STYLE.sub(lambda m: f"<style>{_css(m.group(1))}</style>", page)
+    if MARK in page:
+        raise assets.UnvendoredAsset(f"an asset link was not inlined: …{page[page.index(MARK) - 60 : page.index(MARK) + 60]}…")
+    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    return page
+
+
+def export_view(atlas: Atlas, view: View, link: str = "", points=None) -> str:
+    """The view as a self-contained HTML file (with the user's own points, if given)."""
+    return standalone_html(view_map(atlas, view, link, points=points), title="Strategic Sites Atlas: " + describe(atlas, view)[0])

@@ -1,0 +1,375 @@
+"""The URL is the state: parse a query string into :class:`Filters` and write one back.
+
+The parameter names are a public interface and never change:
+
+==========  ==========================================================  ==================
+parameter   meaning                                                     example
+==========  ==========================================================  ==================
+country     ISO3 host countries (repeat or comma-separate)              country=KAZ,KGZ
+kind        site kinds                                                  kind=air_base
+status      control statuses on the as-of date                          status=russian_lease
+conf        facts of these confidence grades only                       conf=confirmed,reported
+asof        the as-of date (ISO)                                        asof=2013-06-01
+vs          compare the as-of date with this date (ISO)                 vs=2024-01-01
+from, to    first and last year of the event period                     from=2013&to=2015
+q           search text                                                 q=Proton
+site        the selected site's id                                      site=baikonur
+layers      visible map layers: status, leases, events, countries       layers=status,events
+lang        names in English (en, the default) or Russian (ru)          lang=ru
+map         the map's centre and zoom, when the user moved it (lat,lon,zoom) map=43.1,74.5,7
+data        the data version the link was made with (share links)     data=7d4b3242
+==========  ==========================================================  ==================
+
+Parameters at their default values are left out: ``map`` only when the user moved the map from
+the view fitted to the sites (it opens the link's map at that centre and zoom). Bad input never raises: each bad
+parameter yields one warning naming it and the value ignored, and falls back to its
+default alone.
+
+An embedded page (``embed=true``) also reads ``h``, the map's height in pixels, a whole number
+from 300 to 1200 (default 480; :func:`embed_height`). It is the snippet's, not part of a view:
+share links leave it out. Any other value, one outside that range included, is ignored with a
+warning, as a bad view parameter is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from strategic_sites.data.changelog import is_code
+from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters
+from strategic_sites.view.language import LANGUAGES
+from strategic_sites.core.vocab import CONFIDENCE, SITE_KINDS, STATUSES
+
+PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", "site", "layers", "lang", "map", "data")
+MAP_ZOOMS = (2.0, 18.0)  # the zooms map= may name (the map's own limits)
+MAX_VALUE_LENGTH = 200
+MAX_QUERY_LENGTH = 100
+MAX_VALUES = 50
+EMBED_HEIGHT = 480  # the map's height in an embed, px, unless the link's h= says otherwise
+EMBED_HEIGHTS = (300, 1200)  # the heights h= may ask for, px
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a URL may name: the atlas's countries and sites, and the range of dates."""
+
+    countries: frozenset[str]
+    sites: frozenset[str]
+    first_year: int
+    today: date
+    version: str = ""  # the data's version (strategic_sites.data.changelog), which share links carry
+
+    @classmethod
+    def of(cls, atlas, today: date | None = None) -> Known:
+        today = today or date.today()
+        countries, sites, first_event = atlas.named
+        first = min(FIRST_YEAR, first_event) if first_event is not None else FIRST_YEAR
+        version = atlas.data_version.code if atlas.data_version is not None else ""
+        return cls(countries, sites, first, today, version)
+
+    def defaults(self) -> Filters:
+        return Filters(asof=self.today, year_from=FIRST_YEAR, year_to=self.today.year)
+
+
+def _shown(value: str) -> str:
+    """A value as a warning quotes it: one line, at most 40 characters."""
+    value = re.sub(r"[\x00-\x1f\x7f]+", " ", value)
+    return value if len(value) <= 40 else value[:37] + "…"
+
+
+def _values(raw: Sequence[str]) -> list[str]:
+    """Split repeated and comma-separated values; drop blanks."""
+    return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+
+
+class _Reader:
+    """The query parameters of one link, read one at a time; each one ignored leaves a warning.
+    ``known`` is what the link may name of the atlas (none for ``h``, which names nothing)."""
+
+    def __init__(self, params: Mapping[str, Sequence[str] | str], known: Known | None = None):
+        self.params = {k: ([v] if isinstance(v, str) else list(v)) for k, v in params.items()}
+        self.known = known
+        self.warnings: list[str] = []
+        for name, raw in self.params.items():
+            long = next((v for v in raw if len(v) > MAX_VALUE_LENGTH), None) if name in PARAMS else None
+            if long is not None:
+                self.warn(name, long, f"longer than {MAX_VALUE_LENGTH} characters")
+                self.params[name] = []
+
+    def warn(self, name: str, value: str, why: str) -> None:
+        self.warnings.append(f"Ignored {name}={_shown(value)}: {why}.")
+
+    def many(self, name: str, allowed, normalise=lambda v: v, label: str = "value") -> tuple[str, ...] | None:
+        """The known values of a list parameter (None: absent, or too many values)."""
+        raw = self.params.get(name)
+        if not raw:
+            return None
+        values = _values(raw)
+        if len(values) > MAX_VALUES:
+            self.warn(name, ",".join(values), f"more than {MAX_VALUES} values")
+            return None
+        good: list[str] = []
+        for value in values:
+            value_n = normalise(value)
+            if value_n not in allowed:
+                self.warn(name, value, f"not a known {label}")
+            elif value_n not in good:
+                good.append(value_n)
+        return tuple(good)
+
+    def single(self, name: str) -> str | None:
+        """A parameter given once (None: absent, or given twice)."""
+        raw = self.params.get(name)
+        if not raw:
+            return None
+        if len(raw) > 1:
+            self.warn(name, ",".join(raw), "given more than once")
+            return None
+        return raw[0].strip()
+
+
+def _choices(r: _Reader) -> dict:
+    """Host countries, site kinds, statuses and layers, in their canonical order."""
+    changes: dict = {}
+    countries = r.many("country", r.known.countries, str.upper, "host country code (ISO 3166-1 alpha-3 of a country in the atlas)")
+    if countries:
+        changes["countries"] = tuple(sorted(countries))
+    kinds = r.many("kind", SITE_KINDS, str.lower, "site kind")
+    if kinds:
+        changes["kinds"] = tuple(k for k in SITE_KINDS if k in kinds)
+    statuses = r.many("status", STATUSES, str.lower, "control status")
+    if statuses:
+        changes["statuses"] = tuple(s for s in STATUSES if s in statuses)
+    grades = r.many("conf", CONFIDENCE, str.lower, f"confidence grade ({', '.join(CONFIDENCE)})")
+    if grades:
+        changes["confidence"] = tuple(g for g in CONFIDENCE if g in grades)
+    if r.params.get("layers") and not _values(r.params["layers"]):
+        changes["layers"] = ()  # `layers=`: every layer switched off
+    else:
+        layers = r.many("layers", LAYERS, str.lower, "map layer (status, leases, events, countries)")
+        if layers:
+            changes["layers"] = tuple(layer for layer in LAYERS if layer in layers)
+    return changes
+
+
+def _day(r: _Reader, name: str) -> date | None:
+    """A date parameter from FIRST_YEAR to today (None: absent or ignored)."""
+    value = r.single(name)
+    if value is None:
+        return None
+    day, why = read_day(value, r.known.today)
+    if day is None:
+        r.warn(name, value, why)
+    return day
+
+
+def read_day(value: str, today: date) -> tuple[date | None, str]:
+    """A day written as ``2013-06-01`` (a link's, or typed in a date field), from
+    FIRST_YEAR-01-01 to ``today``; or None and why not."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return None, "not a date like 2013-06-01"
+    if not date(FIRST_YEAR, 1, 1) <= day <= today:
+        return None, f"outside {FIRST_YEAR}-01-01 to today"
+    return day, ""
+
+
+def _dates(r: _Reader) -> dict:
+    """The as-of date, and the date it is compared with (never the same date)."""
+    changes: dict = {}
+    asof, vs = _day(r, "asof"), _day(r, "vs")
+    if asof is not None:
+        changes["asof"] = asof
+    if vs is not None:
+        if vs == changes.get("asof", r.known.today):
+            r.warn("vs", vs.isoformat(), "the same date as asof; nothing to compare")
+        else:
+            changes["vs"] = vs
+    return changes
+
+
+def _period(r: _Reader, defaults: Filters) -> dict:
+    """The event period, ``from`` and ``to`` (whole years); one that ends before it starts is ignored."""
+    known = r.known
+    years: dict[str, int] = {}
+    for name in ("from", "to"):
+        value = r.single(name)
+        if value is None:
+            continue
+        if not re.fullmatch(r"[0-9]{4}", value) or not known.first_year <= int(value) <= known.today.year:
+            r.warn(name, value, f"not a year from {known.first_year} to {known.today.year}")
+        else:
+            years[name] = int(value)
+    year_from = years.get("from", defaults.year_from)
+    year_to = years.get("to", defaults.year_to)
+    if year_from <= year_to:
+        return {"year_from": year_from, "year_to": year_to}
+    # Name the parameter the link gave (both given: the first).
+    if "from" in years:
+        r.warn("from", f"{year_from}", f"after to={year_to}; using the whole period")
+    else:
+        r.warn("to", f"{year_to}", f"before the period's default start, {year_from}; using the whole period")
+    return {}
+
+
+def _texts(r: _Reader) -> dict:
+    """The search text, the selected site and the language of names."""
+    changes: dict = {}
+    q = r.single("q")
+    if q is not None:
+        if len(q) > MAX_QUERY_LENGTH:
+            r.warn("q", q, f"longer than {MAX_QUERY_LENGTH} characters")
+        else:
+            changes["q"] = q
+    site = r.single("site")
+    if site is not None:
+        if site in r.known.sites:
+            changes["site"] = site
+        else:
+            r.warn("site", site, "no site has this id")
+    lang = r.single("lang")
+    if lang is not None:
+        if lang.lower() in LANGUAGES:
+            changes["lang"] = lang.lower()
+        else:
+            r.warn("lang", lang, f"not a language of the atlas ({', '.join(LANGUAGES)})")
+    data = r.single("data")
+    if data is not None and not is_code(data):
+        r.warn("data", data, "not a data version like 7d4b3242")
+    return changes
+
+
+_NUMBER = r"[+-]?[0-9]{1,3}(?:\.[0-9]{1,8})?"
+
+
+def _map_frame(r: _Reader) -> dict:
+    """Where the map is: ``map=lat,lon,zoom`` (latitude -85 to 85, longitude -180 to 180,
+    zoom 2 to 18, decimals with a point)."""
+    value = r.single("map")
+    if value is None:
+        return {}
+    at, why = read_map(value)
+    if at is None:
+        r.warn("map", value, why)
+        return {}
+    return {"at": at}
+
+
+def read_map(value: str) -> tuple[tuple[float, float, float] | None, str]:
+    """A frame from ``lat,lon,zoom`` (a link's ``map=``, or the map's own report), or None and why not."""
+    parts = value.split(",")
+    low, high = MAP_ZOOMS
+    if len(parts) != 3 or not all(re.fullmatch(_NUMBER, p.strip()) for p in parts):
+        return None, "not a centre and zoom like 43.1,74.5,7"
+    lat, lon, zoom = (float(p) for p in parts)
+    if not (-85 <= lat <= 85 and -180 <= lon <= 180 and low <= zoom <= high):
+        return None, f"not a place on the map (latitude -85 to 85, longitude -180 to 180) at a zoom from {low:g} to {high:g}"
+    return map_frame(lat, lon, round(zoom * 2) / 2), ""  # the map's zoom steps are halves
+
+
+def map_frame(lat: float, lon: float, zoom: float) -> tuple[float, float, float]:
+    """A map's centre and zoom as links keep them: 4 decimals of a degree (about 10 m), 2 of a zoom."""
+    return (round(float(lat), 4), round(float(lon), 4), round(float(zoom), 2))
+
+
+def map_value(at: tuple[float, float, float]) -> str:
+    """``43.1,74.5,7``: a frame as ``map=`` writes it."""
+    return ",".join(f"{round(v, d):.{d}f}".rstrip("0").rstrip(".") for v, d in zip(at, (4, 4, 2)))
+
+
+def embed_height(params: Mapping[str, Sequence[str] | str]) -> tuple[int, list[str]]:
+    """The map's height an embedded page's ``h=`` asks for, in pixels (:data:`EMBED_HEIGHT` when
+    it names none), and the warning when it cannot be used: only a whole number written in at
+    most four ASCII digits, from 300 to 1200, is a height (``h=0480`` is 480; ``h=²``, ``h=-5``
+    and ``h=2000`` are ignored)."""
+    reader = _Reader({"h": params["h"]} if "h" in params else {})
+    value = reader.single("h")
+    if value is None:
+        return EMBED_HEIGHT, reader.warnings
+    low, high = EMBED_HEIGHTS
+    if not re.fullmatch(r"[0-9]{1,4}", value) or not low <= int(value) <= high:
+        reader.warn("h", value, f"not a height in pixels from {low} to {high}")
+        return EMBED_HEIGHT, reader.warnings
+    return int(value), reader.warnings
+
+
+def data_version(params: Mapping[str, Sequence[str] | str]) -> str | None:
+    """The data version a link was made with (None: it names none, or not as a version)."""
+    raw = params.get("data")
+    values = [raw] if isinstance(raw, str) else list(raw or [])
+    return values[0].strip() if len(values) == 1 and is_code(values[0].strip()) else None
+
+
+def parse(params: Mapping[str, Sequence[str] | str], known: Known) -> tuple[Filters, list[str]]:
+    """Filters from query parameters, and one warning per parameter that was ignored."""
+    reader = _Reader(params, known)
+    defaults = known.defaults()
+    changes = {**_choices(reader), **_dates(reader), **_period(reader, defaults), **_texts(reader), **_map_frame(reader)}
+    return replace(defaults, **changes), reader.warnings
+
+
+def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
+    """Query parameters for ``filters``; parameters at their defaults are left out."""
+    defaults = known.defaults()
+    params: dict[str, list[str]] = {}
+    if filters.countries:
+        params["country"] = list(filters.countries)
+    if filters.kinds:
+        params["kind"] = list(filters.kinds)
+    if filters.statuses:
+        params["status"] = list(filters.statuses)
+    if filters.confidence:
+        params["conf"] = list(filters.confidence)
+    if filters.asof != defaults.asof:
+        params["asof"] = [filters.asof.isoformat()]
+    if filters.vs is not None:
+        params["vs"] = [filters.vs.isoformat()]
+    if (filters.year_from, filters.year_to) != (defaults.year_from, defaults.year_to):
+        params["from"] = [str(filters.year_from)]
+        params["to"] = [str(filters.year_to)]
+    if filters.q.strip():
+        params["q"] = [filters.q.strip()]
+    if filters.site:
+        params["site"] = [filters.site]
+    if tuple(filters.layers) != LAYERS:
+        params["layers"] = list(filters.layers) or [""]
+    if filters.lang != defaults.lang:
+        params["lang"] = [filters.lang]
+    if filters.at is not None:
+        params["map"] = [map_value(filters.at)]
+    return params
+
+
+def share_params(filters: Filters, known: Known) -> dict[str, list[str]]:
+    """The parameters of a shared link: as in the address bar, but always with the date, so
+    that a link made today still opens today's view next year, and with the data's version, so
+    that whoever opens it later is told what has changed since."""
+    params = serialise(filters, known)
+    params.setdefault("asof", [filters.asof.isoformat()])
+    if known.version:
+        params["data"] = [known.version]
+    return {name: params[name] for name in PARAMS if name in params}
+
+
+def query_string(params: Mapping[str, Sequence[str]]) -> str:
+    """``?country=KAZ&country=KGZ&asof=…`` (empty string when there is nothing to say)."""
+    pairs = [(name, value) for name in PARAMS for value in params.get(name, [])]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def share_url(context_url: str, base_path: str, page_path: str, params: Mapping[str, Sequence[str]]) -> str:
+    """The link to a view: scheme and host the user reached the app at, the app's base path
+    (``server.baseUrlPath``), the page (none: the map, at the base path's root), and the
+    query string. ``https://host/atlas/sites?site=baikonur``, ``https://host/?country=KGZ``."""
+    parts = urlsplit(context_url or "")
+    base = base_path.strip("/")
+    page = page_path.strip("/")
+    path = "/" + "/".join(p for p in (base, page) if p)
+    if not page and base:
+        path += "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", "")) + query_string(params)
