@@ -44,14 +44,10 @@ from strategic_sites.map.style import (
     glyph_svg,
     status_swatch_svg,
 )
+from strategic_sites.core import layerset
 from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING, EVENT_KINDS, SITE_KINDS, STATUSES
 
-LAYER_NAMES = {
-    "status": "Control status",
-    "leases": "Lease terms",
-    "events": "Events",
-    "countries": "Countries",
-}
+LAYER_NAMES = {layer.id: layer.label for layer in layerset.LAYERS}
 HOST_COUNTRIES = mapdata.HOST_COUNTRIES
 MAX_ZOOM = 18  # the map's deepest zoom; events still one place at this zoom are listed, not split
 FIT_MAX_ZOOM = 9  # the deepest zoom a view fitted to its sites opens at (one site: not street level)

@@ -15,13 +15,14 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
+from strategic_sites.core import layerset
 from strategic_sites.view import compare, search
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.language import names as names_of
 from strategic_sites.view.timeline import events_in_years, leases_in_force, status_as_of
 
 FIRST_YEAR = 1991
-LAYERS = ("status", "leases", "events", "countries")
+LAYERS = layerset.ids()
 
 
 def _today() -> date:

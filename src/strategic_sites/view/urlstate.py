@@ -150,7 +150,7 @@ def _choices(r: _Reader) -> dict:
     if r.params.get("layers") and not _values(r.params["layers"]):
         changes["layers"] = ()  # `layers=`: every layer switched off
     else:
-        layers = r.many("layers", LAYERS, str.lower, "map layer (status, leases, events, countries)")
+        layers = r.many("layers", LAYERS, str.lower, f"map layer ({', '.join(LAYERS)})")
         if layers:
             changes["layers"] = tuple(layer for layer in LAYERS if layer in layers)
     return changes
