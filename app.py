@@ -18,12 +18,8 @@ st.set_page_config(page_title="Strategic Sites Atlas", page_icon=":material/sate
 
 navigation = st.navigation(
     [
-        st.Page("app_pages/map.py", title="Map", icon=":material/map:", default=True),
-        st.Page("app_pages/sites.py", title="Sites", icon=":material/location_on:", url_path="sites"),
-        st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
-        st.Page("app_pages/events.py", title="Events", icon=":material/event:", url_path="events"),
-        st.Page("app_pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
-        st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
+        st.Page(page.script, title=page.title, icon=page.icon, **({"url_path": page.path} if page.path else {"default": True}))
+        for page in ui.PAGES  # their paths are the links' (strategic_sites.view.links)
     ]
 )
 atlas = ui.atlas()  # validated once, before any page draws

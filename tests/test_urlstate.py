@@ -291,9 +291,9 @@ def test_the_readme_documents_every_url_parameter_and_value():
     ],
 )
 def test_share_links_keep_host_proxy_path_and_page(context_url, base, page, params, expected):
-    from strategic_sites.view.urlstate import share_url
+    from strategic_sites.view.links import Links
 
-    assert share_url(context_url, base, page, params) == expected
+    assert Links.served_at(context_url, base).page(page, params) == expected
 
 
 def test_a_shared_link_pins_the_date_the_address_bar_leaves_out(known):

@@ -30,6 +30,7 @@ from strategic_sites.outputs import export
 from strategic_sites.map import mapdata
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import View
+from strategic_sites.view.links import Links
 from strategic_sites.map.style import (
     CHANGED_COLOUR,
     EVENT_COLOURS,
@@ -120,18 +121,8 @@ def title_lines(atlas: Atlas, view: View) -> tuple[str, str]:
 
 def credit(atlas: Atlas, link: str = "") -> str:
     version = atlas.data_version.code if atlas.data_version is not None else atlas.version[:8]
-    where = f" · sources: {short_link(link)}" if link else ""
+    where = f" · sources: {Links.short_sources(link)}" if link else ""
     return f"Strategic Sites Atlas · data version {version} · Natural Earth{where}"
-
-
-def short_link(link: str) -> str:
-    """The atlas's address without the scheme or the view's query: where the sources are listed."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(link)
-    path = parts.path.rstrip("/")
-    base = path.rsplit("/", 1)[0] if path.rsplit("/", 1)[-1] in ("sites", "timeline", "events", "sources", "about") else path
-    return f"{parts.netloc}{base}/sources"
 
 
 def render(atlas: Atlas, view: View, fmt: str = "png", link: str = "", points: pd.DataFrame | None = None) -> bytes:

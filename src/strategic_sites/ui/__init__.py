@@ -30,14 +30,18 @@ from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, pr
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
 from strategic_sites.ui.pages_text import about, data_changes, events_summary
 from strategic_sites.ui.points import uploader as points_uploader
-from strategic_sites.ui.publish import embedded, embedded_view, page_style, view_description
-from strategic_sites.ui.sidebar import filter_widgets, footer, link_warning, page_drawn, share_link, sidebar_filters, skip_links, sync_url
+from strategic_sites.ui.embed import embedded_view
+from strategic_sites.ui.links import share_link
+from strategic_sites.view.links import PAGES
+from strategic_sites.ui.publish import embedded, page_style, view_description
+from strategic_sites.ui.sidebar import filter_widgets, footer, link_warning, page_drawn, sidebar_filters, skip_links, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
 from strategic_sites.ui.tables import bibliography, changes_section, events_table, leases_table, sites_table, tables_section
 from strategic_sites.ui.widgets import anchor, md
 
 __all__ = [
+    "PAGES",
     "anchor",
     "skip_links",
     "page_drawn",

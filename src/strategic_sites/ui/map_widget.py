@@ -19,7 +19,7 @@ from strategic_sites.ui import state
 from strategic_sites.ui.loading import BY_KEY
 from strategic_sites.ui.points import current as current_points
 from strategic_sites.ui.points import map_points
-from strategic_sites.ui.sidebar import share_link
+from strategic_sites.ui.links import share_link
 from strategic_sites.ui.widgets import md
 from strategic_sites.view.urlstate import Known
 
@@ -303,7 +303,7 @@ def map_download(data: Atlas, view: View) -> None:
     from strategic_sites.outputs import export, image
     from strategic_sites.ui import points
 
-    link = share_link(urlstate.share_params(view.filters, Known.of(data)))
+    link = share_link(view.filters, Known.of(data))
     mine = current_points()
     row = st.container(horizontal=True)
     row.download_button(

@@ -12,6 +12,8 @@ from strategic_sites.view import language, urlstate
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters
 from strategic_sites.ui import state
+from strategic_sites.ui.links import share_link
+from strategic_sites.ui.publish import embed_box
 from strategic_sites.core.text import plural
 from strategic_sites.ui.widgets import md
 from strategic_sites.view.urlstate import Known
@@ -20,6 +22,20 @@ from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING, SITE_KIND
 
 def _url_params() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params.keys()}
+
+
+def read_link(known: Known, more_warnings: tuple[str, ...] = ()) -> Filters | None:
+    """The link's view, read once per session, on its first run, for every page and the embed:
+    its filters, the warnings naming what it asked for and did not get (and ``more_warnings``,
+    the embed's), and the data version it was made with. None on later runs."""
+    if state.URL_SEEDED in st.session_state:
+        return None
+    params = _url_params()
+    parsed, warnings = urlstate.parse(params, known)
+    st.session_state[state.URL_SEEDED] = parsed
+    st.session_state[state.URL_WARNINGS] = warnings + list(more_warnings)
+    st.session_state[state.URL_DATA] = urlstate.data_version(params)
+    return parsed
 
 
 def _seed(filters: Filters) -> None:
@@ -49,13 +65,9 @@ def sidebar_filters(data: Atlas) -> Filters:
     the sidebar's widgets, read before the widgets are drawn (:func:`filter_widgets`, after the
     page), and written back to the URL (:func:`sync_url`)."""
     known = Known.of(data)
-    if state.URL_SEEDED not in st.session_state:
-        # First run of this session: the URL says what to show.
-        parsed, warnings = urlstate.parse(_url_params(), known)
+    parsed = read_link(known)  # first run of this session: the URL says what to show
+    if parsed is not None:
         _seed(parsed)
-        st.session_state[state.URL_SEEDED] = parsed
-        st.session_state[state.URL_WARNINGS] = warnings
-        st.session_state[state.URL_DATA] = urlstate.data_version(_url_params())
     elif state.PERIOD not in st.session_state and state.FILTERS in st.session_state:
         # A page the app switched to (st.switch_page, "Go to site") starts with the widgets'
         # values gone: the last run's filters, with the site now selected, are put back.
@@ -237,13 +249,11 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> 
         # In a popover: the code box's highlighter (1.5 MB of the browser's first download)
         # is fetched only when the user opens it, not before the map.
         with st.popover("Share this view", icon=":material/share:", width="stretch"):
-            st.code(share_link(urlstate.share_params(filters, known), page_path), language=None, wrap_lines=True)
+            st.code(share_link(filters, known, page_path), language=None, wrap_lines=True)
             st.caption("Copy the link (the button at its top right): it opens exactly this view, on this date, with the map where it is.")
             if st.session_state.get(state.POINTS) is not None:
                 st.caption("Your own points are not part of the link: whoever opens it sees the atlas's data only.")
-        from strategic_sites.ui.publish import embed_box
-
-        embed_box(share_link(urlstate.share_params(filters, known)), f"Strategic Sites Atlas: {filters.asof:%d %B %Y}")
+        embed_box(share_link(filters, known), f"Strategic Sites Atlas: {filters.asof:%d %B %Y}")
 
 
 def page_drawn(page_path: str) -> None:
@@ -257,11 +267,6 @@ def skip_links(where, page_path: str) -> None:
     """On the map page, the first links of the sidebar: past the filters to the map, or to the tables."""
     if page_path == "":
         where.markdown("[Skip to the map](#map) · [Skip to the tables](#tables)")
-
-
-def share_link(params: dict[str, list[str]], page_path: str = "") -> str:
-    """The full link to this view, from the address the user reached the app at."""
-    return urlstate.share_url(st.context.url or "", st.get_option("server.baseUrlPath") or "", page_path, params)
 
 
 CHANGES_LISTED = 10  # changes a notice lists; the About page lists them all

@@ -37,7 +37,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from strategic_sites.data.changelog import is_code
 from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters
@@ -361,15 +361,3 @@ def query_string(params: Mapping[str, Sequence[str]]) -> str:
     pairs = [(name, value) for name in PARAMS for value in params.get(name, [])]
     return "?" + urlencode(pairs) if pairs else ""
 
-
-def share_url(context_url: str, base_path: str, page_path: str, params: Mapping[str, Sequence[str]]) -> str:
-    """The link to a view: scheme and host the user reached the app at, the app's base path
-    (``server.baseUrlPath``), the page (none: the map, at the base path's root), and the
-    query string. ``https://host/atlas/sites?site=baikonur``, ``https://host/?country=KGZ``."""
-    parts = urlsplit(context_url or "")
-    base = base_path.strip("/")
-    page = page_path.strip("/")
-    path = "/" + "/".join(p for p in (base, page) if p)
-    if not page and base:
-        path += "/"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", "")) + query_string(params)
