@@ -559,3 +559,22 @@ def test_moving_the_map_keeps_the_links_warning_and_the_map_in_the_url(atlas):
     assert app.query_params.get("map") in ("43,75.25,8", ["43,75.25,8"])
     bad = run_app(map="91,0,4")
     assert "map=91,0,4" in unescaped(bad.warning[0].value) and "not a place on the map" in bad.warning[0].value
+
+
+def test_the_operator_filter_narrows_the_page_and_is_part_of_the_link(atlas):
+    from strategic_sites.view.timeline import status_as_of
+
+    app = run_app(asof="2024-01-01")
+    widget = app.multiselect(key="f_operator")
+    assert "Roscosmos (Russian space agency)" in widget.options  # only the groups the data has
+    assert "Companies" in widget.options and len(widget.options) == len(set(atlas.control["operator_group"]))
+    widget.set_value(["roscosmos"]).run()
+    assert not app.exception
+    assert param(app, "operator") == ["roscosmos"]
+    status = status_as_of(atlas.control, "2024-01-01")
+    run_by_roscosmos = set(status.loc[status["operator_group"] == "roscosmos", "site_id"])
+    assert metrics(app)["Sites shown"] == str(len(run_by_roscosmos))
+    assert set(tables(app)["sites"]["id"]) == run_by_roscosmos
+    linked = run_app(asof="2024-01-01", operator="roscosmos")
+    assert linked.multiselect(key="f_operator").value == ["roscosmos"]
+    assert metrics(linked)["Sites shown"] == str(len(run_by_roscosmos))

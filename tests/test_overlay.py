@@ -44,6 +44,26 @@ def test_the_views_filters_apply_to_the_points(atlas, points):
     assert names(overlay.shown(points, Filters(kinds=("cosmodrome",), year_from=1991))) == names(points)  # site kinds don't apply
 
 
+SEARCHED = """name,lat,lon
+Байконур launch pad,45.92,63.34
+Koshkar depot,43.2,76.8
+Osh garrison,40.53,72.8
+""".encode()
+
+
+def test_the_points_are_searched_as_the_sites_are(atlas):
+    """The search text finds a user's points by the rules that find the sites: any script, a near
+    spelling, the start of a word (not letters inside one), and the operator filter, like kind
+    and status, does not apply to them."""
+    upload = uploads.read_points("searched.csv", SEARCHED, atlas.countries)
+    points = upload.points
+    found = lambda q: names(overlay.shown(points, Filters(year_from=1991, q=q)))  # noqa: E731
+    assert found("Baikonur") == ["Байконур launch pad"]  # Cyrillic name, Latin query, one letter off
+    assert found("osh") == ["Osh garrison"]  # not "Koshkar": "osh" inside a word
+    assert found("launch") == ["Байконур launch pad"]
+    assert names(overlay.shown(points, Filters(year_from=1991, operators=("roscosmos",)))) == names(points)
+
+
 def test_a_view_sends_a_bitmap_of_its_points(points):
     shown = overlay.shown(points, Filters(countries=("KAZ",), year_from=1991))
     sent = overlay.bits(points, shown)

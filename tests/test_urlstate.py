@@ -270,13 +270,14 @@ def test_a_one_year_period_shows_that_years_events_and_no_others(atlas):
 def test_the_readme_documents_every_url_parameter_and_value():
     from pathlib import Path
 
-    from strategic_sites.core.vocab import CONFIDENCE, SITE_KINDS, STATUSES
+    from strategic_sites.view.filters import CHOICES
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| parameter |") :].split("\n\n")[0]
     for name in PARAMS:
         assert f"`{name}`" in table, name
-    for value in (*SITE_KINDS, *STATUSES, *CONFIDENCE, *LAYERS, "en", "ru"):
+    vocabularies = [value for choice in CHOICES if choice.param != "country" for value in choice.values(None)]  # countries: the atlas's
+    for value in (*vocabularies, *LAYERS, "en", "ru"):
         assert f"`{value}`" in table, value
 
 

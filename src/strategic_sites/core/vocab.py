@@ -32,6 +32,19 @@ STATUSES: dict[str, str] = {
     "closed": "Closed",
 }
 
+# Who ran a site in a control period (control.csv ``operator_group``): the ``operator`` column's
+# free text, grouped for filtering. Ordered as the filter lists them.
+OPERATORS: dict[str, str] = {
+    "russian_military": "Russian Ministry of Defence and armed forces",
+    "roscosmos": "Roscosmos (Russian space agency)",
+    "russian_civil": "Russian civil authorities",
+    "soviet_military": "USSR Ministry of Defence and Soviet forces",
+    "joint": "Russia and the host state together",
+    "host_state": "The host state",
+    "company": "Companies",
+    "none": "No operator (idle, closed or proposed)",
+}
+
 EVENT_KINDS: dict[str, str] = {
     "agreement": "Agreement",
     "launch": "Launch",

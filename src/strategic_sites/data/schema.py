@@ -31,6 +31,7 @@ from strategic_sites.core.vocab import (
     DATE_PRECISIONS,
     EVENT_KINDS,
     LOCATION_PRECISIONS,
+    OPERATORS,
     SITE_KINDS,
     STATUSES,
     is_iso3,
@@ -204,6 +205,8 @@ CONTROL = pa.DataFrameSchema(
         "end": iso_date(blank_ok=True),
         "status": choice(STATUSES),
         "operator": text(required=False),
+        # The operator grouped for the operator filter; optional (a folder without it: no group).
+        "operator_group": choice(OPERATORS, blank_ok=True, required=False),
         "note": text(required=False),
         "source_id": slugs(),
         **graded(),

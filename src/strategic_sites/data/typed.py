@@ -89,6 +89,8 @@ def _graded(frame: pd.DataFrame) -> pd.DataFrame:
 def control(raw: Raw, done: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The periods of control, by site and then start."""
     frame = _graded(raw.frame.reset_index(drop=True))
+    if "operator_group" not in frame.columns:  # an older folder: no operator is grouped
+        frame["operator_group"] = ""
     frame["start_date"] = _dates(frame["start"])
     frame["end_date"] = _dates(frame["end"])
     frame["source_ids"] = _lists(frame["source_id"])

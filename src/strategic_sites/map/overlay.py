@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from strategic_sites.core.dates import DATE_PRECISIONS_BY_FORM
-from strategic_sites.view.filters import Filters
+from strategic_sites.view import search
+from strategic_sites.view.filters import Filters, points_shown
 from strategic_sites.view.language import Names
 from strategic_sites.map.mapdata import COORD_SCALE, bitmap
 
@@ -22,19 +23,35 @@ LABEL = "Your points"
 
 
 def shown(points: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The points a view shows: in a chosen host country (by the point's country), in the
-    event period (points without a date are always shown: no period excludes them), and
-    matching the search text by name. Site kind and status do not apply to them."""
-    keep = pd.Series(True, index=points.index)
-    if filters.countries:
-        keep &= points["country"].isin(filters.countries)
+    """The points a view shows: those every filter that applies to points keeps (a chosen host
+    country, by the point's country: :func:`strategic_sites.view.filters.points_shown`; site
+    kind, status and operator do not apply to them), in the event period (points without a
+    date are always shown: no period excludes them), and found by the search text by their
+    name, as the sites are (:mod:`strategic_sites.view.search`: any word's start, any script,
+    near spellings)."""
+    keep = points_shown(points, filters)
     dated = points["date_first"].notna()
     in_period = (points["date_last"] >= pd.Timestamp(filters.year_from, 1, 1)) & (points["date_first"] <= pd.Timestamp(filters.year_to, 12, 31))
     keep &= ~dated | in_period
     q = filters.q.strip()
     if q:
-        keep &= points["name"].fillna("").str.casefold().str.contains(q.casefold(), regex=False)
+        found = {hit.site_id for hit in _finder(points).find(q)}
+        keep &= pd.Series(np.arange(len(points)), index=points.index).isin(found)
     return points if keep.all() else points[keep]  # all of them: the frame itself, not a copy of it
+
+
+_FINDERS: list[tuple[pd.DataFrame, search.Finder]] = []  # the last few points' finders, by the frame itself
+
+
+def _finder(points: pd.DataFrame) -> search.Finder:
+    """The finder of a set of points' names, built once per set (a session keeps its points)."""
+    for frame, finder in _FINDERS:
+        if frame is points:
+            return finder
+    finder = search.Finder.of_names(range(len(points)), points["name"].fillna("").astype(str))
+    _FINDERS.append((points, finder))
+    del _FINDERS[:-4]
+    return finder
 
 
 def bundle(points: pd.DataFrame, names: Names) -> dict:

@@ -22,9 +22,8 @@ from strategic_sites.map import assets, elements, layers, mapdata
 from strategic_sites.view import language
 from strategic_sites.map import overlay
 from strategic_sites.data.atlas import Atlas
-from strategic_sites.view.filters import View
+from strategic_sites.view.filters import View, in_words
 from strategic_sites.core.text import plural
-from strategic_sites.core.vocab import CONFIDENCE
 
 MARK = "ssa-inline:"  # where localize points the assets, for inlining below
 _SCRIPT = re.compile(r'<script[^>]*\bsrc="' + re.escape(MARK) + r'([^"]+)"[^>]*>\s*</script>')
@@ -36,16 +35,8 @@ def describe(atlas: Atlas, view: View, counts: bool = True) -> list[str]:
     """The view's filters in words, one line each (for the note and the page title); with its
     counts unless ``counts`` is false (a page that shows them apart)."""
     f = view.filters
-    names = language.names(atlas)
     lines = [f"As of {f.asof:%d %B %Y}; events {f.year_from}–{f.year_to}"]
-    if f.countries:
-        lines.append("Host countries: " + ", ".join(names.country_with_code(c) for c in f.countries))
-    if f.kinds:
-        lines.append("Kinds: " + ", ".join(names.kind(k) for k in f.kinds))
-    if f.statuses:
-        lines.append("Status: " + ", ".join(names.status(s) for s in f.statuses))
-    if f.confidence:
-        lines.append("Confidence: " + ", ".join(CONFIDENCE[g].lower() for g in f.confidence))
+    lines += in_words(atlas, f)  # every filter chosen (filters.CHOICES)
     if f.q:
         lines.append(f"Search: “{f.q}”")
     if view.compared:

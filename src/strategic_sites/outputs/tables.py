@@ -12,13 +12,13 @@ import pandas as pd
 from strategic_sites.data import lookup
 from strategic_sites.core import text
 from strategic_sites.data.atlas import Atlas
-from strategic_sites.view.filters import View
+from strategic_sites.view.filters import View, in_file_name
 from strategic_sites.view.language import names as names_of
 from strategic_sites.data.schema import split_list
 from strategic_sites.map.style import CONFIDENCE_BADGES
 from strategic_sites.view.timeline import events_of_site
 
-SITE_COLUMNS = ["id", "name", "name_ru", "kind", "country", "status", "since", "confidence", "lessee", "lease_end", "years_left", "sources", "source"]
+SITE_COLUMNS = ["id", "name", "name_ru", "kind", "country", "status", "operator", "since", "confidence", "lessee", "lease_end", "years_left", "sources", "source"]
 
 
 def grade(value) -> str:
@@ -36,8 +36,8 @@ def other_value(row, links) -> str:
 
 
 def sites_table(atlas: Atlas, view: View) -> pd.DataFrame:
-    """One row per site shown: kind, host, status on the as-of date since when, lessee,
-    lease end and years left."""
+    """One row per site shown: kind, host, status and operator on the as-of date since when,
+    lessee, lease end and years left."""
     names = names_of(atlas)
     links = lookup.of(atlas)
     rows = []
@@ -53,6 +53,7 @@ def sites_table(atlas: Atlas, view: View) -> pd.DataFrame:
                 "kind": names.kind(site.kind),
                 "country": names.country_with_code(site.country),
                 "status": names.status(period["status"]) if period is not None else "No record on this date",
+                "operator": period["operator"] if period is not None else "",
                 "since": period["start"] if period is not None else "",
                 "confidence": grade(period["confidence"]) if period is not None else "",
                 "lessee": names.country(lease["lessee"]) if lease is not None else "",
@@ -155,14 +156,11 @@ def events_geojson(events, table: pd.DataFrame) -> str:
 
 
 def download_name(what: str, filters, extension: str) -> str:
-    """A file name that says what it holds: ``sites_KAZ-KGZ_asof-2014-01-01.geojson``."""
+    """A file name that says what it holds: ``sites_KAZ-KGZ_asof-2014-01-01.geojson``,
+    ``sites_all_air_base_roscosmos_asof-2014-01-01.csv``."""
     import re
 
-    parts = [what, "-".join(filters.countries) or "all"]
-    if filters.kinds:
-        parts.append("-".join(filters.kinds))
-    if filters.statuses:
-        parts.append("-".join(filters.statuses))
+    parts = [what, *in_file_name(filters)]  # every filter chosen (filters.CHOICES)
     if filters.q.strip():
         parts.append("q-" + (re.sub(r"[^0-9A-Za-z]+", "-", filters.q.strip()).strip("-")[:30] or "search"))
     if what != "events":

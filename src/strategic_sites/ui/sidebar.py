@@ -10,14 +10,13 @@ import streamlit as st
 
 from strategic_sites.view import language, urlstate
 from strategic_sites.data.atlas import Atlas
-from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters
+from strategic_sites.view.filters import CHOICES, FIRST_YEAR, LAYERS, Filters, compares
 from strategic_sites.ui import state
 from strategic_sites.ui.links import share_link
 from strategic_sites.ui.publish import embed_box
 from strategic_sites.core.text import plural
 from strategic_sites.ui.widgets import md
 from strategic_sites.view.urlstate import Known
-from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING, SITE_KINDS, STATUSES
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -40,10 +39,8 @@ def read_link(known: Known, more_warnings: tuple[str, ...] = ()) -> Filters | No
 
 def _seed(filters: Filters) -> None:
     """Put a view's filters into the widgets (before they are drawn)."""
-    st.session_state[state.COUNTRIES] = list(filters.countries)
-    st.session_state[state.KINDS] = list(filters.kinds)
-    st.session_state[state.STATUSES] = list(filters.statuses)
-    st.session_state[state.CONFIDENCE] = list(filters.confidence)
+    for choice in CHOICES:
+        st.session_state[state.choice_key(choice)] = list(choice.chosen(filters))
     st.session_state[state.ASOF] = filters.asof.isoformat()
     st.session_state[state.VS] = filters.vs.isoformat() if filters.vs else ""
     st.session_state[state.QUERY] = filters.q
@@ -90,35 +87,8 @@ COUNTRY_PILLS = 8  # host countries shown as pills; more go in a dropdown list
 
 def _widgets(data: Atlas, known: Known) -> None:
     """The filter widgets, each holding its value under its key in :mod:`state`."""
-    names = language.names(data)
-    kinds_present = [k for k in SITE_KINDS if k in set(data.sites["kind"])]
-    countries = sorted(known.countries, key=names.country)
-    if len(countries) <= COUNTRY_PILLS:  # each a click away, all in sight
-        st.pills("Host country", countries, format_func=names.country_with_code, key=state.COUNTRIES, selection_mode="multi")
-    else:  # an atlas of many countries: a list to search
-        st.multiselect(
-            "Host country", countries, format_func=names.country_with_code, key=state.COUNTRIES, placeholder="All countries"
-        )
-    st.multiselect(
-        "Site kind", options=kinds_present, format_func=SITE_KINDS.get, key=state.KINDS, placeholder="All kinds"
-    )
-    st.multiselect(
-        "Status on the as-of date",
-        options=list(STATUSES),
-        format_func=STATUSES.get,
-        key=state.STATUSES,
-        placeholder="Any status",
-    )
-    st.multiselect(
-        "Confidence",
-        options=list(CONFIDENCE),
-        format_func=CONFIDENCE.get,
-        key=state.CONFIDENCE,
-        placeholder="Any confidence",
-        help="Only facts graded so: events, leases, and sites whose status on the as-of date is. "
-        + "; ".join(f"{CONFIDENCE[g]}: {CONFIDENCE_MEANING[g]}" for g in CONFIDENCE)
-        + ".",
-    )
+    for choice in CHOICES:
+        _choice_widget(choice, data, known)
     # Dates are typed (Enter or leaving the field applies them): the calendar picker applies
     # neither a typed date on Enter nor one typed into an empty field, and 35 years of
     # months are quicker typed than paged through.
@@ -164,6 +134,23 @@ def _widgets(data: Atlas, known: Known) -> None:
     st.button("Reset filters", on_click=_reset, args=(known,), icon=":material/restart_alt:", key=state.RESET)
 
 
+def _choice_widget(choice, data: Atlas, known: Known) -> None:
+    """A registered filter's widget: pills when its few values fit in sight (the host countries
+    of this atlas), else a list to search; the values the data has, and any the link chose."""
+    names = language.names(data)
+    key = state.choice_key(choice)
+    offered = set(choice.shown_values(data)) if choice.shown_values else None
+    chosen = set(st.session_state.get(key) or ())
+    options = [v for v in choice.values(known) if offered is None or v in offered or v in chosen]
+    if choice.param == "country":
+        options = sorted(options, key=names.country)  # by name, as read
+    label = lambda value: choice.word(names, value)  # noqa: E731
+    if choice.param == "country" and len(options) <= COUNTRY_PILLS:  # each a click away, all in sight
+        st.pills(choice.label, options, format_func=label, key=key, selection_mode="multi", help=choice.help or None)
+    else:
+        st.multiselect(choice.label, options=options, format_func=label, key=key, placeholder=choice.placeholder, help=choice.help or None)
+
+
 DATE_PROBLEMS = "_date_problems"  # a typed date that is not one: field key -> what is wrong with it
 
 
@@ -194,13 +181,12 @@ def _read(known: Known) -> Filters:
     year_from, year_to = values[state.PERIOD]
     site = values.get(state.SITE, "")
     before = values.get(state.FILTERS)
+    asof = _typed_day(state.ASOF, known, before.asof if before else known.today) or known.today
+    vs = _typed_day(state.VS, known, before.vs if before else None)
     return Filters(
-        countries=tuple(sorted(values[state.COUNTRIES])),
-        kinds=tuple(k for k in SITE_KINDS if k in values[state.KINDS]),
-        statuses=tuple(s for s in STATUSES if s in values[state.STATUSES]),
-        confidence=tuple(g for g in CONFIDENCE if g in values.get(state.CONFIDENCE, ())),
-        asof=(asof := _typed_day(state.ASOF, known, before.asof if before else known.today) or known.today),
-        vs=vs if (vs := _typed_day(state.VS, known, before.vs if before else None)) and vs != asof else None,
+        **{choice.field: choice.ordered(values.get(state.choice_key(choice)) or (), known) for choice in CHOICES},
+        asof=asof,
+        vs=vs if compares(Filters(asof=asof, vs=vs)) else None,
         year_from=year_from,
         year_to=year_to,
         q=values[state.QUERY].strip(),

@@ -12,16 +12,16 @@ import hashlib
 import streamlit as st
 
 # --- the filters' widgets (their values make the Filters of a run) ------------------------------
-COUNTRIES = "f_country"
-KINDS = "f_kind"
-STATUSES = "f_status"
 ASOF = "f_asof"
 QUERY = "f_q"
 LANG = "f_lang"
 PERIOD = "f_period"  # the events' years, (from, to)
-CONFIDENCE = "f_conf"
 VS = "f_vs"  # the date the as-of date is compared with (None: no comparison)
-WIDGETS = {"countries": COUNTRIES, "kinds": KINDS, "statuses": STATUSES, "confidence": CONFIDENCE, "asof": ASOF, "vs": VS, "q": QUERY, "lang": LANG}
+
+
+def choice_key(choice) -> str:
+    """The widget key of a registered filter (strategic_sites.view.filters.CHOICES): ``f_country``."""
+    return f"f_{choice.param}"
 
 # --- the rest of the view, set by clicks rather than by the sidebar ------------------------------
 SITE = "site"  # the selected site's id ("" for none)

@@ -111,10 +111,11 @@ def sites_table(data: Atlas, view: View, key: str = state.SITES_TABLE) -> None:
         # can be selected again.
         key=state.changing(key, tuple(table["id"]), f.site),
         placeholder=BLANK,
-        column_order=["name", "status", "lessee", "lease_end", "years_left", "since", "confidence", "kind", "country", "source", "sources", "name_ru"],
+        column_order=["name", "status", "lessee", "lease_end", "years_left", "operator", "since", "confidence", "kind", "country", "source", "sources", "name_ru"],
         column_config={
             "name": st.column_config.TextColumn("Site", width=SITE_NAME),
             "status": st.column_config.TextColumn("Status", width=STATUS, help="Control status on the as-of date"),
+            "operator": st.column_config.TextColumn("Operator", width="medium", help="Who ran the site on the as-of date, as the sources name them"),
             "lessee": st.column_config.TextColumn("Lessee", width=72),
             "lease_end": st.column_config.TextColumn("Lease ends", width=92),
             "years_left": st.column_config.ProgressColumn("Years left", min_value=0, max_value=50, format="%.1f", width=104),

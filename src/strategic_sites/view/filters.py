@@ -9,6 +9,7 @@ the filters is answered by :func:`focus`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,8 +17,10 @@ import geopandas as gpd
 import pandas as pd
 
 from strategic_sites.core import layerset
-from strategic_sites.view import compare, search
+from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING, OPERATORS, SITE_KINDS, STATUSES
 from strategic_sites.data.atlas import Atlas
+from strategic_sites.view import compare, search
+from strategic_sites.view.language import Names
 from strategic_sites.view.language import names as names_of
 from strategic_sites.view.timeline import events_in_years, leases_in_force, status_as_of
 
@@ -36,6 +39,7 @@ class Filters:
     countries: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()  # who ran the site on the as-of date (control.csv operator_group)
     asof: date = field(default_factory=_today)
     year_from: int = FIRST_YEAR
     year_to: int = field(default_factory=lambda: _today().year)
@@ -46,6 +50,170 @@ class Filters:
     confidence: tuple[str, ...] = ()  # facts of these grades only (none chosen: all)
     vs: date | None = None  # compare the as-of date with this one (None: no comparison)
     at: tuple[float, float, float] | None = None  # where the map is, (lat, lon, zoom); None: fitted to the sites (display only)
+
+
+# --- the filters that choose sites: a registry ----------------------------------------------
+#
+# Each filter of the sites by chosen values of one of their properties is declared once, below:
+# its field of Filters, its URL parameter, its widget, its values, how it narrows the sites (and
+# the events and the user's own points), and how it reads in words and in file names. The URL
+# (urlstate), the sidebar, apply, the downloads' names, the image and the export's note, the
+# embed and the user's points all read CHOICES. To add one: CONTRIBUTING.md, "Add a filter".
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a filter may look at to choose sites: the atlas, and each site's control period on
+    the as-of date (of the chosen confidence grades)."""
+
+    atlas: Atlas
+    status: pd.DataFrame  # timeline.status_as_of: one row per site with one, indexed by site id
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A filter of the sites by chosen values of one property (none chosen: every site)."""
+
+    field: str  # its field of Filters: a tuple of the chosen values, in the order of `values`
+    param: str  # its URL parameter (a public interface: never renamed)
+    label: str  # the widget's label
+    heading: str  # in words: "Host countries: Kazakhstan (KAZ)"
+    noun: str  # one value, as a link's warning names one it cannot use
+    placeholder: str  # the widget's text when nothing is chosen
+    values: Callable[[object], Sequence[str]]  # every value a link may name, in order (given urlstate.Known)
+    word: Callable[[Names, str], str]  # a value in words
+    keep: Callable[[Facts, pd.DataFrame, frozenset], pd.Series]  # of the sites frame: those that pass
+    help: str = ""
+    shown_values: Callable[[Atlas], set] | None = None  # the values the widget offers (None: all)
+    normalise: Callable[[str], str] = str.lower
+    # Events away from any site (a treaty signed in Moscow) stay while this filter is on when
+    # this says so of them; None: they go (the filter is about sites, and they are at none).
+    away_events: Callable[[pd.DataFrame, frozenset], pd.Series] | None = None
+    narrows_events: bool = True  # whether choosing drops events not at or about the sites shown
+    grades_facts: bool = False  # the confidence filter: keeps the facts of the chosen grades only
+    points: Callable[[pd.DataFrame, frozenset], pd.Series] | None = None  # the user's points kept (None: all)
+    file_default: str = ""  # what a file name says when none is chosen ("" : nothing)
+    meaning: str = ""  # the README's table of parameters
+
+    def chosen(self, filters: Filters) -> tuple[str, ...]:
+        return getattr(filters, self.field)
+
+    def ordered(self, values, known) -> tuple[str, ...]:
+        """``values`` in this filter's canonical order (for the URL, the widgets, the cache key)."""
+        wanted = set(values)
+        return tuple(v for v in self.values(known) if v in wanted)
+
+
+def _status_in(column: str):
+    def keep(facts: Facts, sites: pd.DataFrame, chosen: frozenset) -> pd.Series:
+        status = facts.status
+        return sites["id"].isin(set(status.index[status[column].isin(chosen)]))
+
+    return keep
+
+
+CHOICES: tuple[Choice, ...] = (
+    Choice(
+        field="countries",
+        param="country",
+        label="Host country",
+        heading="Host countries",
+        noun="host country code (ISO 3166-1 alpha-3 of a country in the atlas)",
+        placeholder="All countries",
+        values=lambda known: sorted(known.countries),
+        word=Names.country_with_code,
+        keep=lambda facts, sites, chosen: sites["country"].isin(chosen),
+        normalise=str.upper,
+        away_events=lambda events, chosen: _any_in(events["country_list"], set(chosen)),
+        points=lambda points, chosen: points["country"].isin(chosen),
+        file_default="all",
+        meaning="ISO3 host countries; repeat or comma-separate",
+    ),
+    Choice(
+        field="kinds",
+        param="kind",
+        label="Site kind",
+        heading="Kinds",
+        noun="site kind",
+        placeholder="All kinds",
+        values=lambda known: tuple(SITE_KINDS),
+        word=Names.kind,
+        keep=lambda facts, sites, chosen: sites["kind"].isin(chosen),
+        shown_values=lambda atlas: set(atlas.sites["kind"]),
+        meaning="site kinds",
+    ),
+    Choice(
+        field="statuses",
+        param="status",
+        label="Status on the as-of date",
+        heading="Status",
+        noun="control status",
+        placeholder="Any status",
+        values=lambda known: tuple(STATUSES),
+        word=Names.status,
+        keep=_status_in("status"),
+        meaning="control status on the as-of date",
+    ),
+    Choice(
+        field="operators",
+        param="operator",
+        label="Operator on the as-of date",
+        heading="Operator",
+        noun="operator",
+        placeholder="Any operator",
+        values=lambda known: tuple(OPERATORS),
+        word=lambda names, value: OPERATORS.get(value, value),
+        keep=_status_in("operator_group"),
+        shown_values=lambda atlas: set(atlas.control["operator_group"]) - {""},
+        help="Who ran the site on the as-of date, grouped from each control period's operator "
+        "(the site's history gives the operator in full).",
+        meaning="who ran the site on the as-of date",
+    ),
+    Choice(
+        field="confidence",
+        param="conf",
+        label="Confidence",
+        heading="Confidence",
+        noun=f"confidence grade ({', '.join(CONFIDENCE)})",
+        placeholder="Any confidence",
+        values=lambda known: tuple(CONFIDENCE),
+        word=lambda names, grade: CONFIDENCE[grade].lower(),
+        keep=lambda facts, sites, chosen: sites["id"].isin(set(facts.status.index)),
+        help="Only facts graded so: events, leases, and sites whose status on the as-of date is. "
+        + "; ".join(f"{CONFIDENCE[g]}: {CONFIDENCE_MEANING[g]}" for g in CONFIDENCE)
+        + ".",
+        narrows_events=False,
+        grades_facts=True,
+        meaning="facts of these confidence grades only (events, leases, and sites whose status on the as-of date is so graded)",
+    ),
+)
+CHOICE_BY_PARAM = {choice.param: choice for choice in CHOICES}
+
+
+def in_words(atlas: Atlas, filters: Filters) -> list[str]:
+    """The chosen values of every filter, a line each: ``Host countries: Kazakhstan (KAZ)``."""
+    names = names_of(atlas)
+    return [f"{c.heading}: " + ", ".join(c.word(names, v) for v in c.chosen(filters)) for c in CHOICES if c.chosen(filters)]
+
+
+def in_file_name(filters: Filters) -> list[str]:
+    """The chosen values of every filter, a part each, for a file name: ``KAZ-KGZ``, ``air_base``."""
+    parts = []
+    for choice in CHOICES:
+        chosen = choice.chosen(filters)
+        if chosen or choice.file_default:
+            parts.append("-".join(chosen) or choice.file_default)
+    return parts
+
+
+def points_shown(points: pd.DataFrame, filters: Filters) -> pd.Series:
+    """Of a user's own points: those every filter that applies to them keeps."""
+    keep = pd.Series(True, index=points.index)
+    for choice in CHOICES:
+        chosen = choice.chosen(filters)
+        if chosen and choice.points is not None:
+            keep &= choice.points(points, frozenset(chosen))
+    return keep
 
 
 @dataclass(frozen=True)
@@ -65,8 +233,7 @@ class View:
     @property
     def compared(self) -> tuple[date, date] | None:
         """The two dates compared, earlier first (None: not comparing)."""
-        vs = self.filters.vs
-        return None if vs is None or vs == self.filters.asof else tuple(sorted((self.filters.asof, vs)))
+        return tuple(sorted((self.filters.asof, self.filters.vs))) if compares(self.filters) else None
 
     def changes_of(self, site_id: str) -> pd.DataFrame:
         """The site's rows of :attr:`changes` (none: unchanged, or not comparing)."""
@@ -96,6 +263,12 @@ class View:
         row_site = events["site_id"].astype(str).where(events["site_id"] != "", first)
         events = events.assign(row_site=row_site)
         return events[events["row_site"].isin(set(self.sites["id"]))]
+
+
+def compares(filters: Filters) -> bool:
+    """Whether a view compares two dates: a compare date that is not the as-of date. (The one
+    place that decides it: a compare date equal to the as-of date is no comparison.)"""
+    return filters.vs is not None and filters.vs != filters.asof
 
 
 def _row(frame: pd.DataFrame, key: str) -> pd.Series | None:
@@ -135,16 +308,12 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     """
     control = graded(atlas.control, filters.confidence)
     status_all = status_as_of(control, filters.asof)
+    facts = Facts(atlas, status_all)
     sites = atlas.sites
-    if filters.countries:
-        sites = sites[sites["country"].isin(filters.countries)]
-    if filters.kinds:
-        sites = sites[sites["kind"].isin(filters.kinds)]
-    if filters.statuses:
-        allowed = set(status_all.index[status_all["status"].isin(filters.statuses)])
-        sites = sites[sites["id"].isin(allowed)]
-    if filters.confidence:
-        sites = sites[sites["id"].isin(set(status_all.index))]
+    for choice in CHOICES:
+        chosen = choice.chosen(filters)
+        if chosen:
+            sites = sites[choice.keep(facts, sites, frozenset(chosen))]
     structural_ids = set(sites["id"])
     q = filters.q.strip()
     found_as = {}
@@ -157,19 +326,20 @@ def apply(atlas: Atlas, filters: Filters) -> View:
     shown = set(sites["id"])
 
     events = graded(events_in_years(atlas.events, filters.year_from, filters.year_to), filters.confidence)
-    if filters.countries or filters.kinds or filters.statuses:
+    narrowing = [c for c in CHOICES if c.narrows_events and c.chosen(filters)]
+    if narrowing:
+        # Events at or about the sites that pass, and events away from any site that every
+        # filter chosen keeps (a chosen country keeps those involving it; a kind drops them).
         loose = (events["site_id"] == "") & events["concern_ids"].str.len().eq(0)
-        if filters.kinds or filters.statuses:
-            loose &= False
-        if filters.countries:
-            loose &= _any_in(events["country_list"], set(filters.countries))
+        for choice in narrowing:
+            loose &= choice.away_events(events, frozenset(choice.chosen(filters))) if choice.away_events else False
         events = events[_touches(events, structural_ids) | loose]
     if q:
         events = events[_matches(events["title"], q) | _matches(events["title"], search.fold(q)) | _touches(events, shown)]
 
     leases = graded(atlas.leases[atlas.leases["site_id"].isin(shown)], filters.confidence)
     changes = None
-    if filters.vs is not None and filters.vs != filters.asof:
+    if compares(filters):
         changes = compare.changes(control, leases, list(sites["id"]), filters.asof, filters.vs, names_of(atlas))
     return View(
         filters=filters,

@@ -80,6 +80,14 @@ class Finder:
                 if text and fold(text):
                     self.names.append(_name(site_id, how, text))
 
+    @classmethod
+    def of_names(cls, ids, names) -> Finder:
+        """A finder over plain names (one per id), such as a user's own points: found by the
+        same rules as the sites."""
+        finder = cls.__new__(cls)
+        finder.names = [_name(key, NAME, text) for key, text in zip(ids, names) if text and fold(text)]
+        return finder
+
     def find(self, query: str) -> list[Hit]:
         """The sites the query finds, best first (one hit per site)."""
         folded = fold(query)

@@ -8,6 +8,7 @@ parameter   meaning                                                     example
 country     ISO3 host countries (repeat or comma-separate)              country=KAZ,KGZ
 kind        site kinds                                                  kind=air_base
 status      control statuses on the as-of date                          status=russian_lease
+operator    who ran the site on the as-of date (grouped)                operator=roscosmos
 conf        facts of these confidence grades only                       conf=confirmed,reported
 asof        the as-of date (ISO)                                        asof=2013-06-01
 vs          compare the as-of date with this date (ISO)                 vs=2024-01-01
@@ -40,11 +41,12 @@ from datetime import date
 from urllib.parse import urlencode
 
 from strategic_sites.data.changelog import is_code
-from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters
+from strategic_sites.view.filters import CHOICES, FIRST_YEAR, LAYERS, Filters
 from strategic_sites.view.language import LANGUAGES
-from strategic_sites.core.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
-PARAMS = ("country", "kind", "status", "conf", "asof", "vs", "from", "to", "q", "site", "layers", "lang", "map", "data")
+# Every parameter of a view, in the order links write them: the filters' (their registry,
+# filters.CHOICES), then the dates, the period, the search, the selection and the display.
+PARAMS = tuple(choice.param for choice in CHOICES) + ("asof", "vs", "from", "to", "q", "site", "layers", "lang", "map", "data")
 MAP_ZOOMS = (2.0, 18.0)  # the zooms map= may name (the map's own limits)
 MAX_VALUE_LENGTH = 200
 MAX_QUERY_LENGTH = 100
@@ -133,20 +135,12 @@ class _Reader:
 
 
 def _choices(r: _Reader) -> dict:
-    """Host countries, site kinds, statuses and layers, in their canonical order."""
+    """Every registered filter's chosen values, and the layers, in their canonical order."""
     changes: dict = {}
-    countries = r.many("country", r.known.countries, str.upper, "host country code (ISO 3166-1 alpha-3 of a country in the atlas)")
-    if countries:
-        changes["countries"] = tuple(sorted(countries))
-    kinds = r.many("kind", SITE_KINDS, str.lower, "site kind")
-    if kinds:
-        changes["kinds"] = tuple(k for k in SITE_KINDS if k in kinds)
-    statuses = r.many("status", STATUSES, str.lower, "control status")
-    if statuses:
-        changes["statuses"] = tuple(s for s in STATUSES if s in statuses)
-    grades = r.many("conf", CONFIDENCE, str.lower, f"confidence grade ({', '.join(CONFIDENCE)})")
-    if grades:
-        changes["confidence"] = tuple(g for g in CONFIDENCE if g in grades)
+    for choice in CHOICES:
+        chosen = r.many(choice.param, set(choice.values(r.known)), choice.normalise, choice.noun)
+        if chosen:
+            changes[choice.field] = choice.ordered(chosen, r.known)
     if r.params.get("layers") and not _values(r.params["layers"]):
         changes["layers"] = ()  # `layers=`: every layer switched off
     else:
@@ -317,14 +311,9 @@ def serialise(filters: Filters, known: Known) -> dict[str, list[str]]:
     """Query parameters for ``filters``; parameters at their defaults are left out."""
     defaults = known.defaults()
     params: dict[str, list[str]] = {}
-    if filters.countries:
-        params["country"] = list(filters.countries)
-    if filters.kinds:
-        params["kind"] = list(filters.kinds)
-    if filters.statuses:
-        params["status"] = list(filters.statuses)
-    if filters.confidence:
-        params["conf"] = list(filters.confidence)
+    for choice in CHOICES:
+        if choice.chosen(filters):
+            params[choice.param] = list(choice.chosen(filters))
     if filters.asof != defaults.asof:
         params["asof"] = [filters.asof.isoformat()]
     if filters.vs is not None:
