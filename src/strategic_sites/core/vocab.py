@@ -35,14 +35,14 @@ STATUSES: dict[str, str] = {
 # Who ran a site in a control period (control.csv ``operator_group``): the ``operator`` column's
 # free text, grouped for filtering. Ordered as the filter lists them.
 OPERATORS: dict[str, str] = {
-    "russian_military": "Russian Ministry of Defence and armed forces",
-    "roscosmos": "Roscosmos (Russian space agency)",
+    "russian_military": "Russian armed forces",  # the Ministry of Defence and its forces
+    "roscosmos": "Roscosmos",  # the Russian space agency (and state corporation)
     "russian_civil": "Russian civil authorities",
-    "soviet_military": "USSR Ministry of Defence and Soviet forces",
-    "joint": "Russia and the host state together",
+    "soviet_military": "Soviet armed forces",  # the USSR Ministry of Defence and its forces
+    "joint": "Russia with the host state",
     "host_state": "The host state",
     "company": "Companies",
-    "none": "No operator (idle, closed or proposed)",
+    "none": "No operator",  # idle, closed or never set up
 }
 
 EVENT_KINDS: dict[str, str] = {
