@@ -41,7 +41,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from strategic_sites.data.changelog import is_code
-from strategic_sites.view.filters import CHOICES, FIRST_YEAR, LAYERS, Filters
+from strategic_sites.view.filters import CHOICES, FIRST_YEAR, LAYERS, Filters, compares
 from strategic_sites.view.language import LANGUAGES
 
 # Every parameter of a view, in the order links write them: the filters' (their registry,
@@ -180,7 +180,7 @@ def _dates(r: _Reader) -> dict:
     if asof is not None:
         changes["asof"] = asof
     if vs is not None:
-        if vs == changes.get("asof", r.known.today):
+        if not compares(Filters(asof=changes.get("asof", r.known.today), vs=vs)):
             r.warn("vs", vs.isoformat(), "the same date as asof; nothing to compare")
         else:
             changes["vs"] = vs
