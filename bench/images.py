@@ -6,35 +6,30 @@ size and format, the Natural Earth land plotted by geopandas and the sites as pl
 no glyphs, labels, legend, scale bar or events. Each figure is the median of ``--runs`` runs,
 in this process, after one warm-up run (fonts and the outlines' simplification are cached).
 
-    python bench/images.py [--runs 5] [--no-write]
+    python bench/images.py [--runs 5] [--quick] [--no-write] [--results PATH]
 
-Writes its section to bench/results.md (bench/run.py keeps it).
+Writes its section to bench/results.md (bench/run.py keeps it); ``--quick`` (one run, the shipped
+data only) to bench/artifacts/results-quick.md. The scaffolding is bench/common.py's.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
-import statistics
-import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
+import common  # bench/common.py: puts src/ on the path too
+from matplotlib.figure import Figure
 
-from matplotlib.figure import Figure  # noqa: E402
-
+from strategic_sites import load_atlas
 from strategic_sites.outputs import image
-from strategic_sites import load_atlas  # noqa: E402
-from strategic_sites.view.filters import Filters, apply  # noqa: E402
+from strategic_sites.view.filters import Filters, apply
 
-RESULTS = ROOT / "bench" / "results.md"
+ROOT = common.ROOT
 SECTION = "## Static images (bench/images.py)"
 TARGETS = {"shipped": 3.0, "10,000 events": 10.0}  # seconds, issue 14
+PACKAGES = ("matplotlib", "adjustText", "geopandas", "shapely", "numpy")
 
 
 def floor(atlas, view, fmt: str) -> bytes:
@@ -51,40 +46,35 @@ def floor(atlas, view, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def median_time(call, runs: int) -> tuple[float, int]:
-    call()  # warm-up
-    times, size = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        size = len(call())
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), size
-
-
-def measure(runs: int) -> list[dict]:
+def measure(runs: int, quick: bool = False) -> list[dict]:
     from synthetic import generate
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        folders = {"shipped": ROOT / "geodata", "10,000 events": generate(Path(tmp) / "geodata", 10_000, seed=1)}
+        folders = {"shipped": ROOT / "geodata"}
+        if not quick:
+            folders["10,000 events"] = generate(Path(tmp) / "geodata", 10_000, seed=1)
         for name, folder in folders.items():
             atlas = load_atlas(folder)
             view = apply(atlas, Filters(asof=date(2024, 1, 1)))
             for fmt in image.FORMATS:
-                took, size = median_time(lambda: image.render(atlas, view, fmt, "https://atlas.example/?asof=2024-01-01"), runs)
-                base, _ = median_time(lambda: floor(atlas, view, fmt), runs)
+                took, drawn = common.timed(lambda: image.render(atlas, view, fmt, "https://atlas.example/?asof=2024-01-01"), runs)
+                base, _ = common.timed(lambda: floor(atlas, view, fmt), runs)
+                size = len(drawn)
                 rows.append({"data": name, "events": len(view.events), "format": fmt, "seconds": took, "floor": base, "bytes": size})
                 print(f"{name:>14} {fmt}: {took:.2f} s (floor {base:.2f} s), {size:,} bytes", flush=True)
     return rows
 
 
-def section(rows: list[dict], runs: int) -> str:
+def section(rows: list[dict], runs: int, run: common.Run) -> str:
     lines = [
         SECTION,
         "",
-        f"The whole view (25 sites, every layer) drawn as the \"Download image\" button draws it; median of {runs} runs "
-        "after a warm-up, in one process on this 2-core machine. Floor: the same figure with the land and plain dots only "
+        f"The whole view (25 sites, every layer) drawn as the \"Download image\" button draws it; median of {runs} run{'s' * (runs != 1)} "
+        "after a warm-up, in one process. Floor: the same figure with the land and plain dots only "
         "(no glyphs, labels, legend, scale bar or events). Targets (issue 14): 3 s for the shipped data, 10 s with 10,000 events.",
+        "",
+        run.said(PACKAGES),
         "",
         "| data | events in view | format | time | floor | ratio to floor | file size | target met |",
         "|---|---:|---|---:|---:|---:|---:|---|",
@@ -101,23 +91,15 @@ def section(rows: list[dict], runs: int) -> str:
 
 
 def split_section(text: str) -> tuple[str, str]:
-    """(``text`` without this section, the section), cut as bench/load.py cuts its own."""
-    from load import split_section as split
-
-    return split(text, SECTION)
+    """(``text`` without this section, the section): bench/run.py keeps it when it rewrites the file."""
+    return common.split_section(text, SECTION)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
-    text = section(measure(args.runs), args.runs)
-    print(text)
-    if not args.no_write:
-        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-        rest, _ = split_section(old)
-        RESULTS.write_text(rest.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    args = common.parse(common.arguments(__doc__, runs=5))
+    run = common.Run("bench/images.py", args)
+    rows = measure(args.runs, args.quick)
+    common.finish(section(rows, args.runs, run), SECTION, args)
 
 
 if __name__ == "__main__":

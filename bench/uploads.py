@@ -31,38 +31,31 @@ the RSS after dropping every temporary, collecting garbage and handing freed mem
 app's session too: Streamlit's uploaded-file manager keeps them while the uploader shows the file; the
 atlas lets them go once read, ``ui/uploaded.py``). Each figure is the median of ``--runs`` children.
 
-    .venv/bin/python bench/uploads.py [--runs 3] [--no-write]
+    .venv/bin/python bench/uploads.py [--runs 3] [--quick] [--no-write] [--results PATH]
 
-Writes its section to bench/results.md (bench/run.py keeps it).
+Writes its section to bench/results.md (bench/run.py keeps it); ``--quick`` (one run, 10,000 rows
+and the bomb) to bench/artifacts/results-quick.md. The scaffolding (the command line, the capped
+child, medians, where the run was made, writing the section) is bench/common.py's.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import gc
 import hashlib
-import importlib.metadata
 import json
-import os
-import platform
 import random
 import re
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
+import common  # bench/common.py: puts src/ on the path too
 
-RESULTS = ROOT / "bench" / "results.md"
+ROOT = common.ROOT
 SECTION = "## Uploads (bench/uploads.py)"
 SIZES = (10_000, 100_000)
+QUICK_SIZES = (10_000,)
 FORMATS = {"CSV": "csv", "GeoJSON": "geojson", "GeoParquet": "parquet"}  # format: file extension
 READERS = ("atlas", "floor")
 CAP = 6_000_000_000  # bytes of address space a child may map (RLIMIT_AS)
@@ -71,8 +64,7 @@ WARM_ROWS = 200  # the small file each child reads first
 ROW_BYTES = 450  # a CSV row's size the notes are grown to, on average
 GEOJSON_CUT = 140  # characters cut from each GeoJSON row's notes: 100,000 features then fit in MAX_BYTES
 MB = 1_000_000
-# read_points turns every error into a message: these say the cap stopped it (Python's, pyarrow's, C++'s)
-OUT_OF_MEMORY = r"MemoryError|alloc\w* of size \d+ failed|[Oo]ut of memory|bad_alloc|Cannot allocate memory"
+PACKAGES = ("pandas", "geopandas", "pyarrow", "pyogrio", "shapely", "numpy")
 
 COUNTRIES = ("KAZ", "KGZ", "TJK", "UZB", "TKM", "RUS")
 KINDS = ("military base", "air base", "radar", "test range", "depot", "port", "industrial", "training area")
@@ -172,42 +164,9 @@ def bomb(folder: Path) -> Path:
 
 # ---------------------------------------------------------------- the child
 
-def _status(key: str) -> int:
-    """A /proc/self/status figure (``VmRSS``, ``VmHWM``) in bytes."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(key)
-
-
-def _release() -> None:
-    """Collect garbage and hand freed memory back: what is left is what is held."""
-    import ctypes
-
-    import pyarrow
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-    pyarrow.default_memory_pool().release_unused()
-
-
-def _reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux); whether it worked."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return _status("VmHWM") <= _status("VmRSS") + 4 * 1024 * 1024
-
-
 def child(reader: str, fmt: str, path: Path, warm: Path, cap: int = CAP) -> dict:
     """One measurement (see the module's docstring), in this process, capped at ``cap`` bytes."""
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    common.cap_memory(cap)
     import io
 
     import geopandas as gpd
@@ -243,65 +202,48 @@ def child(reader: str, fmt: str, path: Path, warm: Path, cap: int = CAP) -> dict
         keep(first, warm.read_bytes())
     del first
     data = path.read_bytes()
-    _release()
-    base = _status("VmRSS")
-    reset = _reset_peak()
-    high = _status("VmHWM")  # without a reset: what the child had peaked at before, the peak can only be above it
+    common.release()
+    base = common.status("VmRSS")
+    reset = common.reset_peak()
+    high = common.status("VmHWM")  # without a reset: what the child had peaked at before, the peak can only be above it
     start = time.perf_counter()
     result = read(data)
     took = time.perf_counter() - start
-    peak = _status("VmHWM") - (base if reset else high)
+    peak = common.status("VmHWM") - (base if reset else high)
     out = {"reader": reader, "format": fmt, "bytes": len(data), "seconds": took, "peak": peak, "reset": reset}
     if reader == "atlas":
         out |= {"points": len(result.points), "rejects": len(result.rejects), "problems": list(result.problems),
                 "notes": list(result.notes)}
         start = time.perf_counter()
         held = (result, keep(result, data))  # as ui/points.uploader keeps it
-        out |= {"bundle_seconds": time.perf_counter() - start, "peak_with_bundle": _status("VmHWM") - (base if reset else high)}
+        out |= {"bundle_seconds": time.perf_counter() - start, "peak_with_bundle": common.status("VmHWM") - (base if reset else high)}
         if held[1] is not None and hasattr(session, "held"):  # what the upload budget counts for the points
             out["estimate"] = session.held(held[1])
     else:
         held = result
         out["points"] = len(result)
-    _release()
+    common.release()
     # The atlas lets the file go once read (ui/uploaded.py); a plain app's upload stays in Streamlit's memory.
-    out["kept"] = _status("VmRSS") - base + (0 if reader == "atlas" else len(data))
-    out["over_cap"] = any(re.search(OUT_OF_MEMORY, problem) for problem in out.get("problems", ()))
+    out["kept"] = common.status("VmRSS") - base + (0 if reader == "atlas" else len(data))
+    out["over_cap"] = any(re.search(common.OUT_OF_MEMORY, problem) for problem in out.get("problems", ()))
     del held
     return out
 
 
 def run_child(reader: str, fmt: str, path: Path, warm: Path, cap: int = CAP) -> dict:
     """One measurement in a child process, capped; ``over_cap`` when the cap stopped it."""
-    command = [sys.executable, __file__, "--child", reader, fmt, str(path), str(warm), str(cap)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        return {"failed": f"not done in {TIMEOUT_S} s"}
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode == 0 and lines:
-        return json.loads(lines[-1])
-    if done.returncode < 0 or re.search(OUT_OF_MEMORY, done.stderr):
-        return {"over_cap": True, "failed": f"over the cap ({cap / 1e9:g} GB of address space): "
-                + (f"killed by signal {-done.returncode}" if done.returncode < 0 else "MemoryError")}
-    tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
-    return {"failed": f"exit {done.returncode}: {tail[0][:200]}"}
+    return common.run_child([sys.executable, __file__, "--child", reader, fmt, str(path), str(warm), str(cap)], cap, TIMEOUT_S)
 
 
 # ---------------------------------------------------------------- the parent
 
-def _median(results: list[dict], key: str) -> float | None:
-    values = [r[key] for r in results if key in r]
-    return statistics.median(values) if values else None
-
-
-def measure(runs: int) -> dict:
+def measure(runs: int, sizes: tuple[int, ...] = SIZES) -> dict:
     cells, hostile = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-uploads-") as tmp:
         folder = Path(tmp)
         warm = write(folder / "warm", WARM_ROWS, seed=2)
-        files = {count: write(folder, count, seed=1) for count in SIZES}
-        for count in SIZES:
+        files = {count: write(folder, count, seed=1) for count in sizes}
+        for count in sizes:
             for fmt, path in files[count].items():
                 cell = {"format": fmt, "rows": count, "bytes": path.stat().st_size}
                 for reader in READERS:
@@ -341,24 +283,7 @@ def _failed(results: list[dict]) -> str:
     return "; ".join(reasons)
 
 
-def _environment() -> list[str]:
-    versions = []
-    for name in ("pandas", "geopandas", "pyarrow", "pyogrio", "shapely", "numpy"):
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        commit = f"commit {commit}" + (" with uncommitted changes in src/" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        commit = "commit unknown (no git)"
-    return [f"Python {platform.python_version()}; {', '.join(versions)}", commit]
-
-
-def section(found: dict, runs: int, load: float, took: float) -> str:
-    python, commit = _environment()
+def section(found: dict, runs: int, run: common.Run) -> str:
     lines = [
         SECTION,
         "",
@@ -373,8 +298,7 @@ def section(found: dict, runs: int, load: float, took: float) -> str:
         f"(the atlas lets them go once read: `ui/uploaded.py`). Targets: peak ≤ 4× the file's size + 200 MB, "
         f"kept ≤ 2× the file's size. MB = 10⁶ bytes.",
         "",
-        f"Run with `bench/uploads.py --runs {runs}` in {took / 60:.1f} minutes on {os.cpu_count()} CPUs, load average "
-        f"(1 min) {load:.1f} at the start; {python}; {commit}.",
+        run.said(PACKAGES),
         "",
         "| format | rows | file size | atlas time | floor time | time ratio | atlas peak | floor peak | peak target (4× file + 200 MB) | met | "
         "atlas kept | floor kept | kept target (2× file) | met |",
@@ -384,9 +308,9 @@ def section(found: dict, runs: int, load: float, took: float) -> str:
     for cell in found["cells"]:
         atlas, floor = cell["atlas"], cell["floor"]
         size = cell["bytes"]
-        a_time, f_time = _median(atlas, "seconds"), _median(floor, "seconds")
-        a_peak, f_peak = _median(atlas, "peak"), _median(floor, "peak")
-        a_kept, f_kept = _median(atlas, "kept"), _median(floor, "kept")
+        a_time, f_time = common.median_of(atlas, "seconds"), common.median_of(floor, "seconds")
+        a_peak, f_peak = common.median_of(atlas, "peak"), common.median_of(floor, "peak")
+        a_kept, f_kept = common.median_of(atlas, "kept"), common.median_of(floor, "kept")
         peak_target, kept_target = 4 * size + 200 * MB, 2 * size
         ratio = f"{a_time / f_time:.1f}×" if a_time is not None and f_time else "–"
         good = [r for r in atlas if "points" in r and "failed" not in r]
@@ -408,9 +332,9 @@ def section(found: dict, runs: int, load: float, took: float) -> str:
             notes.append(f"{'† ' if not read else ''}{label}: the atlas read {good[0]['points']:,} of {cell['rows']:,} points: "
                          + "; ".join(good[0]["problems"][:2] or ["no problem reported"]))
         if read:
-            bundle_s, with_bundle = _median(good, "bundle_seconds"), _median(good, "peak_with_bundle")
+            bundle_s, with_bundle = common.median_of(good, "bundle_seconds"), common.median_of(good, "peak_with_bundle")
             bundles.append(f"{bundle_s:.2f} s ({cell['format']}, {cell['rows']:,})")
-            estimate = _median(good, "estimate")
+            estimate = common.median_of(good, "estimate")
             if estimate is not None:
                 estimates.append(f"{_mb(estimate)} ({cell['format']}, {cell['rows']:,}; kept {_mb(a_kept)})")
             if with_bundle is not None and a_peak is not None and with_bundle > a_peak + 5 * MB:
@@ -432,7 +356,7 @@ def section(found: dict, runs: int, load: float, took: float) -> str:
         "",
         "| file | file size | atlas time | atlas peak | outcome | message (first 80 characters) |",
         "|---|---:|---:|---:|---|---|",
-        f"| bomb.parquet | {bomb['bytes'] / 1000:.1f} KB | {_seconds(_median(good, 'seconds'))} | {_mb(_median(good, 'peak'))} | "
+        f"| bomb.parquet | {bomb['bytes'] / 1000:.1f} KB | {_seconds(common.median_of(good, 'seconds'))} | {_mb(common.median_of(good, 'peak'))} | "
         f"{outcome} | {message[:80].replace('|', '/')} |",
     ]
     head = []
@@ -454,10 +378,8 @@ def section(found: dict, runs: int, load: float, took: float) -> str:
 
 
 def split_section(text: str) -> tuple[str, str]:
-    """(``text`` without this section, the section), cut as bench/load.py cuts its own."""
-    from load import split_section as split
-
-    return split(text, SECTION)
+    """(``text`` without this section, the section): bench/run.py keeps it when it rewrites the file."""
+    return common.split_section(text, SECTION)
 
 
 def main() -> None:
@@ -465,17 +387,10 @@ def main() -> None:
         reader, fmt, path, warm, cap = sys.argv[2:7]
         print(json.dumps(child(reader, fmt, Path(path), Path(warm), int(cap))), flush=True)
         return
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
-    load, start = os.getloadavg()[0], time.perf_counter()
-    text = section(measure(args.runs), args.runs, load, time.perf_counter() - start)
-    print(text)
-    if not args.no_write:
-        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-        rest, _ = split_section(old)
-        RESULTS.write_text(rest.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    args = common.parse(common.arguments(__doc__, runs=3))
+    run = common.Run("bench/uploads.py", args)
+    found = measure(args.runs, QUICK_SIZES if args.quick else SIZES)
+    common.finish(section(found, args.runs, run), SECTION, args)
 
 
 if __name__ == "__main__":

@@ -65,3 +65,24 @@ def test_a_record_is_indexed_by_the_line_it_starts_at(content):
     frame = csvrecords.parse("t.csv", content, [])
     assert list(frame.index) == [2, 4 if "\u2028" not in content else 5]
     assert frame.index.name == "line"
+
+
+@settings(max_examples=300, deadline=None)
+@given(csv_texts(), st.sampled_from([",", ";"]), st.booleans(), st.booleans(), st.sampled_from(["", "\r", '"', 'x"y\n']))
+def test_records_cover_the_text_in_order_and_each_reads_alone_as_it_read_in_place(content, delimiter, strict, editor, tail):
+    # What the uploads' rejects show (a row's original cells, cut from the text by its place) is
+    # what the row was read as; every line is in one record; the line numbers are the text's own.
+    content = content.replace(",", delimiter) + tail
+    found = list(csvrecords.records(content, delimiter, strict=strict, editor=editor))
+    lines = content.splitlines(keepends=True) if editor else content.split("\n")
+    assert [(r.start, r.line) for r in found[:1]] in ([], [(0, 1)])
+    for before, after in zip(found, found[1:]):
+        assert (after.start, after.line) == (before.end, before.last + 1)
+    if found:
+        assert found[-1].end == len(content) and found[-1].last == len(lines) - (not editor and content.endswith("\n"))
+    assert list(csvrecords.records(content, delimiter, strict=strict, editor=editor, blanks=False)) == [r for r in found if not r.blank]
+    for record in found:
+        assert (record.cells is None) == (record.error is not None)
+        if record.cells is not None:
+            alone = next(csvrecords.records(content[record.start : record.end], delimiter, strict=strict, editor=editor))
+            assert alone.cells == record.cells

@@ -60,3 +60,28 @@ def test_text_in_the_note_is_escaped(atlas):
     assert "<script>alert(2)</script>" not in page
     # HTML-escaped, then JSON-encoded into the script that builds the note.
     assert "Search: “\\u0026lt;img src=x onerror=\\u0026quot;alert(1)\\u0026quot;\\u0026gt;”" in page
+
+
+def test_a_point_named_like_an_asset_tag_exports_as_text(atlas):
+    # The scripts and style sheets are found by parsing the page as a browser does: text inside a
+    # script (a user's point's name in the map's data) is never taken for a tag to inline.
+    from strategic_sites.uploads.upload import read_points
+
+    name = '<link rel="stylesheet" href="ssa-inline:atlas/atlas-map.css"><script src="ssa-inline:x.js"></script>'
+    quoted = name.replace('"', '""')
+    upload = read_points("points.csv", f'name,lat,lon\n"{quoted}",42.87,74.59\n'.encode(), atlas.countries)
+    view = apply(atlas, Filters(asof=date(2014, 1, 1)))
+    plain = export.export_view(atlas, view)
+    page = export.export_view(atlas, view, points=upload.points)
+    assert json.dumps(name).replace("<", "\\u003c").replace(">", "\\u003e")[1:-1] in page  # the name, as data
+    assert page.count("<style>") == plain.count("<style>") and page.count("<script>") == plain.count("<script>")
+    assert not re.search(r"<script[^>]*\ssrc=", page)
+
+
+def test_an_asset_that_cannot_be_inlined_stops_the_export(atlas):
+    import folium
+
+    fmap = folium.Map()
+    fmap.get_root().header.add_child(folium.Element(f'<img alt="" src="{export.MARK}vendor/x.png">'))
+    with pytest.raises(export.assets.UnvendoredAsset, match=r'<img alt="" src="ssa-inline:vendor/x.png">'):
+        export.standalone_html(fmap)

@@ -18,6 +18,7 @@ from datafiles import edit_row, read_rows, write_rows
 from strategic_sites import AtlasError, load_atlas
 from strategic_sites.data import csvrecords
 from strategic_sites.data import atlas as data
+from strategic_sites.core import text
 from strategic_sites.core.vocab import EVENT_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +70,7 @@ def test_a_50_mb_events_file_is_refused_before_it_is_read(tmp_path):
         tracemalloc.stop()
 
     assert (
-        f"events.csv: is {size / 1e6:.1f} MB ({size:,} bytes); the atlas reads at most 40.0 MB "
+        f"events.csv: is {-(-size // 100_000) / 10:g} MB ({size:,} bytes); the atlas reads at most 40 MB "
         "(MAX_EVENTS_BYTES = 40,000,000 in strategic_sites/data/atlas.py), so it was not read. Split the data or raise the limit."
     ) in problems
     assert sum(p.startswith("events.csv") for p in problems) == 1  # the other problems: the folder holds no other file
@@ -84,7 +85,8 @@ def test_a_file_one_byte_over_the_limit_is_refused_by_the_validate_command(shipp
         [sys.executable, "-m", "strategic_sites", "validate", str(shipped_copy)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 1
-    assert "events.csv: is 40.0 MB (40,000,001 bytes); the atlas reads at most 40.0 MB (MAX_EVENTS_BYTES = 40,000,000" in result.stderr
+    # Sizes are rounded up: one byte over the limit never reads as the limit itself.
+    assert "events.csv: is 40.1 MB (40,000,001 bytes); the atlas reads at most 40 MB (MAX_EVENTS_BYTES = 40,000,000" in result.stderr
     assert "has 1 problem:" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -94,7 +96,7 @@ def test_the_byte_limit_is_inclusive(shipped_copy, monkeypatch):
     assert len(load_atlas(shipped_copy).events) == len(read_rows(shipped_copy / "events.csv"))
     monkeypatch.setattr(data, "MAX_EVENTS_BYTES", size - 1)
     assert problems_of(shipped_copy) == [
-        f"events.csv: is {size / 1e3:.1f} kB ({size:,} bytes); the atlas reads at most {(size - 1) / 1e3:.1f} kB "
+        f"events.csv: is {text.size(size)} ({size:,} bytes); the atlas reads at most {text.size(size - 1)} "
         f"(MAX_EVENTS_BYTES = {size - 1:,} in strategic_sites/data/atlas.py), so it was not read. Split the data or raise the limit."
     ]
 
@@ -104,7 +106,7 @@ def test_every_other_file_has_a_byte_limit_too(shipped_copy, monkeypatch):
     problems = problems_of(shipped_copy)
     assert len(problems) == 1
     assert problems[0].startswith("countries.geojson: is 1.3 MB (")
-    assert "the atlas reads at most 1.0 MB (MAX_FILE_BYTES = 1,000,000 in strategic_sites/data/atlas.py)" in problems[0]
+    assert "the atlas reads at most 1 MB (MAX_FILE_BYTES = 1,000,000 in strategic_sites/data/atlas.py)" in problems[0]
 
 
 def test_events_at_the_row_limit_load_and_one_more_is_refused(synthetic, monkeypatch):

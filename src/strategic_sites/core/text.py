@@ -33,6 +33,23 @@ def plural(n, noun: str, nouns: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
 
 
+def size(count: int, binary: bool = False) -> str:
+    """A byte count for people, in one wording wherever a size or a limit is said: ``980 bytes``,
+    ``1.3 MB``, ``40 MB``; with ``binary``, units of 1,024 (``62.1 MiB``: Streamlit's upload limit
+    is set in MiB). Rounded up to a tenth, so a size over a limit never reads as the limit itself
+    (40,000,001 bytes is ``40.1 MB``, not ``40.0 MB``); whole numbers lose their ``.0``; never 1,000
+    of a unit (``1 MB``, not ``1,000 kB``)."""
+    base = 1024 if binary else 1000
+    if count < 1000:
+        return plural(count, "byte")
+    units = ("KiB", "MiB", "GiB", "TiB") if binary else ("kB", "MB", "GB", "TB")
+    power = 1
+    while power < len(units) and -(-count * 10 // base**power) >= 10_000:  # 1,000 of a unit: the next one says it
+        power += 1
+    whole, tenth = divmod(-(-count * 10 // base**power), 10)  # tenths, rounded up
+    return f"{whole:,}{f'.{tenth}' if tenth else ''} {units[power - 1]}"
+
+
 def day(value: date) -> str:
     """A day as the atlas shows it: ``07 Jun 2010``."""
     return f"{value:%d %b %Y}"

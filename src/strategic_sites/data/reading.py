@@ -20,7 +20,7 @@ from shapely.geometry import shape
 
 from strategic_sites.data import csvrecords
 from strategic_sites.core.problems import Problem, where
-from strategic_sites.core.text import line_and_column
+from strategic_sites.core.text import line_and_column, size
 
 CRS = "EPSG:4326"  # of GeoJSON's coordinates (RFC 7946): longitude and latitude on WGS 84
 # Where the limits are set: the messages that refuse a file say so.
@@ -59,30 +59,21 @@ class Raw:
         return replace(self, geometries=[shapely.make_valid(geom) for geom in self.geometries])
 
 
-def _size(count: int) -> str:
-    """A byte count for people: "50.2 MB"."""
-    if count >= 1_000_000:
-        return f"{count / 1_000_000:.1f} MB"
-    if count >= 1_000:
-        return f"{count / 1_000:.1f} kB"
-    return f"{count:,} bytes"
-
-
 def read_text(path: Path, limit: Limit, problems: list[Problem]) -> str | None:
     """The file's text (UTF-8, with or without a byte order mark), or None after adding why not."""
     if not path.is_file():
         problems.append(Problem(path.name, message="file is missing"))
         return None
     try:
-        size = path.stat().st_size
+        count = path.stat().st_size
     except OSError as exc:
         problems.append(Problem(path.name, message=f"cannot be read ({exc.strerror})"))
         return None
-    if size > limit.bytes:
+    if count > limit.bytes:
         problems.append(
             Problem(
                 path.name,
-                message=f"is {_size(size)} ({size:,} bytes); the atlas reads at most {_size(limit.bytes)} "
+                message=f"is {size(count)} ({count:,} bytes); the atlas reads at most {size(limit.bytes)} "
                 f"({limit.bytes_name} = {limit.bytes:,} in {LIMITS_MODULE}), so it was not read. Split the data or raise the limit.",
             )
         )
@@ -95,7 +86,7 @@ def read_text(path: Path, limit: Limit, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError as exc:
         problems.append(_not_utf8(path.name, data, exc.start))
     except MemoryError:
-        problems.append(Problem(path.name, message=f"is {_size(size)}: more than the server has the memory to read now"))
+        problems.append(Problem(path.name, message=f"is {size(count)}: more than the server has the memory to read now"))
     return None
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import mimetypes
 import re
 from dataclasses import replace
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import folium
@@ -26,8 +28,9 @@ from strategic_sites.view.filters import View, in_words
 from strategic_sites.core.text import plural
 
 MARK = "ssa-inline:"  # where localize points the assets, for inlining below
-_SCRIPT = re.compile(r'<script[^>]*\bsrc="' + re.escape(MARK) + r'([^"]+)"[^>]*>\s*</script>')
-_STYLE = re.compile(r'<link[^>]*\bhref="' + re.escape(MARK) + r'([^"]+)"[^>]*/?>')
+# A style sheet's url(...) of a file beside it (not data:, http(s): or #fragment). No CSS parser is
+# installed (tinycss2 and cssutils are not dependencies), and the vendored sheets' url()s are
+# plain: a regex over the sheet's text, which is CSS, not HTML.
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|#)([^'")]+)\1\s*\)""")
 
 
@@ -98,14 +101,70 @@ def _js(relative: str) -> str:
     return assets.static_path(relative).read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
+class _AssetLinks(HTMLParser):
+    """Where a rendered page links a served asset: ``(start, end, tag, relative)`` for each element whose
+    ``src`` or ``href`` starts with :data:`MARK`, ``start``/``end`` its place in the page (a ``<script>``
+    through its ``</script>``). Parsed as a browser parses it (stdlib ``html.parser``): the text inside a
+    ``<script>`` is script, so a data string that looks like a tag (a user's point named
+    ``<script src="ssa-inline:…">``) is never taken for one."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=False)
+        self.page, self.found, self.unclosed = page, [], None
+        # Where each line starts: the parser says where a tag is as (line, column).
+        self._lines = [0, *itertools.accumulate(len(line) + 1 for line in page.split("\n"))]
+        self.feed(page)
+        self.close()
+
+    def _at(self) -> int:
+        line, column = self.getpos()
+        return self._lines[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        link = attrs.get("src" if tag == "script" else "href") or ""
+        if not link.startswith(MARK):
+            if any(value and value.startswith(MARK) for value in attrs.values()):
+                self.found.append((self._at(), self._at() + len(self.get_starttag_text()), tag, None))
+            return
+        start = self._at()
+        end = start + len(self.get_starttag_text())
+        if tag == "script":
+            self.unclosed = (start, link[len(MARK):])  # replaced through its end tag
+        else:
+            stylesheet = tag == "link" and "stylesheet" in (attrs.get("rel") or "").lower().split()
+            self.found.append((start, end, tag, link[len(MARK):] if stylesheet else None))
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.handle_starttag(tag, attrs)
+        if self.unclosed:  # <script src="…"/>: the tag is the whole element
+            start, relative = self.unclosed
+            self.found.append((start, self._at() + len(self.get_starttag_text()), tag, relative))
+            self.unclosed = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self.unclosed:
+            start, relative = self.unclosed
+            self.found.append((start, self.page.index(">", self._at()) + 1, tag, relative))
+            self.unclosed = None
+
+
 def standalone_html(fmap: folium.Map, title: str = "Strategic Sites Atlas") -> str:
-    """The map as one HTML document with every served asset inlined."""
+    """The map as one HTML document with every served asset inlined: each ``<script src>`` and
+    style sheet ``<link href>`` that :func:`assets.localize` pointed at :data:`MARK` becomes the
+    file's text in a ``<script>`` or ``<style>``; any other element left pointing there is an error."""
     assets.localize(fmap, prefix=MARK)
     page = fmap.get_root().render()
-    page = _SCRIPT.sub(lambda m: f"<script>{_js(m.group(1))}</script>", page)
-    page = _STYLE.sub(lambda m: f"<style>{_css(m.group(1))}</style>", page)
-    if MARK in page:
-        raise assets.UnvendoredAsset(f"an asset link was not inlined: …{page[page.index(MARK) - 60 : page.index(MARK) + 60]}…")
+    links = _AssetLinks(page)
+    parts, at = [], 0
+    for start, end, tag, relative in sorted(links.found):
+        if relative is None:
+            raise assets.UnvendoredAsset(f"an asset link was not inlined: {page[start:end][:200]}")
+        parts += [page[at:start], f"<script>{_js(relative)}</script>" if tag == "script" else f"<style>{_css(relative)}</style>"]
+        at = end
+    if links.unclosed:  # a <script src> with no </script>: the page is cut short
+        raise assets.UnvendoredAsset(f"an asset link was not inlined: {page[links.unclosed[0]:][:200]}")
+    page = "".join(parts) + page[at:]
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
     return page
 

@@ -3,11 +3,14 @@
 Accepted, whatever the file is called (JSON is text that starts with ``{`` or ``[``, anything else CSV):
 
 - **CSV** in UTF-8 (with or without a BOM) or UTF-16 (with a BOM, or without one when every other
-  byte of its start is zero, with a note); other bytes are read as Windows-1252, or Latin-1, and a note
-  says so. Fields are separated by ``,``, ``;`` or a tab, whichever splits the
-  header into coordinate columns; ``42,87`` reads as 42.87. Columns, by name (case and spaces ignored):
-  ``lat``/``lon`` (or ``lng``, ``long``), ``latitude``/``longitude`` or ``y``/``x``; optional ``date``,
-  ``name`` or ``title``, ``kind``, ``country`` or ``countries``, ``url``, ``source``; others are ignored.
+  byte of its start is zero, with a note); other bytes are read as Windows-1252 or Windows-1251
+  (Cyrillic), whichever charset-normalizer finds them to be, or else Latin-1, and a note says so.
+  Records are read by the atlas's one CSV reader (:mod:`strategic_sites.data.csvrecords`). Fields are
+  separated by ``,``, ``;`` or a tab, whichever splits the header into coordinate columns (what
+  ``csv.Sniffer`` finds tried first); ``42,87`` reads as 42.87. Columns, by name (case and spaces
+  ignored): ``lat``/``lon`` (or ``lng``, ``long``), ``latitude``/``longitude`` or ``y``/``x``; optional
+  ``date``, ``name`` or ``title``, ``kind``, ``country`` or ``countries``, ``url``, ``source``; others
+  are ignored.
 - **GeoJSON**: a FeatureCollection, or one Feature, of Points with properties named like the CSV
   columns (so the atlas's own "Download GeoJSON" loads). Other features are rejected one by one.
 - **GeoParquet** (a Parquet file with ``geo`` metadata, in any CRS, turned to longitude/latitude):
@@ -43,7 +46,6 @@ Over 300 lines: three readers (CSV, GeoJSON, GeoParquet), then one short functio
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -54,6 +56,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
 
+import charset_normalizer
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -61,8 +64,10 @@ import pycountry
 import shapely
 
 from strategic_sites.core.dates import parse_partial
-from strategic_sites.core.text import CONTROL, line_and_column, plural
+from strategic_sites.core.text import CONTROL, line_and_column, plural, size
 from strategic_sites.core.vocab import SHORT_NAMES
+from strategic_sites.data import csvrecords
+from strategic_sites.data.csvrecords import Record
 
 MIB = 1 << 20
 MAX_BYTES = 50 * MIB  # server.maxUploadSize = 50 in .streamlit/config.toml, which Streamlit counts in MiB
@@ -167,13 +172,24 @@ def _read(data: bytes, countries: gpd.GeoDataFrame, max_rows: int, max_bytes: in
 
 
 def _size(n: int) -> str:
-    """``62.1 MiB``, rounded up: a file over the limit never reads as the limit itself."""
-    return f"{n:,} bytes" if n < MIB else f"{-(-n * 10 // MIB) / 10:g} MiB"
+    """``62.1 MiB``: the unit of Streamlit's ``server.maxUploadSize`` (:func:`strategic_sites.core.text.size`)."""
+    return size(n, binary=True)
+
+
+# What a text that is not UTF-8 may be: Western European and Cyrillic Windows code pages (Excel's "CSV"
+# on Windows), which charset-normalizer tells apart by the letters they decode to.
+_SINGLE_BYTE = {"cp1252": "Windows-1252", "cp1251": "Windows-1251"}
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
     """The file's text, and a note when its encoding was guessed; anything binary is refused,
-    naming where its first control character is."""
+    naming where its first control character is.
+
+    UTF-8 and UTF-16 are told by their byte order marks, by decoding, or by the project's test for
+    UTF-16 without one (:func:`_utf16_without_bom`): charset-normalizer, asked about any encoding,
+    reads UTF-8 with a few NUL bytes as UTF-16 (CJK characters) and short Western or Cyrillic text as
+    Korean or Central European. It is asked only which of :data:`_SINGLE_BYTE` a text that is not
+    UTF-8 is in, which it answers well; what neither decodes is Latin-1."""
     what, text, notes = next((what for magic, what in _MAGIC.items() if data.startswith(magic)), None), "", []
     utf16 = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else _utf16_without_bom(data)
     if what is None and utf16:
@@ -188,11 +204,11 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            try:
-                text, label = data.decode("cp1252"), "Windows-1252"
-            except UnicodeDecodeError:
-                text, label = data.decode("latin-1"), "Latin-1"
-            notes.append(f"The file is not UTF-8; it was read as {label}. Check that accented letters look right.")
+            best = charset_normalizer.from_bytes(data, cp_isolation=list(_SINGLE_BYTE)).best()
+            encoding = best.encoding if best is not None and best.encoding in _SINGLE_BYTE else "latin-1"
+            text, label = data.decode(encoding), _SINGLE_BYTE.get(encoding, "Latin-1")
+            letters = "Cyrillic letters" if encoding == "cp1251" else "accented letters"
+            notes.append(f"The file is not UTF-8; it was read as {label}. Check that {letters} look right.")
     if what is None and len(re.findall(_CONTROL, text[:4096])) * 10 > len(text[:4096]):
         what = f"binary data ({_first_control(text)})"
     if what:
@@ -228,39 +244,11 @@ def _first_control(text: str) -> str:
     return f"{named} on line {line}, character {column}"
 
 
-class _Lines:
-    """A text's lines one at a time, and where the last one read ends (a StringIO would hold the text
-    once more, at four bytes a character)."""
-
-    def __init__(self, text: str):
-        self.text, self.end = text, 0
-
-    def __iter__(self):
-        text, find, size, end = self.text, self.text.find, len(self.text), 0
-        while end < size:
-            start, end = end, find("\n", end) + 1 or size
-            self.end = end
-            yield text[start:end]
-
-
 def _records(text: str, delimiter: str):
-    """``(line, start, end, cells, error)`` of each record that is not blank; a record that is not CSV
-    has an ``error`` and no cells, and reading goes on at the next line."""
-    lines = _Lines(text)
-    reader = csv.reader(lines, delimiter=delimiter)
-    line = start = 0
-    while True:
-        try:
-            for cells in reader:
-                if "".join(cells).strip():
-                    yield line + 1, start, lines.end, cells, None
-                line, start = reader.line_num, lines.end
-            return
-        except csv.Error as error:
-            yield line + 1, start, lines.end, None, str(error)
-            if lines.end == start:
-                return
-            line, start = reader.line_num, lines.end
+    """The records of a user's CSV that are not blank (:func:`strategic_sites.data.csvrecords.records`):
+    lenient CSV, lines ending at line feeds (a lone carriage return in a cell that is not quoted makes
+    its row not CSV), a row that is not CSV rejected and reading going on at the next line."""
+    return csvrecords.records(text, delimiter, strict=False, editor=False, blanks=False)
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -273,13 +261,9 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 def _delimiter(text: str) -> str:
-    widths = {}
-    for delimiter in (",", ";", "\t"):
-        header = next((cells for _, _, _, cells, _ in _records(text, delimiter)), None) or []
-        if {"lat", "lon"} <= _columns(header).keys():
-            return delimiter
-        widths[delimiter] = len(header)
-    return max(widths, key=widths.get)
+    """``,``, ``;`` or a tab: the one that splits the header into coordinate columns
+    (:func:`strategic_sites.data.csvrecords.delimiter`)."""
+    return csvrecords.delimiter(text, lambda header: {"lat", "lon"} <= _columns(header).keys(), editor=False)
 
 
 def _csv(text: str, max_rows: int) -> _Table:
@@ -287,14 +271,15 @@ def _csv(text: str, max_rows: int) -> _Table:
     delimiter = _delimiter(text)
     header, frames, chunk, rejected = None, [], [], []
     rows, starts, ends = array("q"), array("q"), array("q")
-    for line, start, end, cells, error in _records(text, delimiter):
+    for record in _records(text, delimiter):
+        line, start, end, cells = record.line, record.start, record.end, record.cells
         if header is None:
-            header, index = _header(cells, error, line)
+            header, index = _header(cells, record.error, line)
             pick = itemgetter(*index.values())
         elif len(rows) + len(rejected) >= max_rows:
             raise _Refused(f"The file has more than {max_rows:,} rows; the limit is {max_rows:,}.")
-        elif error or len(cells) != len(header):
-            rejected.append((line, *_misread(text, line, start, end, cells, error, len(header)), start, end))
+        elif record.error or len(cells) != len(header):
+            rejected.append((line, *_misread(text, record, len(header)), start, end))
         elif max(map(len, cells)) > MAX_CELL:
             rejected.append((line, "long", REASONS["long"][0], start, end))
         else:
@@ -312,11 +297,11 @@ def _csv(text: str, max_rows: int) -> _Table:
     return _Table(fields, rejected, lambda starts, ends: _cells(text, delimiter, header, starts, ends))
 
 
-def _misread(text: str, line: int, start: int, end: int, cells: list[str] | None, error: str | None, width: int) -> tuple[str, str]:
+def _misread(text: str, record: Record, width: int) -> tuple[str, str]:
     """Why a record is not a row: a quote left open (the lines it swallowed named), a cell over the
     csv module's limit, not CSV, or the wrong number of fields."""
-    last = line + text.count("\n", start, end - 1)
-    if '"' in text[start:end] and last > line and (error or any("\n" in cell for cell in cells)):
+    line, last, cells, error = record.line, record.last, record.cells, record.error
+    if '"' in text[record.start:record.end] and last > line and (error or any("\n" in cell for cell in cells)):
         return "quote", f"a quote opened on line {line} is not closed: lines {line} to {last} were read as one row"
     if error and "field larger than field limit" in error:
         return "long", REASONS["long"][0]
@@ -340,10 +325,8 @@ def _cells(text: str, delimiter: str, header: list[str], starts: list[int], ends
     """The original cells of the rows at these places in the text, under the header's names."""
     records = []
     for start, end in zip(starts, ends):
-        try:
-            records.append(next(csv.reader(_Lines(text[start:end]), delimiter=delimiter), []))
-        except csv.Error:
-            records.append([text[start:end].rstrip("\r\n")])
+        record = next(csvrecords.records(text[start:end], delimiter, strict=False, editor=False), None)
+        records.append([text[start:end].rstrip("\r\n")] if record is None or record.error else record.cells)
     names = _unique(header, {"row", "reason", "(extra fields)"})
     width = len(names)
     frame = pd.DataFrame([cells[:width] + [""] * (width - len(cells)) for cells in records], columns=names, dtype="str")
