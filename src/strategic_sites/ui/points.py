@@ -27,7 +27,7 @@ from strategic_sites.ui.widgets import LINK, downloads, md
 HELP = (
     f"CSV with lat/lon (or latitude/longitude, x/y) columns and optional date, name or title, kind, "
     f"country, url and source; GeoJSON points (the atlas's own downloads too); or GeoParquet points. Up to "
-    f"{uploads.MAX_ROWS:,} rows, {uploads.MAX_COLUMNS:,} columns, {uploads.MAX_BYTES // uploads.MIB} MiB (once decompressed too) "
+    f"{uploads.MAX_ROWS:,} rows, {uploads.MAX_COLUMNS:,} columns, {text.size(uploads.MAX_BYTES, binary=True)} (once decompressed too) "
     f"and {uploads.MAX_CELL:,} characters a cell. The points stay in this "
     "browser session: they are not part of the shared link or the data."
 )
