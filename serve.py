@@ -24,15 +24,11 @@ LOG = get_logger(__name__)
 
 
 def register_map_component() -> None:
-    """Register the map's component (streamlit-folium) with the server.
+    """Register the map's component (streamlit-folium) with the server: the warm-up imports it
+    before any script run, when Streamlit would not (src/strategic_sites/ui/folium_bridge.py)."""
+    from strategic_sites.ui.folium_bridge import register_component
 
-    Streamlit registers a component when its module is first imported inside a script run;
-    the warm-up imports it before any run, and a module is imported once, so without this the
-    component's files would not be served (404)."""
-    import streamlit_folium
-    from streamlit.components.v1.component_registry import ComponentRegistry
-
-    ComponentRegistry.instance().register_component(streamlit_folium._component_func)
+    register_component()
 
 
 def warm_up() -> None:

@@ -2,7 +2,8 @@
 
 A data folder broken while the app runs shows one clear error and keeps the last atlas that
 loaded (:func:`atlas`). The atlas is localised once per language (:func:`prepare`), and
-every page of the run reads the same atlas and view (:func:`current`).
+every page of the run reads the same atlas and view (:func:`current`). The caches' levels, and
+what each buys, are in :mod:`.speed`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import streamlit as st
 from strategic_sites.view import language
 from strategic_sites.data.atlas import FILES, Atlas, AtlasError, load_atlas
 from strategic_sites.view.filters import Filters, View, apply
-from strategic_sites.ui import state
+from strategic_sites.ui import speed, state
+from strategic_sites.ui.speed import BY_KEY  # noqa: F401 - ui/tables.py imports it from here
 from strategic_sites.ui.widgets import md
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,7 +43,7 @@ def _stamp(folder: Path) -> tuple:
     return tuple(stamp)
 
 
-@st.cache_resource(show_spinner="Loading the atlas…", max_entries=4)
+@speed.ATLAS
 def _load(folder: str, stamp: tuple) -> Atlas:
     return load_atlas(folder)
 
@@ -80,17 +82,12 @@ def atlas() -> Atlas:
         return previous[1]
 
 
-# The cached functions below take the atlas itself: Streamlit hashes it by its key (the
-# fingerprint of its data files, fixed at load, and its language), never by its contents.
-BY_KEY = {Atlas: lambda atlas: atlas.key}
-
-
-@st.cache_resource(max_entries=8, hash_funcs=BY_KEY)
+@speed.LANGUAGE
 def _localised(data: Atlas, lang: str) -> Atlas:
     return language.localise(data, lang)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+@speed.VIEW
 def _view(data: Atlas, filters: Filters) -> View:
     """The filtered view; cached on the atlas and the filters (a frozen dataclass)."""
     return apply(data, filters)

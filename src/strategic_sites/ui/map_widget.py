@@ -1,6 +1,7 @@
 """The map: its data, published once per atlas and language, the layers of each view, the
-streamlit-folium widget (whose arguments are worked out once per view), what a click on it
-selects, and the map as a self-contained HTML download."""
+streamlit-folium widget (whose arguments are worked out once per view, on a base map kept for
+every view: :mod:`.speed` says what each cache buys), what a click on it selects, and the map as
+a self-contained HTML download. streamlit-folium's private calls are in :mod:`.folium_bridge`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from strategic_sites.outputs import tables
 from strategic_sites.view import urlstate
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import LAYERS, Filters, View
-from strategic_sites.ui import state
-from strategic_sites.ui.loading import BY_KEY
+from strategic_sites.ui import folium_bridge, speed, state
+from strategic_sites.ui.speed import HEAD_START_S, head_start  # noqa: F401 - tests/test_app.py reads HEAD_START_S here
 from strategic_sites.ui.points import current as current_points
 from strategic_sites.ui.points import map_points
 from strategic_sites.ui.links import share_link
@@ -25,14 +26,10 @@ from strategic_sites.view.urlstate import Known
 
 MAP_KEY = state.MAP
 MAP_HEIGHT = 620  # px: with the page's head, the whole map is in sight at 1440 × 900 (page.css)
-# How long the message of a map whose layers changed leads the rest of the page. The browser
-# draws every element a rerun sends on one thread, the map's frame included: a table that
-# arrives with the map is drawn first, and the map redraws after it (bench/results.md).
-HEAD_START_S = 0.2
 RETURNED = ("last_active_drawing", "last_object_clicked", "last_object_clicked_count", "selected_layers")
 
 
-@st.cache_resource(show_spinner="Preparing the map…", max_entries=8, hash_funcs=BY_KEY)
+@speed.MAP_FILES
 def _map_sources(data: Atlas) -> tuple[dict, str]:
     """Where the map's heavy data comes from for this atlas and language: files written once
     and fetched by the browser, or (when they cannot be written) the data inline."""
@@ -47,7 +44,7 @@ def map_sources(data: Atlas) -> dict:
     return _map_sources(data)[0]
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+@speed.VIEW_LAYERS
 def _view_data(data: Atlas, shaping: Filters, _view: View) -> dict:
     """What a view's layers hold; cached on the atlas and the filters that shape the layers
     (``shaping``: the view's filters without the selected site and the layers shown)."""
@@ -68,63 +65,10 @@ def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None,
     return layers.compose(data, view, {**sources, "points": bundle}, data=vdata, bounds=bounds, points=shown, at=at)
 
 
-def _links(fmap) -> tuple[list[str], list[str]]:
-    """Every CSS and JS link of the map and its layers, in streamlit-folium's order."""
-    css, js = [], []
-    stack = [fmap]
-    while stack:
-        element = stack.pop(0)
-        css += [href for _, href in getattr(element, "default_css", [])]
-        js += [src for _, src in getattr(element, "default_js", [])]
-        stack[:0] = list(getattr(element, "_children", {}).values())
-    return list(dict.fromkeys(css)), list(dict.fromkeys(js))
-
-
-def base_args(fmap, height: int = MAP_HEIGHT, width=None, returned=RETURNED, key: str = MAP_KEY) -> dict:
-    """The arguments of ``st_folium`` that the constant base map decides: its page, script
-    and size, the same for every view drawn on it."""
-    import streamlit_folium as sf
-
-    fmap.get_root().render()
-    fmap.render()
-    # In st_folium's order: reading the script changes the map, so the page is read first.
-    html, header, script = sf._get_html(fmap), sf._get_header(fmap), sf._get_map_string(fmap)
-    return {
-        "script": script,
-        "header": header,
-        "html": html,
-        "id": sf.get_full_id(fmap),
-        "key": sf.generate_js_hash(script, key, False),
-        "height": height,
-        "width": width,
-        "returned_objects": list(returned),
-        "default": {name: None for name in RETURNED if name in returned},  # before any interaction
-        "zoom": None,
-        "return_on_hover": False,
-        "pixelated": False,
-        "wrap_longitude": False,
-    }
-
-
 def overlay_args(parts: layers.AtlasMap) -> dict:
-    """The arguments of ``st_folium`` that the view decides: its overlays, the layer
-    control, and the links they all need. The base map is left as it was (its children, and
-    the parts of its page that rendering the overlays adds to), so one base serves every view."""
-    import streamlit_folium as sf
-
-    fmap = parts.base
-    root = fmap.get_root()
-    kept = [(element, dict(element._children)) for element in (fmap, root.header, root.html, root.script)]
-    try:
-        # In st_folium's order: the groups and the control join the map before its links are read.
-        groups = "".join(sf._get_feature_group_string(group, map=fmap, idx=idx) for idx, group in enumerate(parts.groups))
-        control = sf._get_layer_control_string(parts.control, fmap)
-        css, js = _links(fmap)
-    finally:
-        for element, children in kept:
-            element._children.clear()
-            element._children.update(children)
-    return {"feature_group": groups, "layer_control": control, "css_links": css, "js_links": js}
+    """The component's arguments that the view decides (its overlays, their control and links),
+    hung on ``parts.base`` and taken off it again (:func:`.folium_bridge.overlay_args`)."""
+    return folium_bridge.overlay_args(parts.base, parts.groups, parts.control)
 
 
 def folium_args(
@@ -132,8 +76,11 @@ def folium_args(
 ) -> dict:
     """The arguments ``st_folium`` would send for this map, worked out once so that a rerun
     with the same view sends them without rendering the map again (tests/test_map_widget.py
-    checks them against streamlit-folium's own)."""
-    return {**base_args(parts.base, height, width, returned, key), **overlay_args(parts)}
+    checks them against streamlit-folium's own for the atlas's maps, tests/test_folium_bridge.py
+    for small maps)."""
+    return folium_bridge.folium_args(
+        parts.base, parts.groups, parts.control, height=height, width=width, returned=tuple(returned), key=key
+    )
 
 
 @dataclass
@@ -146,14 +93,15 @@ class _Base:
     lock: threading.Lock
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=BY_KEY)
+@speed.KEPT_BASE
 def _base(data: Atlas, frame: tuple, height: int) -> _Base:
     """The base map of this atlas and first frame (:func:`_first_frame`), composed and
     rendered once: a new view then costs only its overlays."""
     sources, _ = _map_sources(data)
     bounds, at = _frame_parts(frame)
     fmap = layers.base_map(sources, bounds, at=at)
-    return _Base(fmap, base_args(fmap, height=height, width="stretch"), threading.Lock())
+    args = folium_bridge.base_args(fmap, height=height, width="stretch", returned=RETURNED, key=MAP_KEY)
+    return _Base(fmap, args, threading.Lock())
 
 
 def _frame_parts(frame: tuple) -> tuple[list[list[float]], tuple | None]:
@@ -164,7 +112,7 @@ def _frame_parts(frame: tuple) -> tuple[list[list[float]], tuple | None]:
     return [list(frame[0]), list(frame[1])], None
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+@speed.MAP_ARGS
 def _map_args(data: Atlas, shaping: Filters, visible: tuple, frame: tuple, height: int, _view: View) -> dict:
     """The map component's arguments, on the atlas, the shaping filters, the layers shown,
     the first frame and the height: everything that changes them. Shared by every session."""
@@ -207,8 +155,6 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
 
     The map's arguments are cached on the view: a rerun that changes nothing on the map
     costs no rendering, and one that changes the filters sends only the new layers."""
-    import streamlit_folium as sf
-
     # The base map of the frame the map was mounted with stays: later filter changes update the
     # layers, and the map fits them in the browser (or, once the user has moved it, stays). A map
     # drawn anew (the session's first, or back from another page) opens where the view says.
@@ -220,8 +166,8 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
         args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), frame, height, view)
     else:
         args = _args_with_points(data, view, frame, mine, height)
-    result = sf._component_func(**args, center=_centre(data, view), on_change=None) or {}
-    _head_start(args)
+    result = folium_bridge.draw(args, center=_centre(data, view))
+    head_start(args, _pause)
     _follow_layers(result.get("selected_layers"))
     _follow_frame(result.get("selected_layers"), view)
     clicked = _clicked_site(result)
@@ -263,18 +209,7 @@ def _follow_frame(selected, view: View) -> None:
         st.rerun()
 
 
-def _head_start(args: dict) -> None:
-    """When this rerun changed the map's layers (a filter change), let the map's message reach
-    the browser, and its frame start redrawing, before the rest of the page is drawn and sent.
-    A session's first map needs none: nothing else is drawn in that run (:mod:`.firstpaint`)."""
-    sent = (args["key"], args["feature_group"], args["layer_control"])
-    before = st.session_state.get(state.MAP_SENT)
-    st.session_state[state.MAP_SENT] = sent
-    if before is not None and before != sent:
-        _pause(HEAD_START_S)
-
-
-_pause = time.sleep  # (tests count the pauses)
+_pause = time.sleep  # the head start's wait (:func:`.speed.head_start`; tests count the pauses)
 
 
 def _follow_layers(selected) -> None:

@@ -9,7 +9,9 @@ visit pays for all of it, and the map's files are written while its browser wait
 
 A warm-up never stops the server: when the data does not validate, the first visitor is
 shown why, as on any run (:func:`strategic_sites.ui.loading.atlas`). Importing this module
-imports streamlit-folium outside a script run, so ``serve.py`` registers its component itself.
+imports streamlit-folium outside a script run, so ``serve.py`` registers its component itself
+(:func:`strategic_sites.ui.folium_bridge.register_component`). What the warm-up buys, measured,
+is in :mod:`strategic_sites.ui.speed`.
 """
 
 from __future__ import annotations
