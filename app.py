@@ -31,7 +31,7 @@ if ui.embedded():  # in another web page (the "Embed this view" snippet): the li
 if ui.first_paint(navigation.url_path):
     # A visitor's first run of the map page draws the map alone, with the link's view: the
     # filters, tables and the rest cost the browser more than the map, and follow in the
-    # next run, which the drawn map asks for (ui/firstpaint.py).
+    # next run, which the drawn map asks for (ui/speed.py).
     ui.prepare(atlas, ui.sidebar_filters(atlas))
     ui.rest_follows()
     navigation.run()  # the map page stops after its map

@@ -473,7 +473,7 @@ class Bench:
             "deploy recipe runs it; the bench apps do their work in their first run. The time that takes is in *server start to ready* "
             "(process start to the first answer of `/_stcore/health`), listed apart: a first view starts once the server is ready.",
             "- **The dashboard draws the map first**: a session's first run of the map page sends the title, the counts "
-            "and the map alone; the filters, tables and the rest come in the run the drawn map asks for (`ui/firstpaint.py`). "
+            "and the map alone; the filters, tables and the rest come in the run the drawn map asks for (`ui/speed.py`). "
             "A view's bytes count both runs; its times stop at the signal, whichever run it came in.",
             "- **Times** are read in the page: `performance.now()` (ms since the navigation started) when the signal first "
             "holds, polled on every animation frame. *First marker*: the first `.ssa-site` in the map's iframe (dashboard), "

@@ -22,7 +22,7 @@ def run_app(timeout: float = 60, **params) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=timeout)
     for name, value in params.items():
         app.query_params[name.rstrip("_")] = value  # `from_` for `from`
-    app.run()  # the first paint: the map alone (ui/firstpaint.py)
+    app.run()  # the first paint: the map alone (ui/speed.py)
     app.run()  # the run the drawn map asks for: the filters, tables and the rest
     return app
 
@@ -52,18 +52,18 @@ def test_map_page_shows_the_counts_of_what_the_map_shows(atlas):
 def test_only_a_rerun_that_changes_the_map_holds_the_rest_of_the_page_back(monkeypatch, atlas):
     """A filter change sends the map's new layers ahead of the tables below it, so the browser
     redraws the map first (bench/results.md); a rerun that leaves the map as it was waits for nothing."""
-    from strategic_sites.ui import map_widget
+    from strategic_sites.ui import map_widget, speed
 
     pauses = []
     monkeypatch.setattr(map_widget, "_pause", pauses.append)
     app = run_app()
     assert pauses == []  # the first paint and the rest: the same map
     app.pills(key="f_country").set_value(["KGZ"]).run()
-    assert pauses == [map_widget.HEAD_START_S]
+    assert pauses == [speed.HEAD_START_S]
     assert metrics(app)["Sites shown"] == str((atlas.sites["country"] == "KGZ").sum()) and app.dataframe  # the rest follows
     app.run()
     app.text_input(key="f_q").set_value("zzz-nothing").run()  # no site: new, empty layers
-    assert pauses == [map_widget.HEAD_START_S] * 2
+    assert pauses == [speed.HEAD_START_S] * 2
 
 
 def test_host_countries_are_pills_and_a_dropdown_when_there_are_many(monkeypatch):

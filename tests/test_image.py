@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from strategic_sites.map.layer_kinds import labels as label_layer
 from strategic_sites.outputs import charts, image
 from strategic_sites.view.filters import Filters, apply
 
@@ -134,7 +135,7 @@ def test_no_two_labels_overlap_and_those_left_out_are_counted(atlas):
     figure = image.draw(atlas, apply(atlas, Filters(asof=date(2024, 1, 1))))
     renderer = figure.canvas.get_renderer()
     ax = figure.axes[0]
-    names = {image._short(name) for name in atlas.sites["name"]}
+    names = {label_layer.short_name(name) for name in atlas.sites["name"]}
     labels = [t for t in ax.texts if t.get_text() in names]
     shown = [t.get_window_extent(renderer) for t in labels if t.get_visible()]
     assert len(shown) >= len(labels) // 2  # most sites keep their label

@@ -149,9 +149,9 @@ def test_map_has_controls_basemaps_and_a_legend(rendered):
 def test_hidden_layers_start_hidden(atlas):
     page = page_of(atlas, apply(atlas, Filters(layers=("status", "countries"))))
     hidden = re.findall(r"SSA\.hideOverlays\([^,]+, (\[[^\]]*\])\)", page)
-    assert len(hidden) == 1 and sorted(json.loads(hidden[0])) == ["Events", "Lease terms"]
+    assert len(hidden) == 1 and sorted(json.loads(hidden[0])) == ["Events", "Lease terms", "Site labels"]
     everything = page_of(atlas, apply(atlas, Filters()))
-    assert "SSA.hideOverlays(" not in everything  # all four on: none hidden
+    assert "SSA.hideOverlays(" not in everything  # every layer on: none hidden
 
 
 def outside_strings(page: str) -> str:

@@ -18,7 +18,7 @@ def open_page(page: str, **params) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=90)
     for name, value in params.items():
         app.query_params[name.rstrip("_")] = value
-    app.run()  # the first paint: the map alone (ui/firstpaint.py)
+    app.run()  # the first paint: the map alone (ui/speed.py)
     if page != "app_pages/map.py":
         app.switch_page(page)
     app.run()  # on the map page, the run the drawn map asks for: the filters, tables and the rest

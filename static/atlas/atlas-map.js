@@ -1,11 +1,13 @@
 /* Strategic Sites Atlas: how the map draws itself in the browser.
  *
  * The server sends the heavy, constant data once, as files the browser fetches and keeps
- * (the Natural Earth outlines; the events as compact columns, with their text in chunks
- * fetched when a tooltip or popup needs them), or inline in a standalone export. Each
- * view then sends only what differs: the sites with their status on the as-of date, the
- * lease areas, and which events are in the view (a bitmap). Events are clustered here,
- * with supercluster, so panning and zooming never go back to the server.
+ * (the Natural Earth outlines; the sites' popups, names and areas; the events as compact
+ * columns, with their text in chunks fetched when a tooltip or popup needs them), or inline in
+ * a standalone export. Each view then sends only what differs: the sites with their status on
+ * the as-of date, which sites are labelled, the lease areas, and which events are in the view
+ * (a bitmap). Each layer of the registry (core/layerset.py) is drawn by one function here,
+ * SSA.<script>(group, data). Events are clustered here, with supercluster, and labels placed
+ * here, so panning and zooming never go back to the server.
  *
  * Text from the data reaches the page through textContent or HTML the server escaped.
  */
@@ -590,6 +592,7 @@
     markers.forEach(function (marker, k) {
       shift(marker, Math.round(at[k][0] - home[k].x), Math.round(at[k][1] - home[k].y));
     });
+    if (SSA._labels && SSA._labels.map === map) SSA._labels.place(); // the names follow their markers
   }
 
   function shift(marker, sx, sy) {
@@ -627,6 +630,193 @@
     }
   }
   SSA.spread = spread;
+
+  // --- labels: each site's name beside its marker, placed apart ---------------------------------
+  //
+  // The names and places come with the sites' file (bundle.labels: id -> [label, lat, lon]); a
+  // view names its sites (view.sites: ids, the first placed first where room is short). Each label
+  // goes beside its site's marker where the marker is drawn (spread apart or not: its ssaShift),
+  // or beside the site's place when the markers are hidden: tried right, left, above, below, then
+  // at the corners; it takes the first place in sight (inside the map's window, clear of its
+  // controls) that covers no other label, no other site's marker and no event cluster, and is
+  // hidden where there is none. Placed anew on every zoom and move (after the markers are spread, which
+  // calls place()), hidden while a zoom animates. Decoration for sighted readers: hidden from
+  // screen readers (each marker carries its site's name) and transparent to the pointer.
+
+  var LABEL_OFF = 6; // px from a marker's edge to its label (clear of its ! or ? mark)
+  var LABEL_NEAR = 4; // px from a site's place to its label when no marker is drawn there
+  var LABEL_GAP = 4; // px kept clear round a label: two labels side by side still read as two
+  var MARK_PAD = 5; // px round another site's marker a label keeps off (its changed-ring, its mark)
+  var LABEL_CELL = 64; // px: the grid that finds what a label might cover
+
+  function rect(x, y, w, h) { return { x: x, y: y, w: w, h: h }; }
+  function overlapArea(a, b) {
+    var w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x), h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
+  }
+  function grown(r, by) { return rect(r.x - by, r.y - by, r.w + 2 * by, r.h + 2 * by); }
+
+  // Boxes filed by the grid cells they touch, so that a label is checked against its neighbours only.
+  function Grid() { this.cells = {}; }
+  Grid.prototype.add = function (r, item) {
+    for (var gx = Math.floor(r.x / LABEL_CELL); gx <= Math.floor((r.x + r.w) / LABEL_CELL); gx++) {
+      for (var gy = Math.floor(r.y / LABEL_CELL); gy <= Math.floor((r.y + r.h) / LABEL_CELL); gy++) {
+        (this.cells[gx + ":" + gy] || (this.cells[gx + ":" + gy] = [])).push(item);
+      }
+    }
+  };
+  Grid.prototype.near = function (r) {
+    var found = [];
+    for (var gx = Math.floor(r.x / LABEL_CELL); gx <= Math.floor((r.x + r.w) / LABEL_CELL); gx++) {
+      for (var gy = Math.floor(r.y / LABEL_CELL); gy <= Math.floor((r.y + r.h) / LABEL_CELL); gy++) {
+        (this.cells[gx + ":" + gy] || []).forEach(function (item) { if (found.indexOf(item) < 0) found.push(item); });
+      }
+    }
+    return found;
+  };
+
+  // The places a w x h label may take round a point (c), ``off`` px from it, in order of preference.
+  function labelSpots(c, off, w, h) {
+    var d = off; // the corners: clear of the marker's square and its mark at the top right
+    return [
+      rect(c.x + off, c.y - h / 2, w, h), // right
+      rect(c.x - off - w, c.y - h / 2, w, h), // left
+      rect(c.x - w / 2, c.y - off - h, w, h), // above
+      rect(c.x - w / 2, c.y + off, w, h), // below
+      rect(c.x + d, c.y - d - h, w, h), // above right
+      rect(c.x + d, c.y + d, w, h), // below right
+      rect(c.x - d - w, c.y - d - h, w, h), // above left
+      rect(c.x - d - w, c.y + d, w, h) // below left
+    ];
+  }
+
+  function LabelsLayer(group, view) {
+    this.group = group;
+    this.ids = view.sites;
+    this.nodes = null;
+    this.map = null;
+    this.timer = null;
+    // One box of labels, hidden from screen readers; Leaflet hides it while a zoom animates.
+    this.box = el("div", { "class": "ssa-labels leaflet-zoom-hide", "aria-hidden": "true" });
+    this.onMove = this.place.bind(this);
+    this.onLayers = this.placeSoon.bind(this);
+    group.on("add", this.attach, this);
+    group.on("remove", this.detach, this);
+    var self = this;
+    SSA.get("sites").then(function (bundle) {
+      var places = bundle.labels || {};
+      self.places = places;
+      self.nodes = [];
+      self.ids.forEach(function (id) {
+        if (!places[id]) return;
+        var node = el("div", { "class": "ssa-label ssa-label-off", "data-label": id }, places[id][0]); // text, never markup (data-label: not data-site, which names markers)
+        node._ssaSite = id;
+        self.nodes.push(node);
+        self.box.appendChild(node);
+      });
+      self.place();
+    }).catch(failed("site labels"));
+    if (group._map) this.attach();
+  }
+
+  LabelsLayer.prototype.attach = function () {
+    var map = this.map = this.group._map;
+    var pane = map.getPane("ssa-labels");
+    if (!pane) {
+      pane = map.createPane("ssa-labels");
+      pane.style.zIndex = 550; // over the areas and the events' canvas, under the markers (600) and tooltips
+      pane.style.pointerEvents = "none";
+    }
+    pane.appendChild(this.box);
+    SSA._labels = this;
+    map.on("moveend zoomend viewreset resize", this.onMove);
+    map.on("overlayadd overlayremove", this.onLayers); // the markers shown or hidden: labelled where they are
+    this.place();
+    var self = this;
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { self.place(); });
+  };
+
+  LabelsLayer.prototype.detach = function () {
+    if (this.map) {
+      this.map.off("moveend zoomend viewreset resize", this.onMove);
+      this.map.off("overlayadd overlayremove", this.onLayers);
+      this.map.getContainer().removeAttribute("data-ssa-labels");
+    }
+    if (this.box.parentNode) this.box.parentNode.removeChild(this.box);
+    if (SSA._labels === this) SSA._labels = null;
+    this.map = null;
+  };
+
+  LabelsLayer.prototype.placeSoon = function () {
+    var self = this;
+    if (this.timer) return;
+    this.timer = setTimeout(function () { self.timer = null; self.place(); }, 0);
+  };
+
+  LabelsLayer.prototype.place = function () {
+    var map = this.map;
+    if (!map || !this.nodes || SSA._labels !== this || map._animatingZoom) return;
+    var size = map.getSize(), corner = map.containerPointToLayerPoint([0, 0]);
+    var sight = grown(rect(corner.x, corner.y, size.x, size.y), -LABEL_GAP); // a label is whole in sight, or hidden
+    // What a label never covers: the map's controls (a label under one is half seen), the site
+    // markers where they are drawn (their place, moved by the spread) and the event clusters.
+    var drawnAt = {}, hard = new Grid();
+    var frame = map.getContainer().getBoundingClientRect();
+    map.getContainer().querySelectorAll(":scope > .leaflet-control-container .leaflet-control").forEach(function (control) {
+      var r = control.getBoundingClientRect();
+      if (!r.width || !r.height) return; // hidden
+      var r_ = rect(corner.x + r.left - frame.left, corner.y + r.top - frame.top, r.width, r.height);
+      hard.add(r_, { r: r_, site: null });
+    });
+    (SSA._siteList || []).forEach(function (marker) {
+      if (!map.hasLayer(marker) || !marker.getElement()) return;
+      var s = marker.ssaShift || [0, 0], c = map.latLngToLayerPoint(marker.getLatLng()).add([s[0], s[1]]);
+      var id = marker.feature.properties.site, half = SITE_SIZE / 2 + MARK_PAD;
+      drawnAt[id] = c;
+      hard.add(rect(c.x - half, c.y - half, 2 * half, 2 * half), { site: id, r: rect(c.x - half, c.y - half, 2 * half, 2 * half) });
+    });
+    [SSA._events, SSA._points].forEach(function (layer) {
+      if (!layer || layer.map !== map) return;
+      layer.drawn.eachLayer(function (marker) {
+        if (marker.options.ssaCluster === undefined || !marker.getElement()) return;
+        var s = marker.ssaShift || [0, 0], c = map.latLngToLayerPoint(marker.getLatLng()).add([s[0], s[1]]), half = sizeOf(marker) / 2;
+        var r = rect(c.x - half, c.y - half, 2 * half, 2 * half);
+        hard.add(r, { r: r, site: null });
+      });
+    });
+    // Every label's size first (one layout; whole pixels up, so that a placed label is never wider than its place), then every move.
+    var sizes = this.nodes.map(function (node) { var r = node.getBoundingClientRect(); return [Math.ceil(r.width), Math.ceil(r.height)]; });
+    var placed = new Grid(), shown = 0, places = this.places;
+    this.nodes.forEach(function (node, k) {
+      var id = node._ssaSite, at = drawnAt[id], off = SITE_SIZE / 2 + LABEL_OFF;
+      if (!at) {
+        at = map.latLngToLayerPoint([places[id][1], places[id][2]]);
+        off = LABEL_NEAR;
+      }
+      var best = null;
+      if (overlapArea(grown(sight, off), rect(at.x, at.y, 1, 1)) && sizes[k][0]) {
+        best = labelSpots(at, off, sizes[k][0], sizes[k][1]).filter(function (spot) {
+          return overlapArea(spot, sight) === spot.w * spot.h
+            && !placed.near(grown(spot, LABEL_GAP)).some(function (o) { return overlapArea(grown(o.r, LABEL_GAP), spot); })
+            && !hard.near(spot).some(function (o) { return o.site !== id && overlapArea(o.r, spot); }); // (its own marker: beside it by construction)
+        })[0] || null;
+      }
+      if (!best) {
+        node.classList.add("ssa-label-off");
+        return;
+      }
+      placed.add(best, { r: best });
+      shown += 1;
+      L.DomUtil.setPosition(node, L.point(Math.round(best.x), Math.round(best.y)));
+      node.classList.remove("ssa-label-off");
+    });
+    // For tests and people looking: how many labels are shown of the view's, and at which zoom.
+    map.getContainer().setAttribute("data-ssa-labels", shown + "/" + this.nodes.length + "@" + map.getZoom());
+  };
+
+  SSA.labels = function (group, view) {
+    return new LabelsLayer(group, view);
+  };
 
   // --- leases: areas shaded by years left, rings where no area is drawn -------------------
 

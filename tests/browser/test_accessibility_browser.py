@@ -65,7 +65,7 @@ def open_at(browser, url: str, size: tuple[int, int]) -> Watched:
 
 def settle(page, name: str) -> None:
     """Until the whole page is drawn and still. On the map page the filters, tables and footer
-    follow the map (ui/firstpaint.py), asked for by the drawn map; should it not ask within 60 s
+    follow the map (ui/speed.py), asked for by the drawn map; should it not ask within 60 s
     (test_map_browser tests that it does), the sidebar's button asks, as a reader would. The
     timeouts are long for a machine busy with other tests."""
     if name == "embed":

@@ -118,9 +118,11 @@ def test_layers_and_selected_site_travel_in_the_link(server, open_page, atlas):
     page.locator(".st-key-close-site button").click()
     wait_for_query(page, {"layers": ["status", "events", "countries"]})
     layer_input(page, "Lease terms").check()
+    wait_for_query(page, {"layers": ["status", "leases", "events", "countries"]})
+    layer_input(page, "Site labels").check()
     wait_for_query(page, {})  # every layer on: the default, left out
     layer_input(page, "Lease terms").uncheck()
-    wait_for_query(page, {"layers": ["status", "events", "countries"]})  # the same toggle again still counts
+    wait_for_query(page, {"layers": ["status", "labels", "events", "countries"]})  # the same toggle again still counts
     assert layer_input(page, "Events").is_checked()
     assert not watched.errors, watched.errors
 

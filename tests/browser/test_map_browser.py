@@ -73,9 +73,9 @@ def test_hostile_names_are_shown_never_run(start_server, open_page, atlas, tmp_p
     marker = frame.locator('[data-site="kant"]')
     marker.hover()
     marker.click()
-    popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for()
-    assert '<img src=x onerror="alert(1)">' in popup.inner_text()
+    # The popup opens at once with "…", and its text once the sites' file is in (SSA.sites).
+    popup = frame.locator(".leaflet-popup-content", has_text='<img src=x onerror="alert(1)">')
+    popup.wait_for(timeout=30_000)
     watched.page.locator(".st-key-site-detail").wait_for(timeout=30_000)
     wait_for_page_at_rest(watched.page)  # the name is in the popup, the tooltip and the panel
     # Markup that got through would be an element (found at once, before its image fails to load).

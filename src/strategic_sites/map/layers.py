@@ -1,14 +1,12 @@
 """The map: one composer, :func:`compose`, that the app, the export, the tests and the
 benchmark all call.
 
-A map is a constant base (basemaps, controls, legend, the Natural Earth land) and four
-overlays, each a folium FeatureGroup holding one small element that hands its data to
-``static/atlas/atlas-map.js``:
-
-- status: one marker per site, coloured by its status on the as-of date;
-- leases: leased areas shaded by years left, rings where no area is drawn;
-- events: every event of the view, clustered and drawn in the browser;
-- countries: Natural Earth outlines, bold for the host countries.
+A map is a constant base (basemaps, controls, legend, the Natural Earth land) and one overlay
+per registered layer (:data:`strategic_sites.core.layerset.LAYERS`: control status, site labels,
+lease terms, events, countries), each a folium FeatureGroup holding one call,
+``SSA.<script>(group, data)``, that hands the layer's data for the view (from its module in
+:mod:`strategic_sites.map.layer_kinds`) to its drawing function in ``static/atlas/atlas-map.js``.
+The legend is the layers' entries in the same order. Nothing here knows one layer from another.
 
 The heavy data (outlines, the sites' popups and areas, events) is referred to by name and comes from ``sources``:
 URLs of files the browser fetches once (:mod:`strategic_sites.map.published`), or the data
@@ -28,24 +26,14 @@ import folium
 import folium.plugins
 import geopandas as gpd
 
-from strategic_sites.map import assets, mapdata, popups
+from strategic_sites.map import assets, layer_kinds, mapdata, popups
 from strategic_sites.map import overlay
 from strategic_sites.map.elements import AtlasScript, Call, Legend, MiniMap, layer_control, script_json  # noqa: F401 (script_json: part of this module's API)
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import LAYERS, View, site_only
-from strategic_sites.map.style import (
-    CHANGED_COLOUR,
-    EVENT_COLOURS,
-    LEASE_CLASSES,
-    LEASE_NONE_COLOUR,
-    LEASE_OPEN_COLOUR,
-    LEASE_OPEN_LABEL,
-    STATUS_COLOURS,
-    glyph_svg,
-    status_swatch_svg,
-)
+from strategic_sites.map.style import CHANGED_COLOUR
 from strategic_sites.core import layerset
-from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING, EVENT_KINDS, SITE_KINDS, STATUSES
+from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING
 
 LAYER_NAMES = {layer.id: layer.label for layer in layerset.LAYERS}
 HOST_COUNTRIES = mapdata.HOST_COUNTRIES
@@ -86,35 +74,28 @@ def bounds_of(sites: gpd.GeoDataFrame, pad: float = 1.0) -> list[list[float]]:
 
 
 def legend_html(points: bool = False) -> str:
-    """The legend: statuses, site kinds, lease terms, event kinds (and the user's points)."""
-    def swatch(colour: str, shape: str = "dot") -> str:
-        return f'<span class="ssa-swatch ssa-{shape}" style="background:{colour}"></span>'
+    """The legend: each layer's entries (:mod:`strategic_sites.map.layer_kinds`), in the layer
+    control's order, then how sure each fact is (and the user's points)."""
 
-    def shape(status: str | None) -> str:  # the marker's shape and colour (style constants only)
-        return f'<span class="ssa-shape" style="display:inline-flex;flex:none">{status_swatch_svg(status)}</span>'
+    def folded(entry: layer_kinds.LegendEntry) -> str:
+        return f"<details{' open' if entry.open else ''}><summary>{popups.esc(entry.title)}</summary><ul>{entry.rows}</ul></details>"
 
-    status_rows = "".join(f"<li>{shape(s)}{popups.esc(STATUSES[s])}</li>" for s in STATUS_COLOURS)
-    status_rows += f'<li>{shape(None)}<span class="ssa-muted">No status on this date (faded)</span></li>'
-    kind_rows = "".join(
-        f'<li><span class="ssa-glyph">{glyph_svg(k, size=14, colour="#333")}</span>{popups.esc(label)}</li>' for k, label in SITE_KINDS.items()
-    )
-    lease_rows = "".join(f"<li>{swatch(c, 'box')}{popups.esc(label)}</li>" for _, c, label in LEASE_CLASSES)
-    lease_rows += f"<li>{swatch(LEASE_OPEN_COLOUR, 'box')}{popups.esc(LEASE_OPEN_LABEL.capitalize())}</li><li>{swatch(LEASE_NONE_COLOUR, 'box')}No lease in force</li>"
-    event_rows = "".join(f"<li>{swatch(c)}{popups.esc(EVENT_KINDS[k])}</li>" for k, c in EVENT_COLOURS.items())
+    entries = [entry for spec in layerset.LAYERS for entry in layer_kinds.kind(spec.id).legend()]
+    in_sight = "".join(f'<ul class="ssa-legend-status" aria-label="{popups.esc(e.title)}">{e.rows}</ul>' for e in entries if e.in_sight)
+    more = "".join(folded(e) for e in entries if not e.in_sight)
     confidence_rows = "".join(f"<li>{popups.badge(grade)}<span class='ssa-muted'>{popups.esc(CONFIDENCE_MEANING[grade])}</span></li>" for grade in CONFIDENCE)
     confidence_rows += "<li><span class='ssa-muted'>Markers of a disputed (!) or unconfirmed (?) status carry the mark; such events are dashed rings</span></li>"
     confidence_rows += f'<li><span class="ssa-swatch ssa-dot" style="background:#fff;outline:3px solid {CHANGED_COLOUR}"></span>Changed between two dates (Compare)</li>'
+    mine = f'<span class="ssa-swatch ssa-dot" style="background:{overlay.COLOUR}"></span>'
     return (
-        # The statuses (the markers' colours and shapes) first, the rest folded under "More keys",
-        # so that the legend covers little of the map at first.
+        # What every marker shows (the statuses) first, the rest folded under "More keys", so
+        # that the legend covers little of the map at first.
         '<div class="ssa-legend-title">Legend</div>'
-        f'<ul class="ssa-legend-status" aria-label="Control status on the date">{status_rows}</ul>'
-        + (f"<details open><summary>{overlay.LABEL}</summary><ul><li>{swatch(overlay.COLOUR)}From your file (not in the shared link)</li></ul></details>" if points else "")
+        + in_sight
+        + (f"<details open><summary>{overlay.LABEL}</summary><ul><li>{mine}From your file (not in the shared link)</li></ul></details>" if points else "")
         + '<details class="ssa-legend-more"><summary>More keys</summary>'
-        f"<details open><summary>Site kind</summary><ul>{kind_rows}</ul></details>"
-        f"<details><summary>Lease terms</summary><ul>{lease_rows}</ul></details>"
-        f"<details><summary>Events</summary><ul>{event_rows}</ul></details>"
-        f"<details><summary>Confidence</summary><ul class='ssa-legend-conf'>{confidence_rows}</ul></details>"
+        + more
+        + f"<details><summary>Confidence</summary><ul class='ssa-legend-conf'>{confidence_rows}</ul></details>"
         "</details>"
     )
 
@@ -133,9 +114,17 @@ def clicked_site(drawing) -> str | None:
 # --- the composer --------------------------------------------------------------------------------
 
 
-def inline_sources(atlas: Atlas) -> dict:
-    """The heavy data itself, for a map that must work from one file with no server."""
-    return {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas), "events": mapdata.bundle(atlas, mapdata.event_texts(atlas))}
+HEAVY_BUILDERS = {
+    "outlines": mapdata.outlines,
+    "sites": mapdata.site_bundle,
+    "events": lambda atlas: mapdata.bundle(atlas, mapdata.event_texts(atlas)),
+}  # each heavy data file (layerset.HEAVY) as the map gets it inline
+
+
+def inline_sources(atlas: Atlas, keys: tuple[str, ...] = LAYERS) -> dict:
+    """The heavy data itself, for a map that must work from one file with no server: the
+    outlines (the land under every map) and the files the layers ``keys`` draw from."""
+    return {name: HEAVY_BUILDERS[name](atlas) for name in dict.fromkeys(("outlines", *layerset.heavy(keys)))}
 
 
 def base_map(
@@ -196,19 +185,14 @@ def base_map(
 
 
 def view_layers(data: dict, visible: tuple[str, ...] = LAYERS, keys: tuple[str, ...] = LAYERS) -> list[folium.FeatureGroup]:
-    """The overlays ``keys`` of a view, from :func:`strategic_sites.map.mapdata.view_data`;
-    those not in ``visible`` start hidden."""
+    """The overlays ``keys`` of a view, from :func:`strategic_sites.map.mapdata.view_data`: each
+    a group named as the layer control lists it, holding the call of its drawing function
+    (``SSA.<script>``) with its data; those not in ``visible`` start hidden."""
     groups = []
     for key in keys:
-        group = folium.FeatureGroup(name=LAYER_NAMES[key], show=key in visible)
-        if key == "status":
-            Call("sites", data["status"]).add_to(group)
-        elif key == "leases":
-            Call("leases", data["leases"]).add_to(group)
-        elif key == "events":
-            Call("events", data["events"]).add_to(group)
-        else:
-            Call("countries", list(HOST_COUNTRIES)).add_to(group)
+        spec = layerset.spec(key)
+        group = folium.FeatureGroup(name=spec.label, show=key in visible)
+        Call(spec.script, data[key]).add_to(group)
         groups.append(group)
     return groups
 
@@ -255,15 +239,15 @@ def compose(
     from (URLs, or the data itself: the default); ``data`` is the view's
     :func:`~strategic_sites.map.mapdata.view_data` when the caller has it cached; ``bounds``
     the first view (default: around the view's sites); ``prefix`` where assets are served;
-    ``keys`` which overlays the map has (all four by default); ``small`` a map with no
+    ``keys`` which overlays the map has (every registered layer by default); ``small`` a map with no
     legend, minimap or layer control (a site page's); ``points`` the user's own points the
     view shows (:func:`strategic_sites.map.overlay.bits`; their bundle is ``sources["points"]``),
     drawn as one more overlay, "Your points"; ``base`` the constant part when the caller
     keeps one already composed (:func:`base_map`) for the same sources, bounds, ``small``,
     ``points`` and ``prefix``, as the app does for each atlas and first view (:mod:`.ui.map_widget`);
     ``at`` a frame to open at instead of fitting the sites (lat, lon, zoom)."""
-    sources = sources or inline_sources(atlas)
-    data = data or mapdata.view_data(atlas, view)
+    sources = sources or inline_sources(atlas, keys)
+    data = data or mapdata.view_data(atlas, view, keys)
     if base is None:
         base = base_map(sources, bounds or bounds_of(view.sites, pad=0), small, points=points is not None, prefix=prefix, at=at)
     groups = view_layers(data, view.filters.layers, keys)
@@ -292,6 +276,6 @@ def map_payload(atlas: Atlas, view: View, sources: dict | None = None) -> dict[s
 def site_map(atlas: Atlas, site_id: str, day: date, sources: dict | None = None) -> folium.Map:
     """A small map of one site: its marker, its drawn areas and the country outlines."""
     view = site_only(atlas, site_id, day)
-    sources = sources or {"outlines": mapdata.outlines(atlas), "sites": mapdata.site_bundle(atlas)}
     keys = ("status", "leases", "countries")
+    sources = sources or inline_sources(atlas, keys)
     return compose(atlas, view, sources, bounds=bounds_of(view.sites, pad=1.5), keys=keys, small=True).standalone()

@@ -9,9 +9,10 @@ Three kinds of data, by how often they change:
   integers, kind and site as indexes), the tables popups need (sites, kinds, countries,
   sources), and the events' text in chunks that the browser fetches when a tooltip or popup
   needs one. Fixed for the data folder and the language.
-- :func:`view_data`: what one view shows: the sites with their status and lease on the
-  as-of date (tooltips and popups escaped here), the lease areas' shading, and which events are in
-  the view, as a bitmap over the bundle's events. This is all a filter change sends.
+- :func:`view_data`: what one view shows, each layer's part from its own module
+  (:mod:`strategic_sites.map.layer_kinds`): the sites with their status and lease on the as-of
+  date (tooltips and popups escaped there), the sites' labels, the lease areas' shading, and which
+  events are in the view, as a bitmap over the bundle's events. This is all a filter change sends.
 
 Everything is plain JSON-ready Python; :mod:`strategic_sites.map.layers` turns it into map
 elements, and ``static/atlas/atlas-map.js`` draws it.
@@ -19,28 +20,31 @@ elements, and ``static/atlas/atlas-map.js`` draws it.
 
 from __future__ import annotations
 
-import base64
-import gc
 import json
-from contextlib import contextmanager
 from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
+from strategic_sites.core import layerset
+from strategic_sites.core.gcpause import paused_gc
 from strategic_sites.data import lookup
-from strategic_sites.map import popups
-from strategic_sites.core import text
+from strategic_sites.map import layer_kinds, popups
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.language import names as names_of
 from strategic_sites.data.schema import split_list
 from strategic_sites.view.filters import View
-from strategic_sites.map.style import CONFIDENCE_BADGES, EVENT_COLOURS, LEASE_NONE_COLOUR, NO_STATUS_COLOUR, STATUS_COLOURS, glyph_svg, lease_colour, status_marker_svg
+from strategic_sites.map.style import CONFIDENCE_BADGES, EVENT_COLOURS, STATUS_COLOURS, glyph_svg, status_marker_svg
 from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING, EVENT_KINDS
 
-COORD_SCALE = 10_000  # coordinates to 1/10,000 of a degree (about 11 m): finer than a marker
+# The names other modules know these by (the compact forms live in compact.py, each layer's data in its module).
+from strategic_sites.map.compact import COORD_SCALE, bitmap  # noqa: F401
+from strategic_sites.map.layer_kinds.countries import HOST_COUNTRIES  # noqa: F401
+from strategic_sites.map.layer_kinds.leases import data as lease_data  # noqa: F401
+from strategic_sites.map.layer_kinds.status import data as status_data, site_label  # noqa: F401
+
 TEXT_CHUNK = 2_000  # events per text file: a popup fetches about 0.5 MB at most
 OUTLINE_TOLERANCE = 0.01  # degrees; the outlines as the map shows them at country scale
-HOST_COUNTRIES = ("KAZ", "KGZ", "TJK", "RUS")
 
 
 def _round(values, digits: int = 4):
@@ -154,9 +158,11 @@ def outlines(atlas: Atlas) -> dict:
 
 
 def site_bundle(atlas: Atlas, site_ids: set[str] | None = None) -> dict:
-    """What the site markers and lease areas look up, whatever the view: each site's popup
-    parts that do not depend on the date (escaped HTML), the drawn areas' outlines, and the
-    glyph of each site kind and the shape of each status. ``site_ids`` limits the popups to those sites."""
+    """What the site markers, their labels and the lease areas look up, whatever the view: each
+    site's popup parts that do not depend on the date (escaped HTML), the drawn areas' outlines,
+    the glyph of each site kind and the shape of each status, and each layer's own part (the
+    site labels: each site's label and place). ``site_ids`` limits the popups and the layers'
+    parts to those sites."""
     latest, sources = lookups(atlas)
     empty = atlas.events.iloc[:0]
     sites = atlas.sites if site_ids is None else atlas.sites[atlas.sites["id"].isin(site_ids)]
@@ -166,7 +172,15 @@ def site_bundle(atlas: Atlas, site_ids: set[str] | None = None) -> dict:
         "glyphs": {kind: glyph_svg(kind, size=14) for kind in sorted(set(atlas.sites["kind"]))},
         # Each status's marker: its shape in its colour (the kind's glyph goes on top); "": no status on the date.
         "shapes": {status: status_marker_svg(status) for status in STATUS_COLOURS} | {"": status_marker_svg(None)},
+        # The layers' own parts, under their ids (the site labels': each site's label and place).
+        **{key: part(sites) for key, part in _site_parts().items()},
     }
+
+
+def _site_parts() -> dict:
+    """The layers whose modules add a part of their own to the sites' file (``site_part``)."""
+    modules = {spec.id: layer_kinds.kind(spec.id) for spec in layerset.LAYERS}
+    return {key: module.site_part for key, module in modules.items() if hasattr(module, "site_part")}
 
 
 def source_index(atlas: Atlas) -> dict[str, int]:
@@ -236,7 +250,7 @@ def event_texts(atlas: Atlas) -> list[list]:
     for position in np.flatnonzero((events["confidence"].astype(str) == "disputed").to_numpy()):
         row = events.iloc[position]
         disputes[position] = [str(row["dispute_field"]), str(row["dispute_value"]), [numbers[s] for s in split_list(str(row["dispute_source_id"])) if s in numbers]]
-    with _paused_gc():
+    with paused_gc():
         rows = [
             [event_id, when, precision, title, summary, country_lists[country], source_lists[source], other]
             for event_id, when, precision, title, summary, country, source, other in zip(*text, summaries, countries, cited, disputes)
@@ -244,22 +258,9 @@ def event_texts(atlas: Atlas) -> list[list]:
     return [rows[start : start + TEXT_CHUNK] for start in range(0, len(rows), TEXT_CHUNK)] or [[]]
 
 
-@contextmanager
-def _paused_gc():
-    """Build many small lists without the cycle collector scanning the whole atlas each
-    time (they hold no cycles); about four times faster at 100,000 events."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def to_json(data) -> bytes:
     """Compact JSON, as files are written and payloads measured."""
-    with _paused_gc():
+    with paused_gc():
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
@@ -284,93 +285,10 @@ def _sources_by_id(atlas: Atlas) -> dict[str, dict]:
     return lookup.of(atlas).source_rows
 
 
-def site_label(site, period, lease, day, names, changed: bool = False) -> str:
-    """A site marker's accessible name, plain text: what a sighted reader sees of it, its name,
-    kind and status on the date (the marker's colour and shape), its lease's end, and the mark
-    of a doubtful status: "Baikonur Cosmodrome, cosmodrome: Leased to Russia, lease to 2050"."""
-    if period is None:
-        state = f"no recorded status on {text.day(day)}"
-    else:
-        state = names.status(str(period["status"]))
-        grade = str(period["confidence"])
-        if grade in ("disputed", "unconfirmed"):
-            state += f" ({grade})"
-    lease_part = f", lease {text.lease_end(lease)}" if lease is not None else ""
-    change_part = ", changed between the dates compared" if changed else ""
-    return f"{site.name}, {names.kind(site.kind).lower()}: {state}{lease_part}{change_part}"
-
-
-def status_data(atlas: Atlas, view: View) -> dict:
-    """One marker per site of the view, coloured by its status on the as-of date, with the
-    date's part of its popup (the rest is in :func:`site_bundle`)."""
-    day = view.filters.asof
-    names = names_of(atlas)
-    sources = lookup.of(atlas).source_rows
-    sites = []
-    for site in view.sites.itertuples():
-        period = view.status_of(site.id)
-        lease = view.lease_of(site.id)
-        changed = popups.changes_tooltip(view.changes_of(site.id), view.compared) if view.compared else ""
-        sites.append(
-            {
-                "id": site.id,
-                "kind": site.kind,
-                "lat": round(site.geometry.y, 5),
-                "lon": round(site.geometry.x, 5),
-                "colour": STATUS_COLOURS[period["status"]] if period is not None else NO_STATUS_COLOUR,
-                "status": str(period["status"]) if period is not None else "",
-                "label": site_label(site, period, lease, day, names, bool(changed)),
-                "faded": period is None,
-                "conf": str(period["confidence"]) if period is not None else "",
-                "changed": bool(changed),
-                "tooltip": popups.site_tooltip(site, period, day, names, view.found_as.get(site.id, ""), changed),
-                "now": popups.site_on_day(period, lease, day, names, sources, changed),
-            }
-        )
-    return {"sites": sites}
-
-
-def lease_data(atlas: Atlas, view: View) -> dict:
-    """Leased territories and ranges shaded by years left; rings where no area is drawn."""
-    site_names = dict(zip(view.sites["id"], view.sites["name"]))
-    names = names_of(atlas)
-    areas, drawn = [], set()
-    positions = atlas.areas.index.get_indexer(view.areas.index)
-    for position, area in zip(positions, view.areas.itertuples()):
-        lease = view.lease_of(area.site_id)
-        colour, label = lease_colour(lease["years_remaining"]) if lease is not None else (LEASE_NONE_COLOUR, "no lease in force")
-        tooltip = popups.lease_tooltip(site_names.get(area.site_id, area.site_id), lease, label, area, names)
-        areas.append({"area": int(position), "site": area.site_id, "colour": colour, "tooltip": tooltip})
-        drawn.add(area.site_id)
-    rings = []
-    for site in view.sites[view.sites["id"].isin(view.in_force.index) & ~view.sites["id"].isin(drawn)].itertuples():
-        lease = view.lease_of(site.id)
-        colour, label = lease_colour(lease["years_remaining"])
-        tooltip = popups.lease_tooltip(site.name, lease, label, None, names)
-        rings.append({"site": site.id, "lat": round(site.geometry.y, 5), "lon": round(site.geometry.x, 5), "colour": colour, "tooltip": tooltip})
-    return {"areas": areas, "rings": rings}
-
-
-def bitmap(every: pd.Index, shown: pd.Index) -> str:
-    """Which rows of ``every`` are ``shown``: a little-endian bitmap, base64 (what the browser
-    reads to pick a view's events or points out of its bundle)."""
-    mask = np.zeros(len(every), dtype=bool)
-    mask[every.get_indexer(shown)] = True
-    return base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii")
-
-
-def events_bits(atlas: Atlas, view: View) -> str:
-    """Which of the bundle's events are in the view."""
-    return bitmap(atlas.events.index, view.events.index)
-
-
-def view_data(atlas: Atlas, view: View) -> dict:
-    """What the map's layers hold for one view (see the module docstring)."""
-    return {
-        "status": status_data(atlas, view),
-        "leases": lease_data(atlas, view),
-        "events": {"bits": events_bits(atlas, view), "count": len(view.events)},
-    }
+def view_data(atlas: Atlas, view: View, keys: tuple[str, ...] = layerset.ids()) -> dict:
+    """What the map's layers ``keys`` (every layer by default) hold for one view: each layer's
+    ``data`` (:mod:`strategic_sites.map.layer_kinds`), under its id."""
+    return {key: layer_kinds.kind(key).data(atlas, view) for key in keys}
 
 
 def lookups(atlas: Atlas) -> tuple[dict, dict]:

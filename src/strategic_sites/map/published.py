@@ -41,8 +41,9 @@ FOLDER = assets.STATIC_DIR / "generated"
 LAST_MODIFIED = 946_684_800  # 2000-01-01 00:00 UTC: the date every generated file carries
 STALE_DAYS = 7  # files of other data or code versions older than this are removed
 _CODE = Path(__file__).resolve().parents[1]  # the package
-# The modules whose code decides what the files hold: a change to any of them renames the files.
-WRITERS = ("map/mapdata.py", "map/popups.py", "map/style.py", "core/vocab.py", "map/published.py")
+# The modules whose code decides what the files hold: a change to any of them renames the files
+# (the layers' modules too: a layer may add its part to the sites' file).
+WRITERS = ("map/mapdata.py", "map/compact.py", "map/layer_kinds/*.py", "core/layerset.py", "map/popups.py", "map/style.py", "core/vocab.py", "map/published.py")
 
 
 class NotPublished(OSError):
@@ -52,7 +53,8 @@ class NotPublished(OSError):
 def code_stamp() -> str:
     digest = hashlib.sha256()
     for name in WRITERS:
-        digest.update((_CODE / name).read_bytes())
+        for path in sorted(_CODE.glob(name)):
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
 
 

@@ -5,7 +5,10 @@ lives in its own module:
 
 - :mod:`.loading`: the atlas, loaded once per data version (the last good one when the data
   folder breaks), localised, and the one filtered view of each run (:func:`current`);
-- :mod:`.firstpaint`: a visitor's first run of the map page, which draws the map alone;
+- :mod:`.speed`: what makes the map fast (the first paint, the head start, the cache levels),
+  each with what it buys, measured;
+- :mod:`.folium_bridge`: streamlit-folium's private surface, the only code that reaches past
+  ``st_folium``;
 - :mod:`.goto`: "Go to site", which opens a site's page from any of its names;
 - :mod:`.sidebar`: the filters, read from and written back to the URL, the warning about a
   link's unusable parts, and the share link;
@@ -14,8 +17,9 @@ lives in its own module:
 - :mod:`.site`: the selected site's panel;
 - :mod:`.tables`: the sites, events and leases tables and the bibliography, with downloads;
 - :mod:`.charts`: the counts, the timeline and the events chart;
-- :mod:`.publish`: the embed snippet and the embedded map, the page's CSS for phones and
-  print, and the line that describes a view;
+- :mod:`.publish`: the embed snippet, the page's CSS for phones and print, and the line that
+  describes a view; :mod:`.embed`: the embedded page;
+- :mod:`.links`: the atlas's links as this session reached it;
 - :mod:`.pages_text`: the About text (``about.md``) and other page text, with figures from
   the data;
 - :mod:`.state`: every session-state and widget key, and the selection of a site;
@@ -24,7 +28,7 @@ lives in its own module:
 """
 
 from strategic_sites.ui.charts import counts, events_chart, timeline
-from strategic_sites.ui.firstpaint import first_paint, rest_follows
+from strategic_sites.ui.speed import first_paint, rest_follows
 from strategic_sites.ui.goto import go_to_site, open_found_site
 from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download

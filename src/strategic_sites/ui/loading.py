@@ -19,7 +19,6 @@ from strategic_sites.view import language
 from strategic_sites.data.atlas import FILES, Atlas, AtlasError, load_atlas
 from strategic_sites.view.filters import Filters, View, apply
 from strategic_sites.ui import speed, state
-from strategic_sites.ui.speed import BY_KEY  # noqa: F401 - ui/tables.py imports it from here
 from strategic_sites.ui.widgets import md
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -17,7 +17,7 @@ from strategic_sites.view import urlstate
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import LAYERS, Filters, View
 from strategic_sites.ui import folium_bridge, speed, state
-from strategic_sites.ui.speed import HEAD_START_S, head_start  # noqa: F401 - tests/test_app.py reads HEAD_START_S here
+from strategic_sites.ui.speed import head_start
 from strategic_sites.ui.points import current as current_points
 from strategic_sites.ui.points import map_points
 from strategic_sites.ui.links import share_link

@@ -48,8 +48,8 @@ UPLOAD_READ = "_upload_read"  # what the last file read gave (an uploads.Upload)
 UPLOADS = "_uploads"  # how many files were read: the uploader's key, new (and empty) after each
 MAP_ARGS = "_map_args"  # (key, the map's arguments) when the map holds the user's points
 MAP_SENT = "_map_sent"  # the overlays the map was last sent (a rerun that changes them gives the map a head start)
-STARTED = "_started"  # the session has run the app before (ui.firstpaint)
-FIRST_PAINT = "_first_paint"  # this run draws the map page's head and map alone (ui.firstpaint)
+STARTED = "_started"  # the session has run the app before (ui.speed)
+FIRST_PAINT = "_first_paint"  # this run draws the map page's head and map alone (ui.speed)
 TABLE_SHOWN = "table_shown"  # which table's tab is open under the map: sites, events, leases, points
 
 # --- keys of other widgets and containers --------------------------------------------------------
@@ -58,7 +58,7 @@ EMBED_HEIGHT = "embed-height"
 VIEW_DESCRIPTION = "view-description"
 COUNTS = "counts"
 STRAPLINE = "strapline"
-SHOW_REST = "show-filters"  # the first paint's button that asks for the rest at once (ui.firstpaint)
+SHOW_REST = "show-filters"  # the first paint's button that asks for the rest at once (ui.speed)
 GO_TO = "go-to-site"
 GO_TO_RESULT = "_go_to_result"  # ("jump" or "none", the query) of the last Enter in GO_TO
 MAP = "atlas-map"

@@ -10,8 +10,7 @@ from strategic_sites.outputs import tables
 from strategic_sites.core import text
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import Filters, View
-from strategic_sites.ui import points, state
-from strategic_sites.ui.loading import BY_KEY
+from strategic_sites.ui import points, speed, state
 from strategic_sites.ui.widgets import LINK, downloads
 from strategic_sites.core.vocab import CONFIDENCE, CONFIDENCE_MEANING
 
@@ -50,7 +49,7 @@ def _button(what: str, view: View, kind: str, payload, key: str, name: str = "")
     return label, payload, name or tables.download_name(what, view.filters, kind), mime, state.download(key, kind)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=BY_KEY)
+@speed.TABLES
 def _tables(data: Atlas, filters: Filters, _view: View) -> dict:
     """The sites, events and leases tables of a view, cached on the view."""
     return {
@@ -209,7 +208,7 @@ def leases_table(data: Atlas, view: View, key: str = state.LEASES_TABLE) -> None
     downloads(_button("leases", view, "csv", lambda: tables.to_csv(table.drop(columns=["site_id"])), key))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=BY_KEY)
+@speed.BIBLIOGRAPHY
 def _bibliography(data: Atlas, filters: Filters | None, _view: View | None):
     if _view is None:
         return tables.bibliography(data)

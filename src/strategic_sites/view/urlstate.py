@@ -15,7 +15,7 @@ vs          compare the as-of date with this date (ISO)                 vs=2024-
 from, to    first and last year of the event period                     from=2013&to=2015
 q           search text                                                 q=Proton
 site        the selected site's id                                      site=baikonur
-layers      visible map layers: status, leases, events, countries       layers=status,events
+layers      visible map layers (core/layerset.py: status, labels…)      layers=status,events
 lang        names in English (en, the default) or Russian (ru)          lang=ru
 map         the map's centre and zoom, when the user moved it (lat,lon,zoom) map=43.1,74.5,7
 data        the data version the link was made with (share links)     data=7d4b3242
