@@ -37,3 +37,16 @@ def test_the_minimap_takes_the_options_the_atlas_gives_it():
     for option in ("zoomLevelFixed", "zoomAnimation", "strings", "hideText", "showText"):
         assert option in MINIMAP, option
     assert "zoomLevelFixed: 1" in ATLAS and "hideText" in ATLAS
+
+
+def test_the_minimap_hands_its_view_back_through_the_method_the_atlas_guards():
+    """The atlas wraps the minimap's _onMiniMapMoved (on the instance, before addTo) so that only
+    a move the reader made on the minimap moves the map: the minimap must still bind that method
+    when added, and keep the flags and shadow the wrapper reads."""
+    assert re.search(r'this\._miniMap\.on\("moveend",this\._onMiniMapMoved,this\)', MINIMAP)
+    assert "_onMiniMapMoved:function(e){if(!this._mainMapMoving){this._miniMapMoving=true" in MINIMAP
+    assert "this._mainMap.setView(this._miniMap.getCenter()" in MINIMAP and "_shadowRect" in MINIMAP
+    assert "else{this._mainMapMoving=false}" in MINIMAP  # a move the map asked for is not handed back
+    assert ATLAS.index("userMovedMinimap(mini);") < ATLAS.index("mini.addTo(map);")
+    added = MINIMAP[MINIMAP.index("onAdd:function(map){") : MINIMAP.index("onRemove:function")]
+    assert "this._miniMap=new L.Map(" in added  # the minimap's own map is made by addTo: watched after it

@@ -41,6 +41,33 @@
     }
   }
 
+  // The minimap hands its view back to the map when it moves (so that a reader can drag it). It
+  // also moves on its own, following the map a little late or resized when folded, and then
+  // handed a stale centre back: the map jumped back under a popup that was panning into sight,
+  // leaving it cut off (seen on a phone). Only a move the reader made on the minimap is handed
+  // back; after any other the minimap goes back to following the map.
+  function userMovedMinimap(mini) {
+    var handBack = mini._onMiniMapMoved, touched = false;
+    mini._onMiniMapMoved = function (event) {
+      if (touched || mini._mainMapMoving) {
+        touched = false;
+        return handBack.call(mini, event);
+      }
+      mini._shadowRect.setStyle({ opacity: 0, fillOpacity: 0 });
+      // Back on the map's centre, as the minimap follows it (its own move then hands nothing back).
+      var centre = mini._mainMap.getCenter();
+      if (!mini._miniMap.getCenter().equals(centre, 1e-6)) {
+        mini._mainMapMoving = true;
+        mini._miniMap.setView(centre, mini._miniMap.getZoom(), { animate: false });
+      }
+    };
+    return function (box) { // once added: the reader's own touches on the minimap
+      ["pointerdown", "mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+        box.addEventListener(type, function () { touched = true; }, { capture: true, passive: true });
+      });
+    };
+  }
+
   // --- data ----------------------------------------------------------------------------
 
   SSA.source = function (spec) {
@@ -121,7 +148,10 @@
       position: "bottomleft", width: 150, height: 150, zoomLevelFixed: 1, zoomAnimation: false, toggleDisplay: true, minimized: SSA.narrow(map),
       strings: { hideText: "Hide the overview map", showText: "Show the overview map" }
     });
+    var watchTouches = userMovedMinimap(mini); // before addTo, which binds the minimap's moveend to it
     mini.addTo(map);
+    watchTouches(mini._miniMap.getContainer());
+    SSA._minimap = mini; // for tests and people looking
     mini._miniMap.getContainer().style.background = WATER;
     SSA.get("outlines").then(function (data) { land.addData(data); }).catch(failed("minimap"));
   };

@@ -373,3 +373,31 @@ def test_share_this_view_is_at_the_top_with_its_copy_button_in_sight(server, ope
         }"""
     )
     assert shown, "the copy button shows only under the pointer"
+
+
+def test_the_minimap_moves_the_map_only_when_the_reader_moves_it(server, open_page):
+    """Dragging the overview map moves the map; the overview map moving on its own (following the
+    map late, or resized when folded) never moves the map back under the reader: that jump cut
+    popups off on the phone."""
+    watched = open_map(open_page, server, DESKTOP)
+    page = watched.page
+    wait_for_map_at_rest(page)
+    before = frame_of(page)
+    win = map_window(page)
+    win.evaluate("() => { const mini = SSA._minimap; mini._miniMap.panBy([40, 0], {animate: false}); }")
+    wait_for_map_at_rest(page)
+    assert frame_of(page) == before, "the overview map moved by code moved the map"
+    box = page.locator(MAP_FRAME).bounding_box()
+    mini = map_window(page).evaluate(
+        "() => { const r = SSA._minimap._miniMap.getContainer().getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }"
+    )
+    x, y = box["x"] + mini[0] + mini[2] / 2, box["y"] + mini[1] + mini[3] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + 3 * step, y, steps=2)
+    page.mouse.up()
+    wait_for_map_at_rest(page)
+    after = frame_of(page)
+    assert after[1] < before[1] - 1, f"dragging the overview map east did not move the map west: {before} → {after}"
+    watched.context.close()
