@@ -41,6 +41,9 @@ def warm_up() -> None:
         from strategic_sites.ui.warmup import warm_up_logged
 
         warm_up_logged()
+        from strategic_sites.api.service import SOURCE
+
+        SOURCE.get()  # the data API's atlas too: its first request waits for nothing
     except Exception:  # noqa: BLE001 - e.g. the app's code does not import: every visitor is shown why
         LOG.exception("Strategic Sites Atlas: the warm-up failed; the first visit will do its work")
     finally:
@@ -53,4 +56,6 @@ async def warmed_up(_app):
     yield
 
 
-app = st.App("app.py", lifespan=warmed_up)
+from strategic_sites.api import routes as api_routes  # noqa: E402 - the data API under /api/v1 (src/ on the path above)
+
+app = st.App("app.py", lifespan=warmed_up, routes=api_routes)

@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "strategic_sites"
 
 # Lowest first: a subpackage may import its own modules and those of the subpackages before it.
-ORDER = ["core", "data", "view", "uploads", "map", "outputs", "ui"]
+ORDER = ["core", "data", "view", "uploads", "map", "outputs", "api", "ui"]
 
 
 def module_name(path: Path) -> str:

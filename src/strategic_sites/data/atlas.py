@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +52,15 @@ from strategic_sites.core.problems import MAX_PROBLEMS_PER_FILE, AtlasError, Pro
 from strategic_sites.data.reading import CRS, Limit, Raw, read_csv, read_geojson
 from strategic_sites.data.typed import EVENT_CATEGORIES, EVENT_SHARED
 from strategic_sites.data.validation import validate_frame
+
+DATA_ENV = "STRATEGIC_SITES_DATA"  # the data folder to serve, when not the shipped geodata/
+SHIPPED = Path(__file__).resolve().parents[3] / "geodata"
+
+
+def data_folder() -> Path:
+    """The data folder the server serves: ``$STRATEGIC_SITES_DATA`` when set, else the shipped
+    ``geodata/`` (the pages and the data API alike)."""
+    return Path(os.environ.get(DATA_ENV) or SHIPPED)
 
 # The loader's public names. Problem, AtlasError, CRS, validate_frame and the event column
 # names now live in the modules imported above; they stay importable from here.

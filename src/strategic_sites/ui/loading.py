@@ -10,24 +10,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import os
 from pathlib import Path
 
 import streamlit as st
 
 from strategic_sites.view import language
-from strategic_sites.data.atlas import FILES, Atlas, AtlasError, load_atlas
+from strategic_sites.data.atlas import DATA_ENV, FILES, Atlas, AtlasError, data_folder, load_atlas  # noqa: F401 - DATA_ENV: the app's tests read it here
 from strategic_sites.view.filters import Filters, View, apply
 from strategic_sites.ui import speed, state
 from strategic_sites.ui.widgets import md
 
-ROOT = Path(__file__).resolve().parents[3]
-DATA_ENV = "STRATEGIC_SITES_DATA"
-
-
-def data_folder() -> Path:
-    """The data folder: ``$STRATEGIC_SITES_DATA`` when set, else the shipped ``geodata/``."""
-    return Path(os.environ.get(DATA_ENV) or ROOT / "geodata")
 
 
 def _stamp(folder: Path) -> tuple:

@@ -77,7 +77,7 @@ class Known:
         return Filters(asof=self.today, year_from=FIRST_YEAR, year_to=self.today.year)
 
 
-def _shown(value: str) -> str:
+def quoted(value: str) -> str:
     """A value as a warning quotes it: one line, at most 40 characters."""
     value = re.sub(r"[\x00-\x1f\x7f]+", " ", value)
     return value if len(value) <= 40 else value[:37] + "…"
@@ -103,7 +103,7 @@ class _Reader:
                 self.params[name] = []
 
     def warn(self, name: str, value: str, why: str) -> None:
-        self.warnings.append(f"Ignored {name}={_shown(value)}: {why}.")
+        self.warnings.append(f"Ignored {name}={quoted(value)}: {why}.")
 
     def many(self, name: str, allowed, normalise=lambda v: v, label: str = "value") -> tuple[str, ...] | None:
         """The known values of a list parameter (None: absent, or too many values)."""
