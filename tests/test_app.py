@@ -578,3 +578,11 @@ def test_the_operator_filter_narrows_the_page_and_is_part_of_the_link(atlas):
     linked = run_app(asof="2024-01-01", operator="roscosmos")
     assert linked.multiselect(key="f_operator").value == ["roscosmos"]
     assert metrics(linked)["Sites shown"] == str(len(run_by_roscosmos))
+
+
+def test_the_share_box_offers_this_view_as_data(atlas):
+    app = run_app(country="KGZ", asof="2013-06-01")
+    said = " ".join(m.value for m in app.markdown)
+    version = atlas.data_version.code
+    assert f"/api/v1/sites.geojson?country=KGZ&asof=2013-06-01&data={version}" in said
+    assert f"/api/v1/events.csv?country=KGZ&asof=2013-06-01&data={version}" in said and "/api/v1/openapi.json" in said

@@ -10,7 +10,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["app_pages/map.py", "app_pages/sites.py", "app_pages/timeline.py", "app_pages/events.py", "app_pages/sources.py", "app_pages/about.py"]
+PAGES = ["app_pages/map.py", "app_pages/sites.py", "app_pages/timeline.py", "app_pages/events.py", "app_pages/sources.py", "app_pages/data_api.py", "app_pages/about.py"]
+
+
+def test_the_page_list_is_the_links_list():
+    from strategic_sites.view.links import PAGES as declared
+
+    assert [page.script for page in declared] == PAGES
 
 
 def open_page(page: str, **params) -> AppTest:
@@ -145,3 +151,15 @@ def test_russian_names_link(atlas):
     app.radio(key="f_lang").set_value("en").run()
     assert app.main.subheader[0].value == "Baikonur Cosmodrome"
     assert app.query_params == {"site": "baikonur"}
+
+
+def test_the_data_api_page_links_every_endpoint_for_the_view_in_the_sidebar(atlas):
+    from strategic_sites.api.endpoints import ENDPOINTS
+
+    app = open_page("app_pages/data_api.py", country="KGZ", asof="2013-06-01")
+    assert not app.exception and app.title[0].value == "Data API"
+    said = " ".join(m.value for m in app.markdown)
+    for endpoint in ENDPOINTS:
+        for path in endpoint.paths:
+            assert f"/api/v1/{path}?country=KGZ&asof=2013-06-01&data={atlas.data_version.code}" in said, path
+    assert any("curl -s '" in code.value and "/api/v1/events.csv?country=KGZ" in code.value for code in app.code)

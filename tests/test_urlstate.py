@@ -318,3 +318,14 @@ def test_a_links_data_version_is_read_and_a_malformed_one_named(known):
     assert warnings == [] and filters == replace(known.defaults(), countries=("KGZ",))  # the view is the link's, whatever the data
     filters, warnings = from_url("?data=latest&country=KGZ", known)
     assert warnings == ["Ignored data=latest: not a data version like 7d4b3242."] and filters.countries == ("KGZ",)
+
+
+def test_a_views_data_link_is_the_share_links_on_the_data_api_at_the_servers_root(known):
+    """The data API is served at the server's root whatever the pages' base path, and takes the
+    share link's parameters, less those that change no data (the layers, the map's frame)."""
+    from strategic_sites.view.links import Links
+
+    links = Links.served_at("https://proxy.example/atlas/timeline?country=KAZ", "/atlas/")
+    filters = Filters(countries=("KGZ",), asof=TODAY, layers=("status",), at=(42.5, 74.6, 7.0))
+    assert links.api("sites.geojson", filters, known) == f"https://proxy.example/api/v1/sites.geojson?country=KGZ&asof={TODAY.isoformat()}&data={known.version}"
+    assert links.page("", {}) == "https://proxy.example/atlas/"

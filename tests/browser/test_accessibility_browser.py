@@ -34,6 +34,7 @@ PAGES = {
     "timeline": "/timeline",
     "events": "/events",
     "sources": "/sources",
+    "data-api": "/data-api",
     "about": "/about",
     "embed": "/?embed=true",
 }

@@ -16,8 +16,9 @@ import pandas as pd
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.outputs import tables
 from strategic_sites.view.filters import View
+from strategic_sites.view.links import API_ROOT
 
-PREFIX = "/api/v1"
+PREFIX = API_ROOT  # where view.links writes the API's links
 MEDIA = {"geojson": "application/geo+json", "json": "application/json", "csv": "text/csv; charset=utf-8"}
 CSV_CHUNK = 2_000  # events written per piece of a streamed CSV
 MAX_LIMIT = 10_000  # events one request may ask for (limit=)

@@ -9,6 +9,7 @@ lives in its own module:
   each with what it buys, measured;
 - :mod:`.folium_bridge`: streamlit-folium's private surface, the only code that reaches past
   ``st_folium``;
+- :mod:`.data_api`: the Data API page (every endpoint, with live links for the view);
 - :mod:`.goto`: "Go to site", which opens a site's page from any of its names;
 - :mod:`.sidebar`: the filters, read from and written back to the URL, the warning about a
   link's unusable parts, and the share link;
@@ -34,6 +35,7 @@ from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, pr
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
 from strategic_sites.ui.pages_text import about, data_changes, events_summary
 from strategic_sites.ui.points import uploader as points_uploader
+from strategic_sites.ui.data_api import data_api
 from strategic_sites.ui.embed import embedded_view
 from strategic_sites.ui.links import share_link
 from strategic_sites.view.links import PAGES
@@ -45,6 +47,7 @@ from strategic_sites.ui.tables import bibliography, changes_section, events_tabl
 from strategic_sites.ui.widgets import anchor, md
 
 __all__ = [
+    "data_api",
     "PAGES",
     "anchor",
     "skip_links",

@@ -12,7 +12,8 @@ from strategic_sites.view import language, urlstate
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import CHOICES, FIRST_YEAR, LAYERS, Filters, compares
 from strategic_sites.ui import state
-from strategic_sites.ui.links import share_link
+from strategic_sites.ui.links import links, share_link
+from strategic_sites.view.links import API_ROOT
 from strategic_sites.ui.publish import embed_box
 from strategic_sites.core.text import plural
 from strategic_sites.ui.widgets import md
@@ -237,9 +238,20 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> 
         with st.popover("Share this view", icon=":material/share:", width="stretch"):
             st.code(share_link(filters, known, page_path), language=None, wrap_lines=True)
             st.caption("Copy the link (the button at its top right): it opens exactly this view, on this date, with the map where it is.")
+            st.markdown(_as_data(filters, known))
             if st.session_state.get(state.POINTS) is not None:
                 st.caption("Your own points are not part of the link: whoever opens it sees the atlas's data only.")
         embed_box(share_link(filters, known), f"Strategic Sites Atlas: {filters.asof:%d %B %Y}")
+
+
+def _as_data(filters: Filters, known: Known) -> str:
+    """"This view as data": the data API's answers for the view, as links (README, "Data API")."""
+    made = links()
+    parts = [
+        f"[{label}]({made.api(endpoint, filters, known)})"
+        for label, endpoint in (("sites, GeoJSON", "sites.geojson"), ("sites, CSV", "sites.csv"), ("events, CSV", "events.csv"))
+    ]
+    return "**This view as data:** " + " · ".join(parts) + f" · [every endpoint (OpenAPI)]({made.origin}{API_ROOT}/openapi.json)"
 
 
 def page_drawn(page_path: str) -> None:

@@ -29,10 +29,13 @@ PAGES: tuple[Page, ...] = (
     Page("timeline", "Timeline", ":material/timeline:", "app_pages/timeline.py"),
     Page("events", "Events", ":material/event:", "app_pages/events.py"),
     Page("sources", "Sources", ":material/menu_book:", "app_pages/sources.py"),
+    Page("data-api", "Data API", ":material/data_object:", "app_pages/data_api.py"),
     Page("about", "About", ":material/info:", "app_pages/about.py"),
 )
 PAGE_PATHS = frozenset(page.path for page in PAGES)
 SOURCES_PAGE = "sources"
+API_ROOT = "/api/v1"  # the data API (strategic_sites.api), at the server's root whatever its base path
+API_LEAVES_OUT = ("layers", "map")  # share-link parameters that change no data
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Links:
     slash), e.g. ``https://host/atlas``. An empty root writes links relative to the site."""
 
     root: str = ""
+    origin: str = ""  # scheme and host alone (the data API is served at the server's root)
 
     @classmethod
     def served_at(cls, context_url: str, base_path: str) -> Links:
@@ -48,7 +52,8 @@ class Links:
         ``server.baseUrlPath``."""
         parts = urlsplit(context_url or "")
         base = base_path.strip("/")
-        return cls(urlunsplit((parts.scheme, parts.netloc, "/" + base if base else "", "", "")))
+        origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        return cls(urlunsplit((parts.scheme, parts.netloc, "/" + base if base else "", "", "")), origin)
 
     def page(self, page: str = "", params: Mapping[str, Sequence[str]] | None = None) -> str:
         """A page's address with a view's parameters: ``https://host/atlas/sites?site=baikonur``,
@@ -60,6 +65,12 @@ class Links:
     def view(self, filters, known: urlstate.Known, page: str = "") -> str:
         """The share link of a view (:func:`urlstate.share_params`: dated, and with the data's version)."""
         return self.page(page, urlstate.share_params(filters, known))
+
+    def api(self, endpoint: str, filters, known: urlstate.Known) -> str:
+        """A view's data from the data API: ``https://host/api/v1/sites.geojson?country=KGZ&asof=…``
+        (the share link's parameters, dated and versioned, less those that change no data)."""
+        params = {k: v for k, v in urlstate.share_params(filters, known).items() if k not in API_LEAVES_OUT}
+        return f"{self.origin}{API_ROOT}/{endpoint}" + urlstate.query_string(params)
 
     @staticmethod
     def embed(share_link: str, height: int) -> str:
