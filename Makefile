@@ -52,11 +52,12 @@ test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -m "not browser" -n auto
 
 # The map against the naive baseline, FastMarkerCluster and the floor app at 215 to 100k events,
-# in Chromium (Playwright): rewrites bench/results.md. `$(PY) bench/run.py --quick` for a short run.
+# in Chromium (Playwright), the image export, the uploads and the data API: rewrites bench/results.md. `$(PY) bench/run.py --quick` for a short run.
 bench: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) bench/run.py
 	$(PY) bench/images.py
 	$(PY) bench/uploads.py
+	$(PY) bench/api.py
 
 # Many users at once: 20 browser sessions against one server, 5 rounds; adds its section to
 # bench/results.md. `$(PY) bench/load.py --sessions 5 --rounds 1` for a short run.
