@@ -90,11 +90,6 @@ def section(rows: list[dict], runs: int, run: common.Run) -> str:
     return "\n".join(lines)
 
 
-def split_section(text: str) -> tuple[str, str]:
-    """(``text`` without this section, the section): bench/run.py keeps it when it rewrites the file."""
-    return common.split_section(text, SECTION)
-
-
 def main() -> None:
     args = common.parse(common.arguments(__doc__, runs=5))
     run = common.Run("bench/images.py", args)

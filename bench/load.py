@@ -370,22 +370,11 @@ def report(result: dict, sessions: int, rounds: int, started: datetime, load: fl
     return "\n".join(lines) + "\n"
 
 
-def split_section(text: str, section: str = SECTION) -> tuple[str, str]:
-    """(``text`` without a section, the section; by default this module's): bench/run.py
-    rewrites the rest of the file and keeps the section as it was."""
-    if section not in text:
-        return text, ""
-    start = text.index(section)
-    end = text.find("\n## ", start + len(section))
-    rest = text[:start].rstrip("\n") + ("\n\n" + text[end + 1 :] if end != -1 else "\n")
-    return rest, text[start : end + 1 if end != -1 else len(text)]
-
-
 def write_section(text: str) -> None:
-    """Put the section at the end of bench/results.md, replacing an earlier one."""
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    rest, _ = split_section(old)
-    RESULTS.write_text(rest.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    """Put the section at the end of bench/results.md, replacing an earlier one (bench/common.py)."""
+    import common
+
+    common.write_section(text, SECTION, RESULTS)
 
 
 def main() -> None:

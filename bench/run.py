@@ -796,12 +796,15 @@ def main() -> None:
                 bench.freeze()
                 bench.save(raw)  # first: a report that fails can be written again from it
             text = bench.report()
-            if out.exists():  # `make load`'s, bench/images.py's and bench/uploads.py's sections stay until they are written again
+            if out.exists():  # the sections of `make load`, bench/images.py, uploads.py and api.py stay until they are written again
+                import api
+                import common
                 import images
                 import uploads
 
                 old = out.read_text(encoding="utf-8")
-                kept = "\n".join(part.rstrip("\n") + "\n" for part in (load.split_section(old)[1], images.split_section(old)[1], uploads.split_section(old)[1]) if part)
+                sections = (load.SECTION, images.SECTION, uploads.SECTION, api.SECTION)
+                kept = "\n".join(part.rstrip("\n") + "\n" for part in (common.split_section(old, title)[1] for title in sections) if part)
                 text = text.rstrip("\n") + ("\n\n" + kept if kept else "\n")
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")

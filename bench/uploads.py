@@ -377,11 +377,6 @@ def section(found: dict, runs: int, run: common.Run) -> str:
     return "\n".join(lines)
 
 
-def split_section(text: str) -> tuple[str, str]:
-    """(``text`` without this section, the section): bench/run.py keeps it when it rewrites the file."""
-    return common.split_section(text, SECTION)
-
-
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         reader, fmt, path, warm, cap = sys.argv[2:7]
