@@ -14,24 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from strategic_sites.data.atlas import DATA_ENV, FILES, Atlas, AtlasError, data_folder, load_atlas  # noqa: F401 - DATA_ENV: tests read it here
-from strategic_sites.data.changelog import CHANGELOG
+from strategic_sites.data.atlas import DATA_ENV, Atlas, AtlasError, data_folder, files_stamp, load_atlas  # noqa: F401 - DATA_ENV: tests read it here
 from strategic_sites.view import language
 from strategic_sites.view.filters import Filters, View, apply
 
 VIEWS_KEPT = 32  # filtered views kept, most recently asked first
-
-
-def stamp(folder: Path) -> tuple:
-    """Changes whenever a data file (or the changelog) is edited, so an edit reloads the atlas."""
-    marks = []
-    for name in (*FILES, CHANGELOG):
-        try:
-            info = (folder / name).stat()
-            marks.append((name, info.st_mtime_ns, info.st_size))
-        except OSError:
-            marks.append((name, None, None))
-    return tuple(marks)
 
 
 @dataclass(frozen=True)
@@ -64,7 +51,7 @@ class Source:
         problem; raises :class:`AtlasError` when the folder has never loaded."""
         folder = self.folder
         key = str(folder)
-        now = stamp(folder)
+        now = files_stamp(folder)
         with self._lock:
             kept = self._loaded.get(key)
             if kept is not None and kept[0] == now:

@@ -34,7 +34,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from strategic_sites.data import schema, typed
-from strategic_sites.data.changelog import DataVersion, version_of
+from strategic_sites.data.changelog import CHANGELOG, DataVersion, version_of
 from strategic_sites.data.checks import (
     Check,
     disputes,
@@ -61,6 +61,19 @@ def data_folder() -> Path:
     """The data folder the server serves: ``$STRATEGIC_SITES_DATA`` when set, else the shipped
     ``geodata/`` (the pages and the data API alike)."""
     return Path(os.environ.get(DATA_ENV) or SHIPPED)
+
+
+def files_stamp(folder: Path) -> tuple:
+    """What changes whenever a data file or the changelog is edited (each one's modification time
+    and size), so that an edit reloads the atlas: the pages' cache and the data API's key by it."""
+    marks = []
+    for name in (*FILES, CHANGELOG):
+        try:
+            info = (Path(folder) / name).stat()
+            marks.append((name, info.st_mtime_ns, info.st_size))
+        except OSError:
+            marks.append((name, None, None))
+    return tuple(marks)
 
 # The loader's public names. Problem, AtlasError, CRS, validate_frame and the event column
 # names now live in the modules imported above; they stay importable from here.

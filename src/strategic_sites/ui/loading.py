@@ -15,23 +15,11 @@ from pathlib import Path
 import streamlit as st
 
 from strategic_sites.view import language
-from strategic_sites.data.atlas import DATA_ENV, FILES, Atlas, AtlasError, data_folder, load_atlas  # noqa: F401 - DATA_ENV: the app's tests read it here
+from strategic_sites.data.atlas import DATA_ENV, Atlas, AtlasError, data_folder, files_stamp, load_atlas  # noqa: F401 - DATA_ENV: the app's tests read it here
 from strategic_sites.view.filters import Filters, View, apply
 from strategic_sites.ui import speed, state
 from strategic_sites.ui.widgets import md
 
-
-
-def _stamp(folder: Path) -> tuple:
-    """Changes whenever a data file is edited, so an edit reloads the atlas."""
-    stamp = []
-    for name in FILES:
-        try:
-            info = (folder / name).stat()
-            stamp.append((name, info.st_mtime_ns, info.st_size))
-        except OSError:
-            stamp.append((name, None, None))
-    return tuple(stamp)
 
 
 @speed.ATLAS
@@ -48,7 +36,7 @@ def load() -> Atlas:
     """The validated atlas of the data folder, loaded once per version of its files, and kept
     as the last good one; raises :class:`AtlasError` when the folder does not validate."""
     folder = data_folder()
-    stamp = _stamp(folder)
+    stamp = files_stamp(folder)
     loaded = _load(str(folder), stamp)
     _last_good()[str(folder)] = (stamp, loaded)
     return loaded
