@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from datafiles import edit_feature, feature_index
 from strategic_sites.map import layers, published
 from strategic_sites import load_atlas
+from strategic_sites.data import atlas as atlas_module
 from strategic_sites.ui import DATA_ENV, loading, warmup
 from test_app import unescaped
 
@@ -54,7 +55,7 @@ def test_the_first_visitor_finds_the_atlas_loaded_and_the_default_map_worked_out
 
         return call
 
-    monkeypatch.setattr(loading, "load_atlas", counted("load", loading.load_atlas))
+    monkeypatch.setattr(atlas_module, "load_atlas", counted("load", atlas_module.load_atlas))
     monkeypatch.setattr(layers, "compose", counted("compose", layers.compose))
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()  # a visitor's first run: the default view's map
@@ -101,3 +102,14 @@ def test_the_warm_up_imports_what_the_page_imports_only_when_drawn(fresh_data):
     run = lambda code: subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True).stdout.split()[-1]  # noqa: E731
     assert run(before) == "False"  # the app alone does not import them up front
     assert run(check) == "True"
+
+
+def test_the_pages_and_the_data_api_read_one_atlas_loaded_once(fresh_data, monkeypatch):
+    """One copy of the atlas in the server's memory, loaded once, for the pages and the API."""
+    from strategic_sites.api.service import SOURCE
+
+    loads = []
+    monkeypatch.setattr(atlas_module, "load_atlas", lambda folder, load=atlas_module.load_atlas: loads.append(folder) or load(folder))
+    warmup.warm_up()
+    assert SOURCE.get().atlas is loading.load()
+    assert len(loads) <= 1  # none when an earlier test of this folder's version loaded it already

@@ -1,75 +1,46 @@
-"""The atlas the API serves: loaded once per version of the data folder's files, as the pages
-load it (``data.atlas.load_atlas``), and kept as the last good one.
+"""The atlas the API serves: the pages' own (``data.source.SHARED``: loaded once per version of
+the data folder's files, the last good one kept), with the API's translations and views.
 
-The data folder is the pages' (``data.atlas.data_folder``: ``$STRATEGIC_SITES_DATA`` when set,
-else the shipped ``geodata/``). A folder that stops
-validating while the server runs keeps the API answering from the last atlas that loaded, and
-says so in a header; with none, every data request gets a 503 naming the problems.
+A folder that stops validating while the server runs keeps the API answering from the last
+atlas that loaded, and says so in a header; with none, every data request gets a 503 naming
+the problems.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from strategic_sites.data.atlas import DATA_ENV, Atlas, AtlasError, data_folder, files_stamp, load_atlas  # noqa: F401 - DATA_ENV: tests read it here
+from strategic_sites.data.atlas import DATA_ENV, Atlas, AtlasError  # noqa: F401 - DATA_ENV, AtlasError: tests read them here
+from strategic_sites.data.source import SHARED, Loaded  # noqa: F401 - Loaded: the service reads it here
+from strategic_sites.data.source import Source as AtlasSource
 from strategic_sites.view import language
 from strategic_sites.view.filters import Filters, View, apply
 
 VIEWS_KEPT = 32  # filtered views kept, most recently asked first
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """The atlas to answer from; ``problem`` set when the folder no longer loads and this is
-    the last good atlas."""
-
-    atlas: Atlas
-    problem: AtlasError | None = None
-
-
 class Source:
-    """The atlas of each data folder, loaded once per stamp of its files; its translations and
-    filtered views, kept (every request of one view asks the same)."""
+    """The atlas the API answers from (``data.source``: for the served folder, the one the pages
+    read too), with its translations and filtered views kept (every request of one view asks
+    the same). ``folder`` names another data folder (the tests' own)."""
 
     def __init__(self, folder: Path | str | None = None):
-        self._folder = Path(folder) if folder is not None else None
+        self._atlas = SHARED if folder is None else AtlasSource(folder)
         self._lock = threading.Lock()
-        self._loaded: dict[str, tuple[tuple, Atlas]] = {}  # folder -> (stamp, atlas): the last good
-        self._failed: dict[str, tuple[tuple, AtlasError]] = {}  # folder -> (stamp, error) of the files as they are
         self._localised: dict[tuple[str, str], Atlas] = {}
         self._views: OrderedDict[tuple, View] = OrderedDict()
 
     @property
     def folder(self) -> Path:
-        return self._folder if self._folder is not None else data_folder()
+        return self._atlas.folder
 
     def get(self) -> Loaded:
         """The atlas of the data folder as its files are now, or the last good one with the
         problem; raises :class:`AtlasError` when the folder has never loaded."""
-        folder = self.folder
-        key = str(folder)
-        now = files_stamp(folder)
-        with self._lock:
-            kept = self._loaded.get(key)
-            if kept is not None and kept[0] == now:
-                return Loaded(kept[1])
-            failed = self._failed.get(key)
-            if failed is None or failed[0] != now:
-                try:
-                    atlas = load_atlas(folder)
-                except AtlasError as exc:
-                    failed = (now, exc)
-                    self._failed[key] = failed
-                else:
-                    self._loaded[key] = (now, atlas)
-                    self._failed.pop(key, None)
-                    return Loaded(atlas)
-            if kept is None:
-                raise failed[1]
-            return Loaded(kept[1], failed[1])
+        return self._atlas.get()
 
     def localised(self, atlas: Atlas, lang: str) -> Atlas:
         """The atlas with its names in ``lang`` (``view.language.localise``), made once."""

@@ -10,36 +10,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pathlib import Path
-
 import streamlit as st
 
 from strategic_sites.view import language
-from strategic_sites.data.atlas import DATA_ENV, Atlas, AtlasError, data_folder, files_stamp, load_atlas  # noqa: F401 - DATA_ENV: the app's tests read it here
+from strategic_sites.data.atlas import DATA_ENV, Atlas, AtlasError, data_folder  # noqa: F401 - DATA_ENV, data_folder: ui's exports
+from strategic_sites.data.source import SHARED, Loaded
 from strategic_sites.view.filters import Filters, View, apply
 from strategic_sites.ui import speed, state
 from strategic_sites.ui.widgets import md
 
 
 
-@speed.ATLAS
-def _load(folder: str, stamp: tuple) -> Atlas:
-    return load_atlas(folder)
-
-
-@st.cache_resource
-def _last_good() -> dict:
-    return {}
-
-
 def load() -> Atlas:
-    """The validated atlas of the data folder, loaded once per version of its files, and kept
-    as the last good one; raises :class:`AtlasError` when the folder does not validate."""
-    folder = data_folder()
-    stamp = files_stamp(folder)
-    loaded = _load(str(folder), stamp)
-    _last_good()[str(folder)] = (stamp, loaded)
-    return loaded
+    """The validated atlas of the data folder, loaded once per version of its files for the
+    whole process (``data.source.SHARED``, which the data APIs read too), and kept as the last
+    good one; raises :class:`AtlasError` when the folder does not validate."""
+    return _loaded().atlas
+
+
+def _loaded() -> Loaded:
+    if not SHARED.ready():
+        with st.spinner("Loading the atlas…"):
+            return SHARED.get()
+    return SHARED.get()
 
 
 def _report(exc: AtlasError) -> str:
@@ -51,14 +44,14 @@ def _report(exc: AtlasError) -> str:
 def atlas() -> Atlas:
     """The validated atlas; on a data error, one clear message and the last good atlas if any."""
     try:
-        return load()
-    except AtlasError as exc:
-        previous = _last_good().get(str(data_folder()))
+        loaded = _loaded()
+    except AtlasError as exc:  # never loaded
         st.error(_report(exc), icon=":material/error:")
-        if previous is None:
-            st.stop()
+        st.stop()
+    if loaded.problem is not None:
+        st.error(_report(loaded.problem), icon=":material/error:")
         st.warning("Showing the last version of the data that loaded without problems.")
-        return previous[1]
+    return loaded.atlas
 
 
 @speed.LANGUAGE

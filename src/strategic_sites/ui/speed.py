@@ -49,11 +49,13 @@ sent (``ui/tables.py``). Not measured apart.
 **The caches**, one level for each kind of work, each shared by every session (Streamlit's
 ``st.cache_resource``: the object itself, never a copy; *Notes*: ``st.cache_data`` unpickled
 172 MiB in 11 s per hit at 100,000 events). Each is declared below, with its size; the cached
-functions stay beside their work. Every one but :data:`ATLAS` hashes the atlas by its key
-(:data:`BY_KEY`: its data's fingerprint and language), never by its contents.
+functions stay beside their work. Every one hashes the atlas by its key (:data:`BY_KEY`: its
+data's fingerprint and language), never by its contents.
 
-- :data:`ATLAS` (``ui/loading._load``), per data folder and version of its files: ``load_atlas``
-  is 125 ms with the shipped data (*In-process*) and 1.22 s at 100,000 events (*Details*).
+- The atlas itself is no Streamlit cache: ``data/source.SHARED`` loads it once per version of
+  the data folder's files for the whole process, for the pages (``ui/loading.load``) and the
+  data APIs alike, and keeps the last good one: ``load_atlas`` is 125 ms with the shipped data
+  (*In-process*) and 1.22 s at 100,000 events (*Details*).
 - :data:`LANGUAGE` (``ui/loading._localised``): the atlas in Russian, 0.9 ms (*In-process*).
 - :data:`VIEW` (``ui/loading._view``), per atlas and filters (a frozen ``Filters``, where the
   map is left out): ``filters.apply``, 5.3 ms (*In-process*).
@@ -103,7 +105,6 @@ BY_KEY = {Atlas: lambda atlas: atlas.key}
 
 # --- the caches (see the module's docstring for what each buys) ------------------------------------
 
-ATLAS = st.cache_resource(show_spinner="Loading the atlas…", max_entries=4)
 LANGUAGE = st.cache_resource(max_entries=8, hash_funcs=BY_KEY)
 VIEW = st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 MAP_FILES = st.cache_resource(show_spinner="Preparing the map…", max_entries=8, hash_funcs=BY_KEY)
