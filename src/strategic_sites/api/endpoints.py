@@ -1,9 +1,11 @@
 """The API's endpoints, declared once: each is a table of the page (``outputs.tables``) built
 from the same atlas and view as the page builds it, and written as JSON (GeoJSON for the sites
-and the events) or CSV.
+and the events) or CSV; and the whole-view files (:data:`FILES`): one file of everything a view
+shows, as the page's downloads make it (a GeoPackage, KML and KMZ, ``outputs.gis``).
 
-The service (:mod:`.service`), the OpenAPI document (:mod:`.openapi`), the README's table and the
-tests all read :data:`ENDPOINTS`.
+The service (:mod:`.service`), the OpenAPI document (:mod:`.openapi`), the Data API page, the
+README's table and the tests all read :data:`ENDPOINTS` and :data:`FILES`. A new kind of file of
+a view (citations as BibTeX, RIS or CSL-JSON, say) is one more :class:`ViewFile` entry.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from strategic_sites.data.atlas import Atlas
-from strategic_sites.outputs import tables
+from strategic_sites.outputs import gis, tables
 from strategic_sites.view.filters import View
 from strategic_sites.view.links import API_ROOT
 
@@ -39,22 +41,8 @@ class Page:
         return self.limit is not None and self.offset + self.limit < total
 
 
-def control_table(atlas: Atlas, view: View) -> pd.DataFrame:
-    """The control periods of every site shown, site by site in the view's order: the site
-    panel's history table (``tables.history_table``) of each, with the site's id and name."""
-    parts = [
-        tables.history_table(atlas, site.id).pipe(lambda frame, s=site: frame.assign(site_id=s.id, site=s.name))
-        for site in view.sites.itertuples()
-    ]
-    columns = ["site_id", "site", "status", "from", "to", "operator", "confidence", "other_value", "note", "sources", "link"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
-
-
-def sources_table(atlas: Atlas, view: View) -> pd.DataFrame:
-    """The Sources page's bibliography of the view: the sources cited by the sites and events shown."""
-    return tables.bibliography(atlas, set(view.sites["id"]), set(view.events["id"]))
+control_table = gis.control_table  # the control periods of the sites shown (the GeoPackage's table too)
+sources_table = gis.sources_table  # the Sources page's bibliography of the view
 
 
 @dataclass(frozen=True)
@@ -149,3 +137,64 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 BY_PATH: dict[str, tuple[Endpoint, str]] = {
     path: (endpoint, path.rsplit(".", 1)[1]) for endpoint in ENDPOINTS for path in endpoint.paths
 }
+
+
+@dataclass(frozen=True)
+class ViewFile:
+    """One file of a whole view, served as ``/api/v1/<name>.<ext>`` with the share link's
+    parameters, and downloaded from the page under the same name (``tables.download_name``)."""
+
+    name: str  # the path's stem
+    ext: str  # the path's extension, and the downloaded file's
+    media: str  # its media type
+    summary: str
+    description: str
+    build: Callable[[Atlas, View, str], bytes]  # (shown atlas, view, the view's share link) -> the file
+    download: str = "map"  # the stem of its download name (tables.download_name): of the sites and the period's events
+    paged: bool = False  # never: a file is the whole view
+
+    @property
+    def path(self) -> str:
+        return f"{self.name}.{self.ext}"
+
+    @property
+    def paths(self) -> tuple[str]:
+        return (self.path,)
+
+    def file_name(self, filters) -> str:
+        """The name the file is saved under, as the page's download of it names it."""
+        return tables.download_name(self.download, filters, self.ext)
+
+
+def _gis_file(ext: str, description: str) -> ViewFile:
+    fmt = gis.FORMATS[ext]
+    return ViewFile(
+        "view",
+        ext,
+        fmt.media,
+        f"The whole view as a {fmt.label} file",
+        description,
+        lambda atlas, view, link: gis.build(ext, atlas, view, link),
+    )
+
+
+FILES: tuple[ViewFile, ...] = (
+    _gis_file(
+        "gpkg",
+        "One GeoPackage (EPSG:4326) for QGIS, ArcGIS and other GIS: layers sites and events (points, the Sites and "
+        "Events tables' columns), lease_areas (polygons, as the map's Lease terms layer shades them), and tables "
+        "control_periods, leases, sources and about (the atlas, the view, its link, the data version). Dates as "
+        "the sources give them, with a true date beside each.",
+    ),
+    _gis_file(
+        "kml",
+        "KML for Google Earth: folders of sites by control status (one placemark per control period, with its "
+        "time span, so the time slider plays each site's history), events (at their date) and lease areas (while "
+        "a lease runs); each placemark lists its facts and its sources as links.",
+    ),
+    _gis_file(
+        "kmz",
+        "The KML zipped with the atlas's own status icons (each status's marker shape in its colour), for Google Earth.",
+    ),
+)
+FILE_BY_PATH: dict[str, ViewFile] = {file.path: file for file in FILES}

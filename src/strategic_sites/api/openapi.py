@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the data API (``/api/v1/openapi.json``), built from the
-registries: the endpoints (:data:`.endpoints.ENDPOINTS`), the link's parameters
+registries: the endpoints (:data:`.endpoints.ENDPOINTS`), the whole-view files
+(:data:`.endpoints.FILES`), the link's parameters
 (``urlstate.PARAMS``) and the filters' values (``view.filters.CHOICES``), and the columns of
 each endpoint's table as the table functions build them for the loaded atlas."""
 
@@ -11,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from strategic_sites.api.endpoints import DEFAULT_LIMIT, ENDPOINTS, MAX_LIMIT, MEDIA, PREFIX, Endpoint
+from strategic_sites.api.endpoints import DEFAULT_LIMIT, ENDPOINTS, FILES, MAX_LIMIT, MEDIA, PREFIX, Endpoint, ViewFile
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.data.changelog import CODE_LENGTH
 from strategic_sites.view import urlstate
@@ -211,6 +212,29 @@ def _operation(endpoint: Endpoint, fmt: str) -> dict:
     }
 
 
+def _file_operation(file: ViewFile) -> dict:
+    """A whole-view file's GET: the share link's parameters, the file, its download name."""
+    headers = {name: {"$ref": f"#/components/headers/{name}"} for name in HEADERS}
+    headers["Content-Disposition"] = {
+        "description": "attachment; filename=… : the name the page's download of this view has.",
+        "schema": {"type": "string"},
+    }
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {
+        "operationId": f"{file.name}_{file.ext}",
+        "summary": file.summary,
+        "description": file.description + " The same file as the page's download of the view.",
+        "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in urlstate.PARAMS],
+        "responses": {
+            "200": {"description": f"The file ({file.media}).", "headers": headers, "content": {file.media: {"schema": {"type": "string", "format": "binary"}}}},
+            "304": {"description": "Not modified: If-None-Match named this answer's ETag.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}},
+            "400": {"description": "A parameter this atlas cannot use: each named in invalid-params, in the page's words.", "content": problem},
+            "503": {"description": "The data folder does not load, and no earlier data did.", "content": problem},
+            "500": {"description": "An error in the atlas (logged).", "content": problem},
+        },
+    }
+
+
 def document(atlas: Atlas) -> dict:
     """The OpenAPI 3.1 document for the loaded atlas (its countries and sites), made once a day per data version."""
     key = (atlas.version, date.today())
@@ -222,13 +246,16 @@ def document(atlas: Atlas) -> dict:
     for endpoint in ENDPOINTS:
         for path in endpoint.paths:
             paths[f"{PREFIX}/{path}"] = {"get": _operation(endpoint, path.rsplit(".", 1)[1])}
+    for file in FILES:
+        paths[f"{PREFIX}/{file.path}"] = {"get": _file_operation(file)}
     paths[f"{PREFIX}/openapi.json"] = {"get": {"operationId": "openapi", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}}}
     made = {
         "openapi": "3.1.0",
         "info": {
             "title": "Strategic Sites Atlas data API",
             "version": "1",
-            "description": "Every table of the atlas's views as JSON, GeoJSON and CSV. The parameters are the share link's, read by the "
+            "description": "Every table of the atlas's views as JSON, GeoJSON and CSV, and each whole view as a file "
+            "(GeoPackage, KML, KMZ). The parameters are the share link's, read by the "
             "same code as the pages: the same link gives the same rows as the page's tables and downloads. Data version "
             f"{known.version}. Any other parameter, and any value the page would ignore with a warning, is refused with a 400.",
             "license": {"name": "Data CC BY 4.0, code MIT", "identifier": "CC-BY-4.0"},

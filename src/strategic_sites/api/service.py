@@ -1,4 +1,5 @@
-"""The data API's requests and answers: ``/api/v1/<table>.<json|geojson|csv>?<a share link's parameters>``.
+"""The data API's requests and answers: ``/api/v1/<table>.<json|geojson|csv>?<a share link's parameters>``,
+and the whole-view files, ``/api/v1/view.<gpkg|kml|kmz>?<the same parameters>`` (:data:`.endpoints.FILES`).
 
 Every answer: the data's version (``X-Atlas-Data-Version``, and ``data_version`` in a JSON
 body), an ``ETag`` made of that version, the endpoint and the view's canonical parameters
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from dataclasses import asdict, dataclass, replace
 
@@ -23,13 +25,26 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from strategic_sites.api import openapi
-from strategic_sites.api.endpoints import BY_PATH, DEFAULT_LIMIT, ENDPOINTS, MAX_LIMIT, MEDIA, PREFIX, Endpoint, Page
+from strategic_sites.api.endpoints import (
+    BY_PATH,
+    DEFAULT_LIMIT,
+    ENDPOINTS,
+    FILE_BY_PATH,
+    FILES,
+    MAX_LIMIT,
+    MEDIA,
+    PREFIX,
+    Endpoint,
+    Page,
+    ViewFile,
+)
 from strategic_sites.api.loading import Loaded, Source
 from strategic_sites.api.problems import CORS, Refused, bad_parameters, invalid_param, problem, refused_param
 from strategic_sites.data.atlas import Atlas, AtlasError
 from strategic_sites.outputs import tables
 from strategic_sites.view import urlstate
 from strategic_sites.view.filters import LAYERS, Filters
+from strategic_sites.view.links import Links
 from strategic_sites.view.urlstate import Known
 
 MAX_AGE = 300  # seconds a cache may keep an answer (the data changes with a deploy, the default date daily)
@@ -37,14 +52,15 @@ PAGING = ("limit", "offset")
 METHODS = ("GET", "HEAD", "OPTIONS")
 LOG = logging.getLogger(__name__)
 SOURCE = Source()  # the data folder of the served app: $STRATEGIC_SITES_DATA, else geodata/
+BASE_PATH = os.environ.get("STREAMLIT_SERVER_BASE_URL_PATH", "")  # the pages' server.baseUrlPath, for the view's link in a file
 
 
 @dataclass(frozen=True)
 class Asked:
     """What one request asks of one endpoint, read and checked."""
 
-    endpoint: Endpoint
-    fmt: str  # "geojson", "json" or "csv"
+    endpoint: Endpoint | ViewFile
+    fmt: str  # "geojson", "json" or "csv"; a file's extension
     filters: Filters
     page: Page
     made_with: str | None  # the data version the request names (data=)
@@ -56,7 +72,7 @@ class Asked:
         return urlstate.serialise(replace(self.filters, at=None, layers=LAYERS), self.known)
 
 
-def read_request(endpoint: Endpoint, fmt: str, query: list[tuple[str, str]], known: Known) -> Asked:
+def read_request(endpoint: Endpoint | ViewFile, fmt: str, query: list[tuple[str, str]], known: Known) -> Asked:
     """The request's filters (``urlstate.parse``, the pages' parser) and page; a
     :class:`Refused` 400 naming every parameter that cannot be used."""
     allowed = list(urlstate.PARAMS) + (list(PAGING) if endpoint.paged else [])
@@ -211,6 +227,31 @@ def answer(request: Request, loaded: Loaded, asked: Asked) -> Response:
     return Response(json.dumps(body, ensure_ascii=False), media_type=MEDIA[asked.fmt], headers=headers)
 
 
+def view_link(request: Request, asked: Asked) -> str:
+    """The share link of the asked view on the atlas's map page, as the server that answers
+    serves it (the view's parameters, dated and versioned, without the map's display)."""
+    filters = replace(asked.filters, at=None, layers=LAYERS)
+    return Links.served_at(str(request.base_url), BASE_PATH).view(filters, asked.known)
+
+
+def answer_file(request: Request, loaded: Loaded, asked: Asked) -> Response:
+    """A whole-view file (a GeoPackage, KML, KMZ…) for the request, saved under the name the
+    page's download of it has."""
+    atlas = loaded.atlas
+    shown, view = SOURCE.view(atlas, asked.filters)
+    file: ViewFile = asked.endpoint
+    changed = data_changed(atlas, asked.made_with)
+    body = file.build(shown, view, view_link(request, asked))
+    headers = {
+        **CORS,
+        **version_headers(loaded, changed),
+        "ETag": etag(atlas, asked),
+        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "Content-Disposition": f'attachment; filename="{file.file_name(asked.filters)}"',
+    }
+    return Response(body, media_type=file.media, headers=headers)
+
+
 def _logged(pieces):
     """A streamed CSV's pieces; an error half-way is logged (the status line has gone)."""
     try:
@@ -230,6 +271,7 @@ def index(request: Request, loaded: Loaded | None) -> Response:
         "endpoints": [
             {"name": e.name, "summary": e.summary, "json": base + e.paths[0], "csv": base + e.paths[1]} for e in ENDPOINTS
         ],
+        "files": [{"name": f.path, "summary": f.summary, "type": f.media, "href": base + f.path} for f in FILES],
     }
     headers = dict(CORS)
     if loaded is not None:
@@ -282,8 +324,10 @@ async def _handle(request: Request) -> Response:
         document = await run_in_threadpool(openapi.document, loaded.atlas)
         return Response(json.dumps(document, ensure_ascii=False), media_type="application/json", headers={**CORS, "Cache-Control": f"public, max-age={MAX_AGE}"})
     found = BY_PATH.get(path)
+    if found is None and path in FILE_BY_PATH:
+        found = FILE_BY_PATH[path], FILE_BY_PATH[path].ext
     if found is None:
-        listed = ", ".join(p for e in ENDPOINTS for p in e.paths)
+        listed = ", ".join([*(p for e in ENDPOINTS for p in e.paths), *(f.path for f in FILES)])
         raise Refused(404, f"No endpoint {PREFIX}/{path[:100]}; the endpoints are {listed} and openapi.json, under {PREFIX}/.")
     endpoint, fmt = found
     loaded = await run_in_threadpool(_load)
@@ -292,6 +336,8 @@ async def _handle(request: Request) -> Response:
     if not_modified(request, tag):
         changed = data_changed(loaded.atlas, asked.made_with)
         return Response(status_code=304, headers={**CORS, **version_headers(loaded, changed), "ETag": tag, "Cache-Control": f"public, max-age={MAX_AGE}"})
+    if isinstance(endpoint, ViewFile):
+        return await run_in_threadpool(answer_file, request, loaded, asked)
     return await run_in_threadpool(answer, request, loaded, asked)
 
 

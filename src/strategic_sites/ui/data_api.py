@@ -1,12 +1,13 @@
 """The "Data API" page: every endpoint of the data API (:mod:`strategic_sites.api`), each with a
 live link for the view the sidebar holds and a ``curl`` line, so that a notebook or a script
-reads the same rows as the page's tables."""
+reads the same rows as the page's tables; then the whole-view files (a GeoPackage, KML, KMZ),
+the same files as the map's downloads."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from strategic_sites.api.endpoints import ENDPOINTS, MAX_LIMIT
+from strategic_sites.api.endpoints import ENDPOINTS, FILES, MAX_LIMIT
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.ui.links import links
 from strategic_sites.ui.widgets import md
@@ -36,6 +37,17 @@ def data_api(atlas: Atlas, view: View) -> None:
             st.caption(md(endpoint.description))
             st.markdown(f"[{md(main)}]({_link(main_url)}) · [{md(csv)}]({_link(csv_url)})")
             st.code(f"curl -s '{csv_url}'", language=None, wrap_lines=True)  # plain: the highlighter's colours fail contrast
+    st.markdown(
+        "**Whole-view files.** The whole view in one file, with the same parameters: the same file as the map's "
+        "“Download for GIS” button, saved under the same name."
+    )
+    for file in FILES:
+        url = made.api(file.path, view.filters, known)
+        with st.container(border=True):
+            st.markdown(f"**`{API_ROOT}/{file.path}`** · {md(file.summary)}")
+            st.caption(md(file.description))
+            st.markdown(f"[{md(file.path)}]({_link(url)}) · `{file.media}`")
+            st.code(f"curl -s -o '{file.file_name(view.filters)}' '{url}'", language=None, wrap_lines=True)
     st.markdown(
         f"The whole description, for client generators and API tools: [OpenAPI 3.1]({_link(made.origin + API_ROOT + '/openapi.json')}). "
         "The README's “Data API” section says more."

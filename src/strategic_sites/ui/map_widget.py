@@ -234,8 +234,9 @@ def _clicked_site(result: dict) -> str | None:
 
 
 def map_download(data: Atlas, view: View) -> None:
-    """"Download map (HTML)": this view as one self-contained file that opens with no network."""
-    from strategic_sites.outputs import export, image
+    """"Download map (HTML)": this view as one self-contained file that opens with no network;
+    "Download image" (PNG, SVG, PDF); "Download for GIS" (GeoPackage, KML, KMZ: :mod:`strategic_sites.outputs.gis`)."""
+    from strategic_sites.outputs import export, gis, image
     from strategic_sites.ui import points
 
     link = share_link(view.filters, Known.of(data))
@@ -267,4 +268,22 @@ def map_download(data: Atlas, view: View) -> None:
                 icon=":material/download:",
                 on_click="ignore",
                 key=state.download(state.IMAGE_MENU, fmt),
+            )
+    with row.popover("Download for GIS", icon=":material/layers:", key=state.GIS_MENU):
+        st.caption(
+            "This view's sites, events and lease areas as data for mapping software, with the control history, "
+            "leases and sources. **GeoPackage**: one file of layers and tables for QGIS, ArcGIS and other GIS. "
+            "**KML**: for Google Earth, whose time slider then plays each site's control history. **KMZ**: the KML "
+            "zipped with the atlas's own status icons, for Google Earth."
+        )
+        for fmt, fmt_info in gis.FORMATS.items():
+            st.download_button(
+                fmt_info.label,
+                data=lambda fmt=fmt: gis.build(fmt, data, view, link),  # built on click
+                file_name=tables.download_name("map", view.filters, fmt),
+                mime=fmt_info.media,
+                icon=":material/download:",
+                on_click="ignore",
+                key=state.download(state.GIS_MENU, fmt),
+                help=f"{fmt_info.label}: {fmt_info.use}.",
             )

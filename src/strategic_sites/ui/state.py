@@ -64,6 +64,7 @@ GO_TO_RESULT = "_go_to_result"  # ("jump" or "none", the query) of the last Ente
 MAP = "atlas-map"
 MAP_HTML = "map-html"
 IMAGE_MENU = "map-image"  # the "Download image" menu; its buttons map-image-png, -svg, -pdf
+GIS_MENU = "map-gis"  # the "Download for GIS" menu; its buttons map-gis-gpkg, -kml, -kmz
 SITE_DETAIL = "site-detail"
 CLOSE_SITE = "close-site"
 SITE_MAP = "site-map"
