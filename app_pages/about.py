@@ -8,4 +8,5 @@ atlas, view = ui.current()
 
 st.title("About the atlas")
 ui.about(atlas)
+ui.grade_exceptions(atlas)
 ui.data_changes(atlas)

@@ -1,5 +1,5 @@
-"""The data API's whole-view files (/api/v1/view.gpkg, .kml, .kmz): the same file as the map
-page's "Download for GIS" for the same link, with the API's headers, 304s, CORS and problems;
+"""The data API's whole-view files (/api/v1/view.gpkg, .kml, .kmz, and the citations cite.bib, .ris,
+.json, .txt): the same file as the map page's "Download for GIS" (or "Cite") for the same link, with the API's headers, 304s, CORS and problems;
 and the page's popover that offers them.
 
 Requests go straight to the ASGI routes (:mod:`asgiclient`)."""
@@ -23,7 +23,7 @@ from strategic_sites.api import routes as api_routes
 from strategic_sites.api import service
 from strategic_sites.api.endpoints import FILES, ViewFile
 from strategic_sites.api.loading import DATA_ENV, Source
-from strategic_sites.outputs import gis, tables
+from strategic_sites.outputs import cite, gis, tables
 from strategic_sites.view import language, urlstate
 from strategic_sites.view.filters import apply
 from strategic_sites.view.links import Links
@@ -75,8 +75,35 @@ def page_link(atlas, filters) -> str:
 
 
 def test_the_registry_serves_each_file_once():
-    assert [f.path for f in FILES] == ["view.gpkg", "view.kml", "view.kmz"]
-    assert all(isinstance(f, ViewFile) and f.media == gis.FORMATS[f.ext].media for f in FILES)
+    assert [f.path for f in FILES] == ["view.gpkg", "view.kml", "view.kmz", "cite.bib", "cite.ris", "cite.json", "cite.txt"]
+    assert all(isinstance(f, ViewFile) for f in FILES)
+    assert all(f.media == gis.FORMATS[f.ext].media for f in FILES if f.name == "view")
+    by_ext = {made.extension: made.media_type for made in cite.FORMATS.values()}
+    assert all(f.media == by_ext[f.ext] for f in FILES if f.name == "cite")
+
+
+@pytest.mark.parametrize(
+    "query, scope",
+    [("country=KGZ", ""), ("", "site:kant"), ("", "event:2014-mn300-crash"), ("lang=ru", "site:baikonur")],
+)
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csl-json", "text"])
+def test_a_citation_is_the_pages_citation(client, atlas, query, scope, fmt):
+    """The API cites the view, a site or one fact as the page's Cite buttons do, for the same link."""
+    filters, shown, view = page_view(atlas, query)
+    ext = cite.FORMATS[fmt].extension
+    reply = client.get(f"/api/v1/cite.{ext}?" + "&".join(p for p in (query, f"scope={scope}" if scope else "") if p))
+    assert reply.status == 200, reply.text
+    page = cite.citation(shown, view, page_link(atlas, filters), fmt, scope or "view")
+    assert reply.text == page.text
+    assert reply.headers["content-type"] == page.media_type
+
+
+def test_a_citation_of_a_fact_that_does_not_exist_is_a_400_naming_scope(client):
+    reply = client.get("/api/v1/cite.bib?scope=event:no-such-event")
+    assert reply.status == 400 and reply.headers["content-type"] == PROBLEM
+    [refused] = reply.json()["invalid-params"]
+    assert refused["name"] == "scope" and refused["value"] == "event:no-such-event" and "no-such-event" in refused["reason"]
+    assert client.get("/api/v1/view.kml?scope=site:kant").status == 400  # a GIS file takes no scope
 
 
 @pytest.mark.parametrize("query", LINKS)
@@ -129,8 +156,8 @@ def test_a_file_has_the_apis_headers_and_the_pages_name(client, atlas, file):
     reply = client.get(f"/api/v1/{file.path}?{query}")
     assert reply.status == 200
     filters, _, _ = page_view(atlas, query)
-    assert reply.headers["content-type"].split(";")[0] == file.media
-    assert reply.headers["content-disposition"] == f'attachment; filename="{tables.download_name("map", filters, file.ext)}"'
+    assert reply.headers["content-type"].split(";")[0] == file.media.split(";")[0]
+    assert reply.headers["content-disposition"] == f'attachment; filename="{tables.download_name(file.download, filters, file.ext)}"'
     assert reply.headers["access-control-allow-origin"] == "*"
     assert reply.headers["x-atlas-data-version"] == atlas.data_version.code
     assert reply.headers["cache-control"].startswith("public, max-age=")
@@ -181,7 +208,7 @@ def test_the_openapi_document_and_the_index_list_the_files(client):
     document = client.get("/api/v1/openapi.json").json()
     for file in FILES:
         operation = document["paths"][f"/api/v1/{file.path}"]["get"]
-        assert [p["$ref"].rsplit("/", 1)[1] for p in operation["parameters"]] == list(urlstate.PARAMS)
+        assert [p["$ref"].rsplit("/", 1)[1] if "$ref" in p else p["name"] for p in operation["parameters"]] == [*urlstate.PARAMS, *(n for n, _ in file.options)]
         assert list(operation["responses"]["200"]["content"]) == [file.media]
         assert "Content-Disposition" in operation["responses"]["200"]["headers"]
         assert {"200", "304", "400", "503"} <= set(operation["responses"])

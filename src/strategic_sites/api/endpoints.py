@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from strategic_sites.data.atlas import Atlas
-from strategic_sites.outputs import gis, tables
+from strategic_sites.outputs import cite, gis, tables
 from strategic_sites.view.filters import View
 from strategic_sites.view.links import API_ROOT
 
@@ -149,9 +149,10 @@ class ViewFile:
     media: str  # its media type
     summary: str
     description: str
-    build: Callable[[Atlas, View, str], bytes]  # (shown atlas, view, the view's share link) -> the file
+    build: Callable[[Atlas, View, str, dict[str, str]], bytes]  # (shown atlas, view, the view's share link, options) -> the file
     download: str = "map"  # the stem of its download name (tables.download_name): of the sites and the period's events
     paged: bool = False  # never: a file is the whole view
+    options: tuple[tuple[str, str], ...] = ()  # its own parameters beside the share link's: (name, what it says)
 
     @property
     def path(self) -> str:
@@ -174,7 +175,30 @@ def _gis_file(ext: str, description: str) -> ViewFile:
         fmt.media,
         f"The whole view as a {fmt.label} file",
         description,
-        lambda atlas, view, link: gis.build(ext, atlas, view, link),
+        lambda atlas, view, link, options: gis.build(ext, atlas, view, link),
+    )
+
+
+SCOPE = (
+    "scope",
+    "What to cite: `view` (the default: the atlas and the sources of the view's sites and events), `site:<site id>` "
+    "(the sources of all the site's facts), or one fact: `control:<site id>:<start>`, `lease:<site id>:<start>`, "
+    "`event:<event id>` (its sources, and a disputed fact's other source marked as such).",
+)
+
+
+def _cite_file(fmt: str) -> ViewFile:
+    made = cite.FORMATS[fmt]
+    return ViewFile(
+        "cite",
+        made.extension,
+        made.media_type,
+        f"Cite the view, a site or one fact: {made.label}",
+        f"The citation of the atlas (its data version, the day, the view's link) and of the sources behind what is cited, "
+        f"as {made.label}: the page's 'Cite this view' and 'Cite this site or one of its facts' downloads.",
+        lambda atlas, view, link, options: cite.citation(atlas, view, link, fmt, options.get("scope") or "view").text.encode("utf-8"),
+        download="cite",
+        options=(SCOPE,),
     )
 
 
@@ -197,4 +221,5 @@ FILES: tuple[ViewFile, ...] = (
         "The KML zipped with the atlas's own status icons (each status's marker shape in its colour), for Google Earth.",
     ),
 )
+FILES += tuple(_cite_file(fmt) for fmt in ("bibtex", "ris", "csl-json", "text"))
 FILE_BY_PATH: dict[str, ViewFile] = {file.path: file for file in FILES}

@@ -224,7 +224,8 @@ def _file_operation(file: ViewFile) -> dict:
         "operationId": f"{file.name}_{file.ext}",
         "summary": file.summary,
         "description": file.description + " The same file as the page's download of the view.",
-        "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in urlstate.PARAMS],
+        "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in urlstate.PARAMS]
+        + [{"name": name, "in": "query", "required": False, "description": said, "schema": {"type": "string"}} for name, said in file.options],
         "responses": {
             "200": {"description": f"The file ({file.media}).", "headers": headers, "content": {file.media: {"schema": {"type": "string", "format": "binary"}}}},
             "304": {"description": "Not modified: If-None-Match named this answer's ETag.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}},
@@ -255,7 +256,7 @@ def document(atlas: Atlas) -> dict:
             "title": "Strategic Sites Atlas data API",
             "version": "1",
             "description": "Every table of the atlas's views as JSON, GeoJSON and CSV, and each whole view as a file "
-            "(GeoPackage, KML, KMZ). The parameters are the share link's, read by the "
+            "(GeoPackage, KML, KMZ), and citations (BibTeX, RIS, CSL-JSON, text). The parameters are the share link's, read by the "
             "same code as the pages: the same link gives the same rows as the page's tables and downloads. Data version "
             f"{known.version}. Any other parameter, and any value the page would ignore with a warning, is refused with a 400.",
             "license": {"name": "Data CC BY 4.0, code MIT", "identifier": "CC-BY-4.0"},

@@ -42,6 +42,7 @@ from strategic_sites.api.loading import Loaded, Source
 from strategic_sites.api.problems import CORS, Refused, bad_parameters, invalid_param, problem, refused_param
 from strategic_sites.data.atlas import Atlas, AtlasError
 from strategic_sites.outputs import tables
+from strategic_sites.outputs.cite import CiteError
 from strategic_sites.view import urlstate
 from strategic_sites.view.filters import LAYERS, Filters
 from strategic_sites.view.links import Links
@@ -65,6 +66,7 @@ class Asked:
     page: Page
     made_with: str | None  # the data version the request names (data=)
     known: Known
+    options: tuple[tuple[str, str], ...] = ()  # a file's own parameters (ViewFile.options), as given
 
     @property
     def canonical(self) -> dict[str, list[str]]:
@@ -75,7 +77,8 @@ class Asked:
 def read_request(endpoint: Endpoint | ViewFile, fmt: str, query: list[tuple[str, str]], known: Known) -> Asked:
     """The request's filters (``urlstate.parse``, the pages' parser) and page; a
     :class:`Refused` 400 naming every parameter that cannot be used."""
-    allowed = list(urlstate.PARAMS) + (list(PAGING) if endpoint.paged else [])
+    own = [name for name, _ in getattr(endpoint, "options", ())]
+    allowed = list(urlstate.PARAMS) + (list(PAGING) if endpoint.paged else []) + own
     params: dict[str, list[str]] = {}
     for name, value in query:
         params.setdefault(name, []).append(value)
@@ -89,9 +92,16 @@ def read_request(endpoint: Endpoint | ViewFile, fmt: str, query: list[tuple[str,
     page = Page(0, None if fmt == "csv" else DEFAULT_LIMIT) if endpoint.paged else Page()
     if endpoint.paged:
         page = _page(params, page, invalid)
+    options = []
+    for name in own:
+        values = params.get(name, [])
+        if len(values) > 1:
+            invalid.append(refused_param(name, ",".join(values), "given more than once"))
+        elif values:
+            options.append((name, values[0]))
     if invalid:
         raise bad_parameters(invalid)
-    return Asked(endpoint, fmt, filters, page, urlstate.data_version(params), known)
+    return Asked(endpoint, fmt, filters, page, urlstate.data_version(params), known, tuple(options))
 
 
 def _page(params: dict[str, list[str]], page: Page, invalid: list[dict]) -> Page:
@@ -170,6 +180,7 @@ def etag(atlas: Atlas, asked: Asked) -> str:
         asked.page.limit,
         asked.made_with,
         asked.known.today.isoformat(),
+        list(asked.options),
     ]
     return '"' + hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:24] + '"'
 
@@ -241,7 +252,11 @@ def answer_file(request: Request, loaded: Loaded, asked: Asked) -> Response:
     shown, view = SOURCE.view(atlas, asked.filters)
     file: ViewFile = asked.endpoint
     changed = data_changed(atlas, asked.made_with)
-    body = file.build(shown, view, view_link(request, asked))
+    try:
+        body = file.build(shown, view, view_link(request, asked), dict(asked.options))
+    except CiteError as exc:  # a scope that names no site or fact: the request's fault
+        name = file.options[0][0] if file.options else "scope"
+        raise bad_parameters([refused_param(name, dict(asked.options).get(name, ""), str(exc).rstrip("."))]) from exc
     headers = {
         **CORS,
         **version_headers(loaded, changed),
@@ -295,7 +310,8 @@ def preflight(request: Request) -> Response:
     )
 
 
-def _load() -> Loaded:
+def load() -> Loaded:
+    """The loaded atlas, or a 503 problem naming why the data folder never loaded (the OGC API's too)."""
     try:
         return SOURCE.get()
     except AtlasError as exc:
@@ -315,12 +331,12 @@ async def _handle(request: Request) -> Response:
         raise Refused(405, f"{request.method} is not a method of this API: it answers {', '.join(METHODS)}.", headers={"Allow": ", ".join(METHODS)})
     if path == "":
         try:
-            loaded = await run_in_threadpool(_load)
+            loaded = await run_in_threadpool(load)
         except Refused:
             loaded = None
         return index(request, loaded)
     if path == "openapi.json":
-        loaded = await run_in_threadpool(_load)
+        loaded = await run_in_threadpool(load)
         document = await run_in_threadpool(openapi.document, loaded.atlas)
         return Response(json.dumps(document, ensure_ascii=False), media_type="application/json", headers={**CORS, "Cache-Control": f"public, max-age={MAX_AGE}"})
     found = BY_PATH.get(path)
@@ -330,7 +346,7 @@ async def _handle(request: Request) -> Response:
         listed = ", ".join([*(p for e in ENDPOINTS for p in e.paths), *(f.path for f in FILES)])
         raise Refused(404, f"No endpoint {PREFIX}/{path[:100]}; the endpoints are {listed} and openapi.json, under {PREFIX}/.")
     endpoint, fmt = found
-    loaded = await run_in_threadpool(_load)
+    loaded = await run_in_threadpool(load)
     asked = read_request(endpoint, fmt, request.query_params.multi_items(), Known.of(loaded.atlas))
     tag = etag(loaded.atlas, asked)
     if not_modified(request, tag):

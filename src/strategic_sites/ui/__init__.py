@@ -16,6 +16,8 @@ lives in its own module:
 - :mod:`.map_widget`: the map, its click and its HTML download;
 - :mod:`.points`: the user's own points (the uploader, their overlay and table);
 - :mod:`.site`: the selected site's panel;
+- :mod:`.cite`: "Cite this view" (below "Share this view") and "Cite this site" or one of its
+  facts (in the site panel);
 - :mod:`.tables`: the sites, events and leases tables and the bibliography, with downloads;
 - :mod:`.charts`: the counts, the timeline and the events chart;
 - :mod:`.publish`: the embed snippet, the page's CSS for phones and print, and the line that
@@ -33,7 +35,7 @@ from strategic_sites.ui.speed import first_paint, rest_follows
 from strategic_sites.ui.goto import go_to_site, open_found_site
 from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
-from strategic_sites.ui.pages_text import about, data_changes, events_summary
+from strategic_sites.ui.pages_text import about, data_changes, events_summary, grade_exceptions
 from strategic_sites.ui.points import uploader as points_uploader
 from strategic_sites.ui.data_api import data_api
 from strategic_sites.ui.embed import embedded_view
@@ -64,6 +66,7 @@ __all__ = [
     "counts",
     "current",
     "data_changes",
+    "grade_exceptions",
     "embedded",
     "embedded_view",
     "data_folder",

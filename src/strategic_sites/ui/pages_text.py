@@ -10,6 +10,7 @@ import streamlit as st
 from strategic_sites.view import language
 from strategic_sites.core import text
 from strategic_sites.core.text import plural
+from strategic_sites.data import grading
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import View
 from strategic_sites.ui.widgets import md
@@ -67,6 +68,30 @@ def data_changes(data: Atlas) -> None:
         rows = [{"date": c.day, "version": c.version, "what changed": c.what, "why": c.why} for c in reversed(version.changes)]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="data-changes",
                      column_config={"what changed": st.column_config.TextColumn(width="large"), "why": st.column_config.TextColumn(width="large")})
+
+
+def grade_exceptions(data: Atlas) -> None:
+    """How the grades are checked, and every reviewed exception to the rule, with its reason."""
+    st.subheader("How the grades are checked")
+    st.markdown(
+        "Each fact's grade follows from the sources it cites, and the atlas refuses to load a grade they do not "
+        "bear out: **confirmed** needs a primary legal text or two independent publishers (a wire story and its "
+        "reprints count once); **unconfirmed** is a single claim, neither a legal text nor an official statement; "
+        "**disputed** names a source on the other side, not among the kept value's sources, giving a different value. "
+        "Each source's kind and origin are in the data's `sources.csv`."
+    )
+    listed = grading.exceptions(
+        [("control.csv", data.control), ("leases.csv", data.leases), ("events.csv", data.events)], data.sources
+    )
+    if not listed:
+        st.markdown("No fact's grade is an exception to these rules.")
+        return
+    st.markdown(f"{plural(len(listed), 'fact')} keep a grade the rule alone would not give, each for the reviewed reason in its note:")
+    import pandas as pd
+
+    rows = [{"fact": e.row, "file": e.file, "grade": e.grade, "the rule says": e.rule, "why it is kept": e.reason} for e in listed]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="grade-exceptions",
+                 column_config={"the rule says": st.column_config.TextColumn(width="large"), "why it is kept": st.column_config.TextColumn(width="large")})
 
 
 def events_summary(view: View) -> None:

@@ -1,5 +1,6 @@
 """The sidebar: the filters every page shares, read from and written back to the URL, the
-warning about a link's unusable parts, and the "Share this view" link."""
+warning about a link's unusable parts, "Share this view" (the link and the view as data) and
+"Cite this view" (:mod:`.cite`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from strategic_sites.view import language, urlstate
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.view.filters import CHOICES, FIRST_YEAR, LAYERS, Filters, compares
 from strategic_sites.ui import state
+from strategic_sites.ui.cite import cite_view
 from strategic_sites.ui.links import links, share_link
+from strategic_sites.ui.loading import current
 from strategic_sites.view.links import API_ROOT
 from strategic_sites.ui.publish import embed_box
 from strategic_sites.core.text import plural
@@ -226,8 +229,9 @@ def _same_view(a: Filters, b: Filters | None) -> bool:
 
 
 def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> None:
-    """Write the view to the URL and offer the share link, in ``where`` (a place kept at the
-    top of the sidebar, where it is seen; the sidebar's foot when there is none)."""
+    """Write the view to the URL and offer the share link with the view as data, "Cite this
+    view" and "Embed this view", in ``where`` (a place kept at the top of the sidebar, where it is seen; the sidebar's
+    foot when there is none)."""
     known = Known.of(data)
     params = urlstate.serialise(filters, known)
     if params != {k: v for k, v in _url_params().items() if k in urlstate.PARAMS}:
@@ -241,6 +245,10 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> 
             st.markdown(_as_data(filters, known))
             if st.session_state.get(state.POINTS) is not None:
                 st.caption("Your own points are not part of the link: whoever opens it sees the atlas's data only.")
+        # Beside the popover, not in it: a popover's content is out of the keyboard's reach
+        # (it comes after the whole page in the tab order), an expander's follows its header.
+        shown, view = current()
+        cite_view(shown, view, share_link(filters, known, page_path))
         embed_box(share_link(filters, known), f"Strategic Sites Atlas: {filters.asof:%d %B %Y}")
 
 

@@ -24,7 +24,10 @@ from strategic_sites.view.filters import View, focus, site_only
 from strategic_sites.view.timeline import events_of_site, lease_term_fraction
 from strategic_sites.ui import state
 from strategic_sites.data.schema import split_list
+from strategic_sites.ui.cite import cite_site
+from strategic_sites.ui.links import share_link
 from strategic_sites.ui.map_widget import map_sources
+from strategic_sites.view.urlstate import Known
 from strategic_sites.ui.tables import CONFIDENCE_HELP, DATE, LEASE_COLUMNS, UNKNOWN, confidence_column, lease_columns
 from strategic_sites.ui.widgets import md
 
@@ -53,6 +56,8 @@ def site_detail(data: Atlas, view: View, full: bool = False, prompt: str = "") -
             _timeline(data, site, site_id, day)
         _history_and_leases(data, site_id)
         _events_and_sources(data, site_id)
+        page = st.session_state.get(state.PAGE_NOW) or ""
+        cite_site(data, site_id, share_link(view.filters, Known.of(data), page))  # the link opens this site
 
 
 def _header(data: Atlas, site: pd.Series, outside: bool) -> None:

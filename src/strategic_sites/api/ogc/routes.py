@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 from strategic_sites.api.loading import Loaded
 from strategic_sites.api.problems import CORS, Refused, problem
-from strategic_sites.api.service import MAX_AGE, METHODS, SOURCE, data_changed, not_modified, preflight, version_headers
+from strategic_sites.api.service import MAX_AGE, METHODS, SOURCE, data_changed, load, not_modified, preflight, version_headers
 from strategic_sites.api.ogc import html, openapi
 from strategic_sites.api.ogc.collections import BY_ID, COLLECTIONS, CRS84, Collection, geometry
 from strategic_sites.api.ogc.query import Query, read
@@ -73,13 +73,6 @@ class Base:
 
     def url(self, path: str = "", **params: str) -> str:
         return self.root + path + ("?" + urlencode(params) if params else "")
-
-
-def _load() -> Loaded:
-    try:
-        return SOURCE.get()
-    except AtlasError as exc:
-        raise Refused(503, exc.headline() + " " + " ".join(exc.items()), headers={"Retry-After": "60"}, extra={"problems": exc.items()}) from exc
 
 
 def _stamp() -> str:
@@ -274,7 +267,7 @@ async def _handle(request: Request) -> Response:
     if route is None:
         raise Refused(404, f"No path {PREFIX}/{path[:100]}; the API's paths are listed at {base.url('')} and described at {base.url('/api')}.")
     needs_data = route not in ("landing", "conformance")
-    loaded = await run_in_threadpool(_load) if needs_data else None
+    loaded = await run_in_threadpool(load) if needs_data else None
     known = Known.of(loaded.atlas) if loaded is not None else None
     collection = BY_ID.get(parts[1]) if len(parts) > 1 else None
     if known is None:
