@@ -44,8 +44,12 @@ def _site_points(path: Path) -> list[tuple[str, str]]:
     return [(f["properties"]["id"], f["properties"]["country"]) for f in doc["features"]]
 
 
-def synthetic_events(count: int, seed: int, sites: list[tuple[str, str]], sources: list[str], hostile_every: int = 0) -> list[dict]:
-    """``count`` synthetic event rows (dicts keyed by the events.csv header)."""
+def synthetic_events(
+    count: int, seed: int, sites: list[tuple[str, str]], sources: list[str], hostile_every: int = 0, origins: dict[str, str] | None = None
+) -> list[dict]:
+    """``count`` synthetic event rows (dicts keyed by the events.csv header). A row citing two
+    sources of different ``origins`` (source id -> the publisher it counts as) is ``confirmed``."""
+    origins = origins or {}
     rng = random.Random(seed)
     rows = []
     for number in range(1, count + 1):
@@ -84,10 +88,20 @@ def synthetic_events(count: int, seed: int, sites: list[tuple[str, str]], source
                 "countries": ";".join(countries),
                 "source_id": ";".join(cited),
                 "concerns": "",
-                "confidence": "confirmed" if len(cited) > 1 else "reported",  # graded from the citations, as the shipped rows are
+                # graded from the citations by the rule the shipped rows keep (data/grading.py)
+                "confidence": "confirmed" if len({origins.get(c, c) for c in cited}) > 1 else "reported",
             }
         )
     return rows
+
+
+def _origins(header: list[str], rows: list[list[str]]) -> dict[str, str]:
+    """Each source id's independent publisher, as the validator reads it (data/grading.py)."""
+    import pandas as pd
+
+    from strategic_sites.data.grading import publishers
+
+    return {key: cited.origin for key, cited in publishers(pd.DataFrame(rows, columns=header).fillna("")).items()}
 
 
 def generate(out: Path | str, events: int, seed: int = 1, hostile_every: int = 0, source: Path = GEODATA) -> Path:
@@ -97,9 +111,10 @@ def generate(out: Path | str, events: int, seed: int = 1, hostile_every: int = 0
         shutil.rmtree(out)
     shutil.copytree(source, out)
     header, shipped = _rows(source / "events.csv")
-    _, source_rows = _rows(source / "sources.csv")
+    source_header, source_rows = _rows(source / "sources.csv")
     sources = [row[0] for row in source_rows]
-    extra = synthetic_events(max(0, events - len(shipped)), seed, _site_points(source / "sites.geojson"), sources, hostile_every)
+    origins = _origins(source_header, source_rows)
+    extra = synthetic_events(max(0, events - len(shipped)), seed, _site_points(source / "sites.geojson"), sources, hostile_every, origins)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)

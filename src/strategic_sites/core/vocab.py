@@ -70,6 +70,15 @@ CONFIDENCE_MEANING: dict[str, str] = {
     "disputed": "sources disagree; both values are shown",
     "unconfirmed": "a claim only one article makes",
 }
+# What a source is (sources.csv's kind), for the grading rule: a primary legal text alone confirms a
+# fact; an official statement is never a mere unconfirmed claim (docs/research/confidence.md).
+SOURCE_KINDS: dict[str, str] = {
+    "legal": "Primary legal text",
+    "official": "Official statement",
+    "news": "News report",
+    "reference": "Reference work",
+    "other": "Other",
+}
 DEFAULT_CONFIDENCE = "reported"  # of every row of a file without a confidence column
 
 # The columns that record a disputed fact's other value, beside the kept one.

@@ -51,6 +51,8 @@ from strategic_sites.core.gcpause import paused_gc
 from strategic_sites.core.problems import MAX_PROBLEMS_PER_FILE, AtlasError, Problem
 from strategic_sites.data.reading import CRS, Limit, Raw, read_csv, read_geojson
 from strategic_sites.data.typed import EVENT_CATEGORIES, EVENT_SHARED
+from strategic_sites.data.grading import distinct_urls, grades
+from strategic_sites.data.grading import distinct_urls, grades
 from strategic_sites.data.validation import validate_frame
 
 DATA_ENV = "STRATEGIC_SITES_DATA"  # the data folder to serve, when not the shipped geodata/
@@ -191,23 +193,23 @@ def file_specs() -> tuple[FileSpec, ...]:
     to_sources, to_sites = refs("source_id", "sources.csv", "source id"), refs("site_id", "sites.geojson", "site id")
     other_source = refs("dispute_source_id", "sources.csv", "source id")
     return (
-        FileSpec("sources.csv", "sources", schema.SOURCES, typed.sources, usual),
+        FileSpec("sources.csv", "sources", schema.SOURCES, typed.sources, usual, checks=(distinct_urls,)),
         FileSpec(
             "sites.geojson", "sites", schema.SITES, typed.sites, usual, ("Point",),
             checks=(refs("sources", "sources.csv", "source id"), lies_in("country", "countries.geojson", "iso3", "country")),
         ),
         FileSpec(
             "control.csv", "control", schema.CONTROL, typed.control, usual,
-            checks=(to_sources, to_sites, ends_after_starts, no_overlaps, soviet_by_1992, other_source, disputes(CONTROL_FACTS)),
+            checks=(to_sources, to_sites, ends_after_starts, no_overlaps, soviet_by_1992, other_source, disputes(CONTROL_FACTS), grades),
         ),
         FileSpec(
             "leases.csv", "leases", schema.LEASES, typed.leases, usual,
-            checks=(to_sources, to_sites, ends_after_starts, two_parties, other_source, disputes(LEASE_FACTS)),
+            checks=(to_sources, to_sites, ends_after_starts, two_parties, other_source, disputes(LEASE_FACTS), grades),
         ),
         FileSpec(
             "events.csv", "events", schema.EVENTS, typed.events,
             Limit(MAX_EVENTS_BYTES, "MAX_EVENTS_BYTES", MAX_EVENTS_ROWS, "MAX_EVENTS_ROWS"),
-            checks=(to_sources, to_sites, refs("concerns", "sites.geojson", "site id"), placed, other_source, disputes(EVENT_FACTS)),
+            checks=(to_sources, to_sites, refs("concerns", "sites.geojson", "site id"), placed, other_source, disputes(EVENT_FACTS), grades),
         ),
         FileSpec(
             "areas.geojson", "areas", schema.AREAS, typed.areas, usual, polygons,

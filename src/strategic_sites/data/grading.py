@@ -122,22 +122,29 @@ def grades(raw: Raw, valid: Mapping[str, Raw]) -> list[Problem]:
         return []
     cited = publishers(valid["sources.csv"].frame)
     frame = raw.frame
-    judged = frame[frame["confidence"].isin(("confirmed", "unconfirmed", "disputed")).to_numpy()]
-    columns = [c for c in ("confidence", "source_id", "note", *DISPUTE_COLUMNS) if c in judged.columns]
-    single = judged["confidence"] != "disputed"
-    verdicts: dict[tuple[str, str], tuple[str, str]] = {}
-    found = []
-    for index, row in zip(judged.index, judged[columns].to_dict("records")):
-        if single.at[index]:
-            key = (row["confidence"], row.get("source_id", ""))
-            if key not in verdicts:
-                verdicts[key] = grade_problem(row, cited)
-            column, message = verdicts[key]
-        else:
-            column, message = grade_problem({**row, **_kept(frame, index, row)}, cited)
-        if column and not exception_reason(row.get("note", "")):
-            found.append(Problem(raw.name, raw.where(index), column, message + " (or give the reviewed reason in note, after 'Grade exception:')"))
-    return found
+    columns = [c for c in ("confidence", "source_id", "note", *DISPUTE_COLUMNS) if c in frame.columns]
+    judged = frame[columns][frame["confidence"].isin(("confirmed", "unconfirmed", "disputed")).to_numpy()]
+    single = judged[(judged["confidence"] != "disputed").to_numpy()]
+    verdicts = {
+        key: verdict
+        for key in single[["confidence", "source_id"]].drop_duplicates().itertuples(index=False, name=None)
+        if (verdict := grade_problem({"confidence": key[0], "source_id": key[1]}, cited))[0]
+    }
+    failing: list[tuple[object, tuple[str, str]]] = []
+    if verdicts:
+        keys = pd.Series(list(zip(single["confidence"], single["source_id"])), index=single.index)
+        failing += [(index, verdicts[key]) for index, key in keys[keys.isin(verdicts.keys())].items()]
+    disputed = judged[(judged["confidence"] == "disputed").to_numpy()]
+    for index, row in zip(disputed.index, disputed[columns].to_dict("records")):
+        verdict = grade_problem({**row, **_kept(frame, index, row)}, cited)
+        if verdict[0]:
+            failing.append((index, verdict))
+    notes = frame["note"] if "note" in frame.columns else None
+    return [
+        Problem(raw.name, raw.where(index), column, message + " (or give the reviewed reason in note, after 'Grade exception:')")
+        for index, (column, message) in sorted(failing, key=lambda item: frame.index.get_loc(item[0]))
+        if notes is None or not exception_reason(notes.at[index])
+    ]
 
 
 def _kept(frame: pd.DataFrame, index, row: Mapping[str, str]) -> dict[str, str]:

@@ -28,6 +28,7 @@ from strategic_sites.core.dates import DATE_PRECISIONS_BY_FORM, is_partial_date
 from strategic_sites.core.vocab import (
     AREA_KINDS,
     CONFIDENCE,
+    SOURCE_KINDS,
     DATE_PRECISIONS,
     EVENT_KINDS,
     LOCATION_PRECISIONS,
@@ -175,6 +176,9 @@ SOURCES = pa.DataFrameSchema(
         "url": rule(URL.match, "must be blank or an http(s) URL", blank_ok=True),
         "author": text(required=False),
         "note": text(required=False),
+        # What the source is and whose story it relays, for the grading rule (data/grading.py): optional.
+        "kind": choice(SOURCE_KINDS, blank_ok=True, required=False),
+        "origin": _column(_check(stripped(blank_ok=True), "must be blank or not start or end with spaces"), required=False),
     },
     name="sources.csv",
 )
@@ -189,6 +193,10 @@ SITES = pa.DataFrameSchema(
         "kind": choice(SITE_KINDS),
         "country": iso3(),
         "place": text(),
+        # Where the site lies, for search (each optional; several names separated by ';'): the
+        # district, region or oblast, and the lake it is on, as the site's cited sources name them.
+        **{field: _column(_check(each(_name_list, True), "must be blank or names separated by ';', none blank and none with spaces at its ends"), required=False)
+           for field in ("district", "region", "lake")},
         "summary": text(),
         "location_precision": choice(LOCATION_PRECISIONS),
         "sources": slugs(),
@@ -248,6 +256,8 @@ EVENTS = pa.DataFrameSchema(
             _check(each(lambda v: all(map(SLUG.match, split_list(v))), blank_ok=True), "must be blank or list site ids separated by ';'"),
             required=False,
         ),
+        # Optional: a reviewer's note, e.g. the reason for a grade the rule would refuse (data/grading.py).
+        "note": _column(_check(stripped(blank_ok=True), "must be blank or not start or end with spaces"), required=False),
         **graded(),
     },
     checks=[_check(_date_matches_precision, "date_precision does not match the form of date")],

@@ -1,5 +1,6 @@
-""""Go to site": any name of a site (Tyuratam, Байконур, Kurgan-Tyube, a misspelling) opens
-its page, /sites?site=ID, with the filters as they are."""
+""""Go to site": any name of a site (Tyuratam, Байконур, Kurgan-Tyube, Priozyorsk, "Kant airbase",
+a misspelling) or the lake or region it is at opens the best hit's page, /sites?site=ID, with the
+filters as they are."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from strategic_sites.ui.widgets import md
 SITES_PAGE = "app_pages/sites.py"
 HELP = (
     "Any name of a site: English or Russian, a former name (Leninsk), a local or transliterated one "
-    "(Байқоңыр, Kurgan-Tyube), a designation (NIIP-5), or a near spelling. Press Enter to open its page."
+    "(Байқоңыр, Kurgan-Tyube, Priozyorsk), a designation (NIIP-5), or a near spelling; words such as "
+    "“air base” or “полигон” may come with it. The lake, region or district a site is at finds it too "
+    "(Issyk-Kul), after the sites named so. Press Enter to open the best match's page."
 )
 
 
