@@ -326,6 +326,9 @@ def test_every_page_names_the_data_version_and_about_lists_the_changes(atlas):
     assert not app.exception
     changes = next(frame.value for frame in app.dataframe if "what changed" in frame.value.columns)
     assert list(changes["version"])[0] == atlas.data_version.code and len(changes) == len(atlas.data_version.changes)
+    # How the grades are checked, and the reviewed exceptions to the rule (none in the shipped data).
+    assert "How the grades are checked" in [h.value for h in app.subheader]
+    assert any("No fact's grade is an exception to these rules." in m.value for m in app.markdown)
 
 
 def test_default_view_keeps_the_url_empty():

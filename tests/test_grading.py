@@ -130,3 +130,17 @@ def test_a_source_of_an_unknown_kind_is_refused(folder):
     line = edit_row(folder, "sources.csv", 0, kind="rumour")
     problems = problems_of(folder)
     assert any(f"sources.csv line {line}, column 'kind'" in p and "must be one of: legal, official" in p for p in problems), problems
+
+
+def test_the_about_page_lists_a_reviewed_exception(folder, monkeypatch):
+    from test_app import run_app
+    from strategic_sites.ui import DATA_ENV
+
+    edit_row(folder, "control.csv", 0, confidence="confirmed", source_id="t-own", note="Grade exception: <b>the treaty</b> is cited on the lease row.")
+    monkeypatch.setenv(DATA_ENV, str(folder))
+    app = run_app()
+    app.switch_page("app_pages/about.py").run()
+    assert not app.exception
+    listed = next(frame.value for frame in app.dataframe if "why it is kept" in frame.value.columns)
+    assert list(listed["why it is kept"]) == ["<b>the treaty</b> is cited on the lease row."]  # as text, never markup
+    assert list(listed["grade"]) == ["confirmed"]
