@@ -8,7 +8,7 @@ PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: run test test-fast bench load validate countries requirements screenshot clean
+.PHONY: run test test-fast bench load readers validate countries requirements screenshot clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ bench: $(VENV)/.installed-test $(CHROMIUM)
 # bench/results.md. `$(PY) bench/load.py --sessions 5 --rounds 1` for a short run.
 load: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) bench/load.py
+
+# Many readers at once with no browser (Streamlit's protocol, bench/protocol.py): bursts of 50, 100
+# and 200, the capacity at steady arrivals, stalled readers, against the floor app; adds its section
+# to bench/results.md. `$(PY) bench/readers.py --quick` for a short run.
+readers: $(VENV)/.installed-test
+	$(PY) bench/readers.py
 
 validate: $(VENV)/.installed
 	$(PY) -m strategic_sites validate geodata

@@ -42,6 +42,7 @@ from strategic_sites.ui.embed import embedded_view
 from strategic_sites.ui.links import share_link
 from strategic_sites.view.links import PAGES
 from strategic_sites.ui.publish import embedded, page_style, view_description
+from strategic_sites.ui.readers import reader_turn
 from strategic_sites.ui.sidebar import filter_widgets, footer, link_warning, page_drawn, sidebar_filters, skip_links, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
@@ -83,6 +84,7 @@ __all__ = [
     "md",
     "open_found_site",
     "page_style",
+    "reader_turn",
     "points_uploader",
     "prepare",
     "rest_follows",

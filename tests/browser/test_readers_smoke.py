@@ -1,0 +1,51 @@
+"""A short run of `make readers`' client (bench/protocol.py) against the served app: ten readers at
+once over Streamlit's own WebSocket protocol, no browser, each on a different link, each getting
+the map the atlas's own filter code selects for its link and the follow-up run the drawn map asks
+for; then readers arriving one after another are each served. The heavy runs (bursts of 200, the
+capacity search, the replicas) are `make readers`, not tests."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import protocol  # noqa: E402 - bench/protocol.py
+
+READERS = 10
+
+
+@pytest.fixture(scope="module")
+def wants(atlas):
+    return {link: protocol.expected(atlas, link) for link in protocol.LINKS}
+
+
+def test_ten_readers_at_once_each_get_their_links_map(server, wants):
+    links = list(protocol.LINKS)[:READERS]
+
+    async def burst():
+        return await asyncio.gather(*(protocol.read(server.url, link, wants[link], cap=120) for link in links))
+
+    readings = asyncio.run(burst())
+    assert [r.error for r in readings] == [""] * READERS, [(r.link, r.error) for r in readings]
+    on_map = [r for r in readings if wants[r.link].sites is not None]
+    assert on_map and all(r.t_map is not None and len(r.t_runs) == 2 for r in on_map)  # the map, then the run it asks for
+    assert all(r.bytes > 0 for r in readings)
+
+
+def test_a_reader_who_changes_a_filter_gets_the_new_view(server, wants):
+    reading = asyncio.run(
+        protocol.read(server.url, "/?country=KGZ", wants["/?country=KGZ"], cap=120, change=("/?country=TJK", wants["/?country=TJK"]))
+    )
+    assert reading.error == "" and len(reading.t_runs) == 3
+
+
+def test_a_wrong_answer_is_told_apart(server, wants):
+    """The client's check can fail: Kyrgyzstan's link is not Tajikistan's map."""
+    reading = asyncio.run(protocol.read(server.url, "/?country=KGZ", wants["/?country=TJK"], cap=120))
+    assert reading.error.startswith("sites ")
