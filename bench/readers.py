@@ -91,13 +91,18 @@ class Target:
         self.memory = Memory(self.pid)
         self.links = list(wants)
 
+    @property
+    def url(self) -> str:
+        return self.server.url
+
     def reader(self, index: int, ping: float | None = 20):
         link = self.links[index % len(self.links)]
-        return protocol.read(self.server.url, link, self.wants[link], ping=ping, cap=CAP_S)
+        return protocol.read(self.url, link, self.wants[link], ping=ping, cap=CAP_S)
 
     async def warm(self) -> None:
-        for link in self.links:  # every link once, alone: the server's caches as a visited server's
-            await protocol.read(self.server.url, link, self.wants[link], cap=CAP_S)
+        for _ in range(2):  # every link, alone, twice (behind nginx, each replica gets some): caches as a visited server's
+            for link in self.links:
+                await protocol.read(self.url, link, self.wants[link], cap=CAP_S)
 
     async def burst(self, count: int) -> dict:
         before, cpu0, t0 = self.memory.now(), cpu_seconds(self.pid), time.monotonic()
@@ -144,7 +149,7 @@ class Target:
         """``stalled`` sessions that ask for a run and never read, while ``count`` readers are served."""
         from websockets.asyncio.client import connect
 
-        url = self.server.url
+        url = self.url
         sockets = []
         before, t0 = self.memory.now(), time.monotonic()
         for i in range(stalled):
@@ -164,6 +169,62 @@ class Target:
     def stop(self) -> None:
         self.memory.stop()
         self.server.stop()
+
+
+class Replicated(Target):
+    """``count`` replicas of the atlas behind nginx (scripts/replicas.py, docs/deploy/nginx.conf):
+    the readers connect to nginx; CPU time and memory are the replicas' together."""
+
+    def __init__(self, count: int, data: Path, log_dir: Path, wants: dict[str, protocol.Want]):
+        from replicas import Nginx, start_replica
+
+        self.name, self.wants, self.links = f"{count} replicas", wants, list(wants)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        env = {"STRATEGIC_SITES_DATA": str(data)}
+        args = ("--server.disconnectedSessionTTL", str(SESSION_TTL_S), "--server.fileWatcherType", "none", "--server.headless", "true")
+        self.replicas = [start_replica(log_dir / f"replica-{count}-{i}.log", env, args) for i in range(count)]
+        self.nginx = Nginx(log_dir / f"nginx-{count}", [r.port for r in self.replicas])
+        self.memories = [Memory(r.process.pid) for r in self.replicas]
+        self.pid = self.replicas[0].process.pid
+        self.memory = _Together(self.memories)
+
+    @property
+    def url(self) -> str:
+        return self.nginx.url
+
+    async def burst(self, count: int) -> dict:
+        cpu0 = sum(cpu_seconds(r.process.pid) for r in self.replicas)
+        result = await super().burst(count)
+        result["cpu_per_reader"] = (sum(cpu_seconds(r.process.pid) for r in self.replicas) - cpu0) / count
+        return result
+
+    def stop(self) -> None:
+        for memory in self.memories:
+            memory.stop()
+        self.nginx.stop()
+        for replica in self.replicas:
+            replica.stop()
+
+
+class _Together:
+    """The RSS of several processes, summed (the replicas' memory)."""
+
+    def __init__(self, memories: list[Memory]):
+        self.memories = memories
+
+    def now(self) -> int:
+        return sum(m.now() for m in self.memories)
+
+    def peak_since(self, t0: float) -> int:
+        return sum(m.peak_since(t0) for m in self.memories)
+
+    def settled(self, seconds: float) -> int:
+        time.sleep(seconds)
+        return self.now()
+
+    def stop(self) -> None:
+        for m in self.memories:
+            m.stop()
 
 
 def floor_wants() -> dict[str, protocol.Want]:
@@ -198,6 +259,19 @@ async def run(args) -> dict:
             result["targets"][name] = out
         finally:
             target.stop()
+    if args.replicas:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        for count in (1, args.replicas):
+            target = Replicated(count, args.data, log_dir, wants)
+            try:
+                await target.warm()
+                out = {"rss_warm": target.memory.now(), "bursts": {max(args.bursts): await target.burst(max(args.bursts))}}
+                await asyncio.sleep(SESSION_TTL_S)
+                out["capacity"] = await target.capacity(args.rates, args.seconds)
+                print(target.name, "capacity", out["capacity"]["capacity"], json.dumps(out["bursts"], default=str), flush=True)
+                result["targets"][f"replicas-{count}"] = out
+            finally:
+                target.stop()
     return result
 
 
@@ -214,6 +288,8 @@ def _mb(value) -> str:
 
 
 def report(result: dict, started: datetime, args) -> str:
+    if not {"atlas", "floor"} <= set(result["targets"]):  # a partial run (--only): its figures as they are
+        return json.dumps(result, indent=1, default=str) + "\n"
     atlas, floor = result["targets"]["atlas"], result["targets"]["floor"]
     lines = [
         SECTION,
@@ -248,6 +324,19 @@ def report(result: dict, started: datetime, args) -> str:
         f"- ratio atlas / floor: {_ratio(atlas['capacity']['capacity'], floor['capacity']['capacity'])} "
         f"(target ≥ 0.8×; capacity = the highest rate of {args.seconds:g} s of Poisson arrivals with p95 ≤ {P95_TARGET_S:g} s and nothing failed)"
     )
+    several = [k for k in result["targets"] if k.startswith("replicas-") and k != "replicas-1"]
+    if "replicas-1" in result["targets"] and several:
+        one, many = result["targets"]["replicas-1"], result["targets"][several[0]]
+        count = several[0].split("-")[1]
+        lines += ["", f"### {count} replicas behind nginx (scripts/replicas.py, docs/deploy/nginx.conf)", ""]
+        for name, target in (("1 replica", one), (f"{count} replicas", many)):
+            steps = ", ".join(f"{s['rate']:g}/s: p95 {_s(s['p95'])}, {s['correct']}/{s['readers']}" for s in target["capacity"]["steps"])
+            (size, b), = target["bursts"].items()
+            lines.append(
+                f"- {name}: capacity **{target['capacity']['capacity']:g} readers/s** ({steps}); burst of {size}: "
+                f"{b['correct']}/{b['readers']} correct, {b['dropped']} dropped, p50 {_s(b['p50'])}, p95 {_s(b['p95'])}, worst {_s(b['worst'])}"
+            )
+        lines.append(f"- ratio: {_ratio(many['capacity']['capacity'], one['capacity']['capacity'])} (target ≥ 1.6× on this {result['machine']['cpus']}-CPU machine)")
     if "stalled" in atlas:
         s = atlas["stalled"]
         lines += [
@@ -272,11 +361,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 readers, one rate for 10 s; nothing written to bench/results.md")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--only", default="atlas,floor", help="which servers: atlas, floor or both")
+    parser.add_argument("--replicas", type=int, default=2, help="then 1 and this many replicas behind nginx (0: none)")
     args = parser.parse_args()
     args.bursts = [int(v) for v in args.bursts.split(",")]
     args.rates = [float(v) for v in args.rates.split(",")]
     if args.quick:
-        args.bursts, args.rates, args.seconds, args.stalled, args.no_write = [10], [1.0], 10.0, 3, True
+        args.bursts, args.rates, args.seconds, args.stalled, args.no_write, args.replicas = [10], [1.0], 10.0, 3, True, 0
     if args.runs is not None:
         os.environ["STRATEGIC_SITES_RUNS"] = args.runs  # the servers started below inherit it
     started = datetime.now(UTC)

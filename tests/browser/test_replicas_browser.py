@@ -4,22 +4,20 @@ Streamlit's metrics stay private."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import ARTIFACTS, ROOT, Watched, free_port, map_window, share_link, wait_for_markers, wait_for_page_at_rest
+from conftest import ARTIFACTS, ROOT, Watched, map_window, share_link, wait_for_markers, wait_for_page_at_rest
 
 from strategic_sites.view.filters import apply
 from strategic_sites.view.urlstate import Known, parse
 
-NGINX = "/usr/sbin/nginx"  # Debian's nginx-light; `make test` installs it when missing
+sys.path.insert(0, str(ROOT / "scripts"))
+from replicas import NGINX, Nginx  # noqa: E402 - scripts/replicas.py: the proxy of docs/deploy/nginx.conf, on local replicas
 QUERY = "country=KGZ&country=TJK&asof=2013-06-01&from=2005&to=2015"
 POINTS = b"name,lat,lon\nBishkek,42.87,74.59\nDushanbe,38.56,68.77\n"
 
@@ -59,48 +57,11 @@ def test_two_replicas_serve_the_same_link_identically(server, start_server, open
     assert seen[0] == seen[1]
 
 
-class Nginx:
-    """nginx with the site file of docs/deploy/nginx.conf, its upstream pointed at local replicas."""
-
-    def __init__(self, folder: Path, replicas: list):
-        site = (ROOT / "docs" / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-        for line in ("server atlas:8501;", "listen 80;", "proxy_pass http://atlas;"):
-            assert line in site, f"docs/deploy/nginx.conf no longer has {line!r}"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        site = site.replace("server atlas:8501;", " ".join(f"server 127.0.0.1:{r.port};" for r in replicas))
-        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
-        # Which replica answered, for the test to read: not part of the recipe.
-        site = site.replace("proxy_pass http://atlas;", "proxy_pass http://atlas;\n        add_header X-Replica $upstream_addr always;")
-        (folder / "site.conf").write_text(site, encoding="utf-8")
-        temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        main = (f"{'user root;' if os.geteuid() == 0 else ''} pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'};\n"
-                f"events {{}}\nhttp {{ access_log {folder / 'access.log'}; {temp} include {folder / 'site.conf'}; }}\n")  # fmt: skip
-        (folder / "nginx.conf").write_text(main, encoding="utf-8")
-        self.log = open(ARTIFACTS / f"nginx-{self.port}.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-                                        stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, (folder / "error.log").read_text()
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise TimeoutError("nginx did not listen")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def proxy(server, start_server, tmp_path_factory):
     assert Path(NGINX).exists(), f"{NGINX} is missing: `make test` installs Debian's nginx-light"
     replicas = [server, start_server()]
-    nginx = Nginx(tmp_path_factory.mktemp("nginx"), replicas)
+    nginx = Nginx(tmp_path_factory.mktemp("nginx"), [r.port for r in replicas], tell_replica=True, log=ARTIFACTS / "nginx-replicas.log")
     yield nginx
     nginx.stop()
 
