@@ -5,6 +5,9 @@
 and works out the default map (src/strategic_sites/ui/warmup.py); it answers no request until
 then, so the first visitor after a deploy waits for none of it. A warm-up that fails is logged
 and the server starts all the same: the first visit then does that work, or shows what is wrong.
+Every answer leaves with the security headers of src/strategic_sites/api/headers.py (its
+Content-Security-Policy; the sites that may embed the atlas: ``$STRATEGIC_SITES_FRAME_ANCESTORS``,
+docs/deploy.md "Security headers").
 """
 
 import asyncio
@@ -56,6 +59,21 @@ async def warmed_up(_app):
     yield
 
 
-from strategic_sites.api import routes as api_routes  # noqa: E402 - the data API under /api/v1 (src/ on the path above)
+from starlette.middleware import Middleware  # noqa: E402
 
-app = st.App("app.py", lifespan=warmed_up, routes=api_routes)
+from strategic_sites.api import routes as api_routes  # noqa: E402 - the data API under /api/v1 (src/ on the path above)
+from strategic_sites.api.headers import Headers, SecurityHeaders, frame_ancestors_from, inline_script_hashes  # noqa: E402
+
+
+def security_headers() -> Headers:
+    """The security headers of every answer (src/strategic_sites/api/headers.py): Streamlit's own
+    page allowed its inline script by hash, the embed framed by ``$STRATEGIC_SITES_FRAME_ANCESTORS``."""
+    page = Path(st.__file__).resolve().parent / "static" / "index.html"
+    return Headers(
+        page_scripts=inline_script_hashes(page.read_text(encoding="utf-8")),
+        frame_ancestors=frame_ancestors_from(),
+        base_path=st.get_option("server.baseUrlPath") or "",
+    )
+
+
+app = st.App("app.py", lifespan=warmed_up, routes=api_routes, middleware=[Middleware(SecurityHeaders, headers=security_headers())])

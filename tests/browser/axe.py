@@ -108,8 +108,9 @@ class Finding:
 def inject(target) -> None:
     """Put axe into a Playwright ``Page`` or ``Frame`` (once)."""
     if not target.evaluate("() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
-        target.add_script_tag(path=str(AXE_JS))
-        target.wait_for_function("() => typeof window.axe === 'object'")
+        # Run as the page's own script would be, not as an inline <script>: the Content-Security-Policy
+        # (src/strategic_sites/api/headers.py) refuses inline scripts the atlas did not write.
+        target.evaluate(AXE_JS.read_text(encoding="utf-8"))
     version = target.evaluate("() => axe.version")
     assert version == AXE_VERSION, f"axe {version} in the page, {AXE_VERSION} pinned"
 
