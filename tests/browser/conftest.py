@@ -55,8 +55,8 @@ def free_port() -> int:
 class Server:
     """``streamlit run serve.py``, as deployed (the app warmed up first); ``script="app.py"`` runs the app alone."""
 
-    def __init__(self, env: dict[str, str] | None = None, args: tuple[str, ...] = (), script: str = "serve.py"):
-        self.port = free_port()
+    def __init__(self, env: dict[str, str] | None = None, args: tuple[str, ...] = (), script: str = "serve.py", port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, **(env or {})}
         self.log = open(ARTIFACTS / f"streamlit-{self.port}.log", "w")  # noqa: SIM115
@@ -100,8 +100,8 @@ def start_server():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     servers: list[Server] = []
 
-    def start(env: dict[str, str] | None = None, args: tuple[str, ...] = (), base_path: str = "", script: str = "serve.py") -> Server:
-        server = Server(env, args, script)
+    def start(env: dict[str, str] | None = None, args: tuple[str, ...] = (), base_path: str = "", script: str = "serve.py", port: int | None = None) -> Server:
+        server = Server(env, args, script, port)
         servers.append(server)
         server.wait(f"/{base_path}/_stcore/health" if base_path else "/_stcore/health")
         return server

@@ -156,6 +156,18 @@ def map_sources(atlas: Atlas, folder: Path = FOLDER, prefix: str = assets.STREAM
     return {name: url + file for name, file in names.items()}
 
 
+def missing(sources: dict, folder: Path = FOLDER) -> bool:
+    """Whether a file of the map's three (``outlines``, ``sites``, ``events`` of
+    :func:`map_sources`) is gone from ``folder``: deleted while serving (a wiped static/ folder, a
+    cleaned disk). Three stats, cheap enough for every run; the caller then asks
+    :func:`map_sources` again, which writes whatever is missing (the event texts too)."""
+    return any(
+        not (folder / url.rsplit("/", 1)[1]).exists()
+        for name, url in sources.items()
+        if name in ("outlines", "sites", "events") and isinstance(url, str) and "generated/" in url
+    )
+
+
 def wait_until_written(atlas: Atlas, folder: Path = FOLDER, timeout: float = 60) -> None:
     """Wait until the background writing of the atlas's files has finished."""
     thread = _writing.get(f"{folder}:{atlas.key}-{code_stamp()}")

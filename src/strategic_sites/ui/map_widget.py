@@ -58,6 +58,7 @@ def map_parts(data: Atlas, view: View, bounds=None, points: tuple | None = None,
     sources, problem = _map_sources(data)
     if problem:
         st.caption(f"The map's data is sent with the page ({md(problem)}); it works, but more slowly.")
+
     vdata = _view_data(data, mapdata.data_filters(view), view)
     if points is None:
         return layers.compose(data, view, sources, data=vdata, bounds=bounds, base=base, at=at)
@@ -161,6 +162,7 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     if state.MAP_BOUNDS not in st.session_state or st.session_state.get(state.PAGE_BEFORE) != st.session_state.get(state.PAGE_NOW):
         st.session_state[state.MAP_BOUNDS] = _first_frame(view)
     frame = st.session_state[state.MAP_BOUNDS]
+    _republish_if_gone(data)
     mine = map_points(data, view)
     if mine is None:
         args = _map_args(data, mapdata.data_filters(view), tuple(view.filters.layers), frame, height, view)
@@ -174,6 +176,19 @@ def atlas_map(data: Atlas, view: View, height: int = MAP_HEIGHT) -> None:
     if clicked:
         st.session_state[state.MAP_PICKED] = clicked
         state.select_site(clicked)
+
+
+def _republish_if_gone(data: Atlas) -> None:
+    """The map's data files deleted while serving (a wiped static/ folder): written again in the
+    background, and the browser, which retries a file that is not there yet, draws the map once
+    they are. Three file stats a run (:func:`published.missing`)."""
+    sources, problem = _map_sources(data)
+    if problem or not published.missing(sources):
+        return
+    try:
+        published.map_sources(data)
+    except published.NotPublished as exc:
+        st.caption(f"The map's data files are gone and cannot be written again ({md(str(exc))}).")
 
 
 def _centre(data: Atlas, view: View):

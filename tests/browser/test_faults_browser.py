@@ -1,0 +1,132 @@
+"""Faults under readers: the server restarted while a reader is on the page, the map's generated
+data files deleted while serving, and one replica behind nginx killed. Each time the reader's
+page comes back to the view of its link (the URL is the state), with no error of ours."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from conftest import ARTIFACTS, MAP_FRAME, ROOT, free_port, map_window, wait_for_markers, wait_for_page_at_rest
+
+from strategic_sites.view.filters import apply
+from strategic_sites.view.urlstate import Known, parse
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from replicas import NGINX, Nginx  # noqa: E402 - scripts/replicas.py
+
+QUERY = "country=KGZ&country=TJK&asof=2013-06-01&from=2005&to=2015"
+GENERATED = ROOT / "static" / "generated"
+
+
+@pytest.fixture(scope="module")
+def view(atlas):
+    filters, warnings = parse(parse_qs(QUERY), Known.of(atlas))
+    assert not warnings
+    shown = apply(atlas, filters)
+    return sorted(shown.sites["id"]), len(shown.events)
+
+
+def wait_for_events_drawn(page, timeout: float = 60_000) -> int:
+    """Until the map's events layer (from the generated events file) holds the events in its view
+    and has drawn them (as markers and clusters); returns how many events are in its view."""
+    return page.wait_for_function(
+        """(selector) => {
+            const frame = document.querySelector(selector);
+            const box = frame && frame.contentDocument && frame.contentDocument.querySelector('#map_div');
+            const view = box && box.getAttribute('data-ssa-events-view'), drawn = box && box.getAttribute('data-ssa-events-drawn');
+            return view !== null && Number(view) > 0 && Number(drawn) > 0 ? Number(view) : null;
+        }""",
+        arg=MAP_FRAME,
+        timeout=timeout,
+    ).json_value()
+
+
+def sites_on_map(page) -> list[str]:
+    return map_window(page).evaluate("() => [...document.querySelectorAll('.ssa-site')].map(e => e.dataset.site).sort()")
+
+
+def sessions_opened(page) -> list:
+    """Every WebSocket the page opens (one per Streamlit session it connects)."""
+    opened: list = []
+    page.on("websocket", lambda socket: opened.append(socket) if "/_stcore/stream" in socket.url else None)
+    return opened
+
+
+def wait_for_new_session(page, opened: list, before: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(opened) > before and not opened[-1].is_closed():
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the page opened no new session in {timeout:.0f} s")
+
+
+def test_a_server_restarted_under_a_reader_comes_back_with_the_same_view(start_server, open_page, view):
+    sites, _ = view
+    port = free_port()
+    first = start_server(port=port)
+    watched = open_page(f"{first.url}/?{QUERY}")
+    page = watched.page
+    opened = sessions_opened(page)
+    wait_for_markers(page, len(sites))
+    wait_for_events_drawn(page)
+    wait_for_page_at_rest(page)  # a reader on the page, not one arriving during the restart
+    before = len(opened)
+    first.stop()
+    start_server(port=port)  # the same address, a new process: none of the old sessions
+    wait_for_new_session(page, opened, before)
+    wait_for_page_at_rest(page)
+    wait_for_markers(page, len(sites))
+    wait_for_events_drawn(page)
+    assert sites_on_map(page) == sites
+    assert page.url.endswith(f"/?{QUERY}") or QUERY in page.url  # the link is still the view
+    page.screenshot(path=ARTIFACTS / "fault-restarted.png")
+    assert not watched.errors, watched.errors
+
+
+def test_the_map_draws_when_its_generated_files_were_deleted_while_serving(server, open_page, view):
+    sites, _ = view
+    first = open_page(f"{server.url}/?{QUERY}")
+    wait_for_markers(first.page, len(sites))
+    wait_for_events_drawn(first.page)
+    assert any(GENERATED.glob("*.json")), "the map's data were not published as files"
+    shutil.rmtree(GENERATED)  # a cleaned disk, a redeploy that wiped static/: the server has not been told
+    second = open_page(f"{server.url}/?{QUERY}")  # a new reader (an empty HTTP cache)
+    wait_for_markers(second.page, len(sites))
+    wait_for_events_drawn(second.page)
+    assert sites_on_map(second.page) == sites
+    assert any(GENERATED.glob("*.json")), "the files were not written again"
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx-light is installed by `make test`")
+def test_a_replica_killed_behind_nginx_sends_its_readers_to_the_other_with_their_view(start_server, open_page, view, tmp_path):
+    sites, _ = view
+    replicas = {str(r.port): r for r in (start_server(), start_server())}
+    proxy = Nginx(tmp_path / "nginx", [int(p) for p in replicas], tell_replica=True, log=ARTIFACTS / "nginx-faults.log")
+    try:
+        watched = open_page(f"{proxy.url}/?{QUERY}")
+        page = watched.page
+        answered: list[str] = []
+        page.on("response", lambda r: answered.append(r.headers.get("x-replica") or "") if r.url.startswith(proxy.url) else None)
+        opened = sessions_opened(page)
+        wait_for_markers(page, len(sites))
+        wait_for_events_drawn(page)
+        wait_for_page_at_rest(page)
+        port = next(a.rsplit(":", 1)[1] for a in answered if a)
+        before = len(opened)
+        replicas[port].stop()  # the reader's replica dies
+        wait_for_new_session(page, opened, before)
+        wait_for_page_at_rest(page)
+        wait_for_markers(page, len(sites))
+        wait_for_events_drawn(page)
+        assert sites_on_map(page) == sites
+        assert QUERY in page.url
+        page.screenshot(path=ARTIFACTS / "fault-replica-killed.png")
+        assert not watched.errors, watched.errors
+    finally:
+        proxy.stop()
