@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 import protocol  # noqa: E402 - bench/protocol.py
 
 READERS = 10
+
+
+def run(coroutine):
+    """The client's coroutine to its end, in a thread of its own: Playwright's sync API keeps an
+    event loop running in the tests' thread, where asyncio.run refuses to start another."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +39,7 @@ def test_ten_readers_at_once_each_get_their_links_map(server, wants):
     async def burst():
         return await asyncio.gather(*(protocol.read(server.url, link, wants[link], cap=120) for link in links))
 
-    readings = asyncio.run(burst())
+    readings = run(burst())
     assert [r.error for r in readings] == [""] * READERS, [(r.link, r.error) for r in readings]
     on_map = [r for r in readings if wants[r.link].sites is not None]
     assert on_map and all(r.t_map is not None and len(r.t_runs) == 2 for r in on_map)  # the map, then the run it asks for
@@ -39,7 +47,7 @@ def test_ten_readers_at_once_each_get_their_links_map(server, wants):
 
 
 def test_a_reader_who_changes_a_filter_gets_the_new_view(server, wants):
-    reading = asyncio.run(
+    reading = run(
         protocol.read(server.url, "/?country=KGZ", wants["/?country=KGZ"], cap=120, change=("/?country=TJK", wants["/?country=TJK"]))
     )
     assert reading.error == "" and len(reading.t_runs) == 3
@@ -47,5 +55,5 @@ def test_a_reader_who_changes_a_filter_gets_the_new_view(server, wants):
 
 def test_a_wrong_answer_is_told_apart(server, wants):
     """The client's check can fail: Kyrgyzstan's link is not Tajikistan's map."""
-    reading = asyncio.run(protocol.read(server.url, "/?country=KGZ", wants["/?country=TJK"], cap=120))
+    reading = run(protocol.read(server.url, "/?country=KGZ", wants["/?country=TJK"], cap=120))
     assert reading.error.startswith("sites ")
