@@ -14,17 +14,17 @@ if SRC not in sys.path:
 
 from strategic_sites import ui  # noqa: E402
 
-st.set_page_config(page_title="Strategic Sites Atlas", page_icon=":material/satellite_alt:", layout="wide")
-
-navigation = st.navigation(
-    [
-        st.Page(page.script, title=page.title, icon=page.icon, **({"url_path": page.path} if page.path else {"default": True}))
-        for page in ui.PAGES  # their paths are the links' (strategic_sites.view.links)
-    ]
-)
 # Readers take turns (a few runs at once, in the order they came: ui/readers.py), so a burst of
 # readers is served one after another and the server keeps answering the others' pings.
 with ui.reader_turn():
+    st.set_page_config(page_title="Strategic Sites Atlas", page_icon=":material/satellite_alt:", layout="wide")
+
+    navigation = st.navigation(
+        [
+            st.Page(page.script, title=page.title, icon=page.icon, **({"url_path": page.path} if page.path else {"default": True}))
+            for page in ui.PAGES  # their paths are the links' (strategic_sites.view.links)
+        ]
+    )
     atlas = ui.atlas()  # validated once, before any page draws
     ui.page_style()  # a phone shows the map first; print leaves out the sidebar and buttons
     ui.page_drawn(navigation.url_path)  # which page this run draws, and the last run drew (the map's frame is kept across pages)

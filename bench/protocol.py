@@ -63,6 +63,7 @@ class Reading:
     """One reader's session: what it waited for, what it got, and what went wrong."""
 
     link: str
+    t_session: float | None = None  # seconds from the connection's start to the server's new_session (the run begun)
     t_map: float | None = None  # seconds from the connection's start to the map's message
     t_runs: list[float] = field(default_factory=list)  # ... to the end of each run
     bytes: int = 0
@@ -140,6 +141,8 @@ async def _read_run(socket, reading: Reading, t0: float, limit: float) -> _Run:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             run.page_hash = msg.new_session.page_script_hash
+            if reading.t_session is None:
+                reading.t_session = time.monotonic() - t0
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             which = element.WhichOneof("type")

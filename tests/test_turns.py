@@ -1,5 +1,5 @@
 """Readers take turns (core/turns.py): a few runs at once, the rest served in the order their
-readers came, a reader's later runs ahead of newcomers' first runs, and no wait without end."""
+readers came (first sights before follow-ups), and no wait without end."""
 
 from __future__ import annotations
 
@@ -51,24 +51,25 @@ def test_runs_beyond_the_limit_wait_and_go_in_ticket_order():
     assert turns.running == 0 and turns.waiting == 0 and turns.served == 5
 
 
-def test_a_readers_follow_up_run_goes_ahead_of_newcomers():
+def test_first_sights_go_before_follow_ups_each_in_arrival_order():
+    """As ui/readers.py ranks runs: (0, ticket) for a session's first run, (1, ticket) after."""
     turns = Turns(size=1)
     early, late = turns.ticket(), turns.ticket()
-    log: list[int] = []
+    log: list = []
     first_in, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=hold, args=(turns, early, log, first_in, release))
+    holder = threading.Thread(target=hold, args=(turns, (0, early), log, first_in, release))
     holder.start()
     first_in.wait(5)
-    newcomer = threading.Thread(target=hold, args=(turns, late, log))
-    newcomer.start()
-    waiting_for(turns, 1)
-    follow_up = threading.Thread(target=hold, args=(turns, early, log))  # the early reader's next run
-    follow_up.start()
-    waiting_for(turns, 2)
+    waiters = []
+    for rank in ((1, early), (0, late), (1, late)):  # the early reader's follow-up asks first
+        thread = threading.Thread(target=hold, args=(turns, rank, log))
+        thread.start()
+        waiters.append(thread)
+        waiting_for(turns, len(waiters))
     release.set()
-    for thread in (holder, newcomer, follow_up):
+    for thread in (holder, *waiters):
         thread.join(10)
-    assert log == [early, early, late]
+    assert log == [(0, early), (0, late), (1, early), (1, late)]
 
 
 def test_as_many_runs_as_the_size_go_at_once():

@@ -6,10 +6,13 @@ nearly everybody's is (bench/results.md, "Many readers at once"), and the server
 gets so little of the interpreter that it answers no WebSocket ping for 20 s and browsers drop.
 
 :class:`Turns` lets ``size`` runs go at once; the others wait (their threads asleep, so the event
-loop keeps answering) in the order of their **tickets**. A session takes its ticket on its first run
-and keeps it, so a reader's follow-up runs (the map's first report, a filter changed) go ahead of
-the first runs of readers who came later: each reader is served to the end, in arrival order.
-Equal tickets are served in the order they asked.
+loop keeps answering) in the order of their **rank**: the caller's (first sight or not, ticket).
+A session takes its ticket on its first run and keeps it. Every reader's first sight (the first
+run, which draws the map alone) goes before any reader's follow-up run (the rest of the page that
+the drawn map asks for, a filter changed), and each kind goes in arrival order: in a burst, every
+reader sees the map in the order they came, then gets the rest of the page in that order. Serving
+each reader to the end first was measured worse (bench/results.md, "Many readers at once"): the
+early readers' follow-ups held back every later reader's map. Equal ranks go in the order they asked.
 
 A wait is bounded (``patience`` seconds): a run that has waited that long goes anyway, so a stuck
 run can slow the others but never stop them.
@@ -21,12 +24,11 @@ import heapq
 import itertools
 import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 RUNS_ENV = "STRATEGIC_SITES_RUNS"  # how many page runs at once (default: RUNS)
-RUNS = 2
+RUNS = 1  # measured: with two at once the runs took the interpreter from the event loop (bench/results.md)
 PATIENCE_S = 120.0
 
 
@@ -37,15 +39,20 @@ def runs_from_env(default: int = RUNS) -> int:
 
 
 class Turns:
-    """At most ``size`` holders at once (0: no limit); waiters served by (ticket, time of asking)."""
+    """At most ``size`` holders at once (0: no limit); waiters served by (ticket, time of asking).
+
+    Each waiter sleeps on an event of its own, and a run that ends wakes only the waiter whose
+    turn it is: 200 waiting threads cost nothing while they wait (with one shared condition,
+    every end of a run woke all 200 to look, and they took the interpreter from the runs and
+    from the event loop)."""
 
     def __init__(self, size: int = RUNS, patience: float = PATIENCE_S):
         self.size = size
         self.patience = patience
         self._tickets = itertools.count(1)
         self._asked = itertools.count()
-        self._cond = threading.Condition()
-        self._waiting: list[tuple[int, int]] = []
+        self._lock = threading.Lock()
+        self._waiting: list[tuple[object, int, threading.Event]] = []
         self._running = 0
         self.served = 0  # runs that had their turn (for the tests and the bench)
         self.waited_out = 0  # runs that went after waiting ``patience`` seconds
@@ -63,28 +70,43 @@ class Turns:
         return len(self._waiting)
 
     @contextmanager
-    def turn(self, ticket: int) -> Iterator[None]:
-        """Hold one of the ``size`` places for the ``with`` block, after every waiter with a lower ticket."""
+    def turn(self, rank) -> Iterator[None]:
+        """Hold one of the ``size`` places for the ``with`` block, after every waiter of a lower
+        ``rank`` (anything ordered: a ticket, or (first sight or not, ticket))."""
         if self.size <= 0:
             yield
             return
-        entry = (ticket, next(self._asked))
-        deadline = time.monotonic() + self.patience
-        with self._cond:
-            heapq.heappush(self._waiting, entry)
-            while self._running >= self.size or self._waiting[0] != entry:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    self.waited_out += 1
-                    break
-                self._cond.wait(min(left, 1.0))
-            self._waiting.remove(entry)
-            heapq.heapify(self._waiting)
-            self._running += 1
-            self.served += 1
+        self._wait_for_turn(rank)
         try:
             yield
         finally:
-            with self._cond:
+            with self._lock:
                 self._running -= 1
-                self._cond.notify_all()
+                self._hand_on()
+
+    def _wait_for_turn(self, rank) -> None:
+        with self._lock:
+            if self._running < self.size and not self._waiting:
+                self._running += 1
+                self.served += 1
+                return
+            entry = (rank, next(self._asked), threading.Event())
+            heapq.heappush(self._waiting, entry)
+            self._hand_on()  # a place may be free for a waiter ahead of this one
+        granted = entry[2].wait(self.patience)
+        with self._lock:
+            if granted or entry[2].is_set():  # counted as running by whoever handed the place on
+                self.served += 1
+                return
+            self._waiting.remove(entry)  # waited its patience out: goes anyway, beside the others
+            heapq.heapify(self._waiting)
+            self._running += 1
+            self.served += 1
+            self.waited_out += 1
+
+    def _hand_on(self) -> None:
+        """Wake the waiters whose turn it is, as many as there are free places (the lock is held)."""
+        while self._waiting and self._running < self.size:
+            _, _, event = heapq.heappop(self._waiting)
+            self._running += 1
+            event.set()

@@ -1,6 +1,7 @@
 """Readers served in the order they came (:mod:`strategic_sites.core.turns`): the page's run waits
-for its turn, so that a burst of readers is served one reader after another, each to the end,
-rather than all at once and all late; and the server's event loop keeps answering pings."""
+for its turn, so that a burst of readers sees the map one reader after another, then gets the
+rest of the page in the same order, rather than all at once and all late; and the server's event
+loop keeps answering pings."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ TICKET = "_reader_ticket"  # the session's place in the queue, taken on its firs
 
 @contextmanager
 def reader_turn() -> Iterator[None]:
-    """Run the ``with`` block in this session's turn (its ticket from its first run)."""
+    """Run the ``with`` block in this session's turn: a session's first run (its first sight of
+    the page) ranks before any follow-up run, each in the order the sessions came."""
     ticket = st.session_state.get(TICKET)
-    if ticket is None:
+    first = ticket is None
+    if first:
         ticket = st.session_state[TICKET] = TURNS.ticket()
-    with TURNS.turn(ticket):
+    with TURNS.turn((0 if first else 1, ticket)):
         yield
