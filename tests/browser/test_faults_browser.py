@@ -130,3 +130,43 @@ def test_a_replica_killed_behind_nginx_sends_its_readers_to_the_other_with_their
         assert not watched.errors, watched.errors
     finally:
         proxy.stop()
+
+
+def test_data_changed_while_serving_gives_each_reader_one_version_and_old_links_the_changes(start_server, open_page, atlas, tmp_path):
+    """An event renamed and its changelog line added while readers are on the page: a reader's
+    page is of one version at a time (the atlas is swapped whole, data/source.py), a new reader gets
+    the new version, and after a restart a link made with the old version opens with the changes since."""
+    from datafiles import edit_row, first_row
+
+    folder = tmp_path / "geodata"
+    shutil.copytree(ROOT / "geodata", folder)
+    env = {"STRATEGIC_SITES_DATA": str(folder)}
+    server = start_server(env=env)
+    old = atlas.data_version.code
+    watched = open_page(f"{server.url}/events?q=MN-300")
+    page = watched.page
+    page.get_by_text(f"data version {atlas.data_version.label}").first.wait_for(timeout=60_000)
+    # The data changes under the reader, with its changelog line, as a contributor's deploy does.
+    row = first_row(folder, "events.csv", id="2014-mn300-crash")
+    edit_row(folder, "events.csv", row, title="MN-300 meteorological rocket falls in West Kazakhstan (renamed in a test)")
+    from strategic_sites.data.atlas import load_atlas
+
+    new = load_atlas(folder).data_version.code
+    with (folder / "CHANGELOG-data.md").open("a", encoding="utf-8") as changelog:
+        changelog.write(f"| 2026-12-07 | {new} | The MN-300 event renamed in a test | a fault test |\n")
+    fresh = open_page(f"{server.url}/events?q=MN-300")
+    fresh.page.get_by_text(f"data version {new}").first.wait_for(timeout=60_000)
+    # The first reader, on its next run, moves to the new version whole (the footer names one version).
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_text(f"data version {new}").first.wait_for(timeout=60_000)
+    assert page.get_by_text(f"data version {atlas.data_version.label}").count() == 0
+    wait_for_page_at_rest(page)
+    assert not watched.errors and not fresh.errors, (watched.errors, fresh.errors)
+    # After a restart, the new version is served, and a link made with the old one says what changed.
+    server.stop()
+    again = start_server(env=env)
+    old_link = open_page(f"{again.url}/?country=KAZ&data={old}")
+    notice = old_link.page.get_by_text(f"This link was made with data version {old}")
+    notice.first.wait_for(timeout=60_000)
+    old_link.page.get_by_text("The MN-300 event renamed in a test").first.wait_for(timeout=60_000)
+    assert not old_link.errors, old_link.errors
