@@ -63,6 +63,8 @@ class Reading:
     """One reader's session: what it waited for, what it got, and what went wrong."""
 
     link: str
+    started: float = 0.0  # time.monotonic() at the connection's start (the same clock across processes)
+    t_open: float | None = None  # seconds from the connection's start to the WebSocket's opening handshake done
     t_session: float | None = None  # seconds from the connection's start to the server's new_session (the run begun)
     t_map: float | None = None  # seconds from the connection's start to the map's message
     t_runs: list[float] = field(default_factory=list)  # ... to the end of each run
@@ -183,13 +185,14 @@ async def read(url: str, link: str, want: Want, *, ping: float | None = 20, cap:
     host = urlsplit(url)
     if host.hostname != "127.0.0.1":
         raise ValueError("the load client only connects to 127.0.0.1")
-    reading = Reading(link)
     t0 = time.monotonic()
+    reading = Reading(link, started=t0)
     try:
         async with connect(
             f"ws://{host.netloc}/_stcore/stream", subprotocols=["streamlit"], origin=url, ping_interval=ping,
             ping_timeout=ping, max_size=None, compression=None, open_timeout=cap, proxy=None,
         ) as socket:  # fmt: skip
+            reading.t_open = time.monotonic() - t0
             await socket.send(_rerun(link, url))
             first = await _read_run(socket, reading, t0, cap)
             problem = first.exception or _check(first.map_args, want)

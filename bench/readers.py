@@ -59,6 +59,36 @@ def quantile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+def ranks(values: list[float]) -> list[float]:
+    """Each value's rank from 1 (ties share the mean of their ranks)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    out = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            out[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return out
+
+
+def in_order(readings: list[protocol.Reading]) -> float | None:
+    """Spearman's rank correlation between the order readers came in (their connections' starts,
+    in the order they were opened) and the moment each got its map: 1 when every reader was served
+    in arrival order, about 0 when served all together or at random."""
+    served = [(i, r.started + r.t_map) for i, r in enumerate(readings) if r.ok and r.t_map is not None]
+    if len(served) < 3:
+        return None
+    a, b = ranks([float(i) for i, _ in served]), ranks([t for _, t in served])
+    n = len(served)
+    mean = (n + 1) / 2
+    cov = sum((x - mean) * (y - mean) for x, y in zip(a, b))
+    var = (sum((x - mean) ** 2 for x in a) * sum((y - mean) ** 2 for y in b)) ** 0.5
+    return cov / var if var else None
+
+
 def summary(readings: list[protocol.Reading]) -> dict:
     maps = [r.t_map for r in readings if r.ok and r.t_map is not None]
     errors: dict[str, int] = {}
@@ -72,6 +102,7 @@ def summary(readings: list[protocol.Reading]) -> dict:
         "dropped": sum(r.error.startswith("dropped") for r in readings),
         "errors": errors,
         "first_error": next((r.error for r in readings if not r.ok), ""),
+        "first": min(maps) if maps else None,
         "p50": quantile(maps, 0.5),
         "p95": quantile(maps, 0.95),
         "worst": max(maps) if maps else None,
@@ -95,6 +126,10 @@ class Target:
     def url(self) -> str:
         return self.server.url
 
+    def cpu(self) -> float:
+        """The server's CPU seconds so far."""
+        return cpu_seconds(self.pid)
+
     def reader(self, index: int, ping: float | None = 20):
         link = self.links[index % len(self.links)]
         return protocol.read(self.url, link, self.wants[link], ping=ping, cap=CAP_S)
@@ -105,9 +140,9 @@ class Target:
                 await protocol.read(self.url, link, self.wants[link], cap=CAP_S)
 
     async def burst(self, count: int) -> dict:
-        before, cpu0, t0 = self.memory.now(), cpu_seconds(self.pid), time.monotonic()
+        before, cpu0, t0 = self.memory.now(), self.cpu(), time.monotonic()
         readings = await asyncio.gather(*(self.reader(i) for i in range(count)))
-        cpu = cpu_seconds(self.pid) - cpu0
+        cpu = self.cpu() - cpu0
         result = summary(list(readings))
         result |= {
             "rss_before": before,
@@ -115,6 +150,7 @@ class Target:
             "rss_after": self.memory.settled(SETTLE_S),
             "cpu_per_reader": cpu / count,
             "order": (result["p50"] / result["worst"]) if result["p50"] and result["worst"] else None,
+            "in_order": in_order(list(readings)),
         }
         return result
 
@@ -124,14 +160,18 @@ class Target:
         while t < seconds and len(arrivals) < 10_000:
             arrivals.append(t)
             t += rng.expovariate(rate)
-        start = time.monotonic()
+        start, client0, server0 = time.monotonic(), time.process_time(), self.cpu()
 
         async def arrive(index: int, at: float):
             await asyncio.sleep(max(0.0, start + at - time.monotonic()))
             return await self.reader(index)
 
         readings = await asyncio.gather(*(arrive(i, at) for i, at in enumerate(arrivals)))
-        result = summary(list(readings)) | {"rate": rate, "arrivals": len(arrivals)}
+        took = time.monotonic() - start
+        result = summary(list(readings)) | {
+            "rate": rate, "arrivals": len(arrivals),
+            "client_cpu": (time.process_time() - client0) / took, "server_cpu": (self.cpu() - server0) / took,
+        }  # fmt: skip
         result["kept_up"] = bool(result["readers"]) and result["correct"] == result["readers"] and (result["p95"] or 0) <= P95_TARGET_S
         return result
 
@@ -193,11 +233,8 @@ class Replicated(Target):
     def url(self) -> str:
         return self.nginx.url
 
-    async def burst(self, count: int) -> dict:
-        cpu0 = sum(cpu_seconds(r.process.pid) for r in self.replicas)
-        result = await super().burst(count)
-        result["cpu_per_reader"] = (sum(cpu_seconds(r.process.pid) for r in self.replicas) - cpu0) / count
-        return result
+    def cpu(self) -> float:
+        return sum(cpu_seconds(r.process.pid) for r in self.replicas)
 
     def stop(self) -> None:
         for memory in self.memories:
@@ -241,7 +278,8 @@ async def run(args) -> dict:
     apps = pageload.apps(ROOT)
     log_dir = HERE / "artifacts" / "readers-logs"
     result: dict = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}, "targets": {}}
-    for name, app, target_wants in (("atlas", apps["dashboard"], wants), ("floor", apps["floor"], floor_wants())):
+    in_turn = pageload.App("floor-in-turn", HERE / "apps" / "floor_in_turn.py", ROOT, ROOT / "src")
+    for name, app, target_wants in (("atlas", apps["dashboard"], wants), ("floor", apps["floor"], floor_wants()), ("floor-in-turn", in_turn, floor_wants())):
         if name not in args.only.split(","):
             continue
         target = Target(name, app, args.data, log_dir, target_wants)
@@ -252,6 +290,9 @@ async def run(args) -> dict:
                 out["bursts"][count] = await target.burst(count)
                 print(name, "burst", count, json.dumps(out["bursts"][count], default=str), flush=True)
                 await asyncio.sleep(SESSION_TTL_S)
+            if name == "floor-in-turn":  # its bursts only: the floor of serving readers in arrival order
+                result["targets"][name] = out
+                continue
             out["capacity"] = await target.capacity(args.rates, args.seconds)
             print(name, "capacity", out["capacity"]["capacity"], flush=True)
             if name == "atlas" and args.stalled:
@@ -286,6 +327,17 @@ def _s(value) -> str:
     return "–" if value is None else f"{value:.2f} s"
 
 
+def _busy(step: dict) -> str:
+    """The server's and the client's CPU over a step (1.00 = one core busy all the time)."""
+    if "server_cpu" not in step:
+        return ""
+    return f" (server {step['server_cpu']:.2f} CPU, client {step['client_cpu']:.2f})"
+
+
+def _num(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
 def _ratio(a, b) -> str:
     return "–" if not a or not b else f"{a / b:.2f}×"
 
@@ -309,23 +361,24 @@ def report(result: dict, started: datetime, args) -> str:
         "",
         "### Bursts",
         "",
-        "| readers at once | correct | dropped | p50 | p95 | worst | p50 / worst | p95 vs floor | CPU per reader | bytes per reader | RSS warm → peak → after |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| readers at once | correct | dropped | first | p50 | p95 | worst | p50 / worst | arrival order (rank corr.) | p95 vs floor | CPU per reader | bytes per reader | RSS warm → peak → after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for count, b in atlas["bursts"].items():
         f = floor["bursts"].get(count, {})
+        t = result["targets"].get("floor-in-turn", {}).get("bursts", {}).get(count, {})
         lines.append(
-            f"| {count} | {b['correct']}/{b['readers']} | {b['dropped']} | {_s(b['p50'])} | {_s(b['p95'])} | {_s(b['worst'])} | "
-            f"{b['order']:.2f} | {_ratio(b['p95'], f.get('p95'))} (floor {_s(f.get('p95'))}) | "
+            f"| {count} | {b['correct']}/{b['readers']} | {b['dropped']} | {_s(b.get('first'))} | {_s(b['p50'])} | {_s(b['p95'])} | {_s(b['worst'])} | "
+            f"{b['order']:.2f} (floor {_num(f.get('order'))}; in turn {_num(t.get('order'))}) | {_num(b.get('in_order'))} (floor {_num(f.get('in_order'))}) | {_ratio(b['p95'], f.get('p95'))} (floor {_s(f.get('p95'))}) | "
             f"{b['cpu_per_reader'] * 1000:.0f} ms ({_ratio(b['cpu_per_reader'], f.get('cpu_per_reader'))} the floor's) | "
             f"{b['bytes_median'] / 1000:.0f} KB ({_ratio(b['bytes_median'], f.get('bytes_median'))}) | "
             f"{_mb(atlas['rss_warm'])} → {_mb(b['rss_peak'])} → {_mb(b['rss_after'])} ({b['rss_after'] / atlas['rss_warm']:.2f}× warm) |"
         )
         if b["first_error"]:
-            lines.append(f"|  | first error: {b['first_error'][:120]} |  |  |  |  |  |  |  |  |  |")
+            lines.append(f"|  | first error: {b['first_error'][:120]} |  |  |  |  |  |  |  |  |  |  |  |")
     lines += ["", "### Capacity (steady arrivals)", ""]
     for name, target in (("atlas", atlas), ("floor", floor)):
-        steps = ", ".join(f"{s['rate']:g}/s: p95 {_s(s['p95'])}, {s['correct']}/{s['readers']}" for s in target["capacity"]["steps"])
+        steps = ", ".join(f"{s['rate']:g}/s: p95 {_s(s['p95'])}, {s['correct']}/{s['readers']}{_busy(s)}" for s in target["capacity"]["steps"])
         lines.append(f"- {name}: capacity **{_cap(target)} readers/s** ({steps})")
     lines.append(
         f"- ratio atlas / floor: {_ratio(atlas['capacity']['capacity'], floor['capacity']['capacity'])} "
@@ -337,7 +390,7 @@ def report(result: dict, started: datetime, args) -> str:
         count = several[0].split("-")[1]
         lines += ["", f"### {count} replicas behind nginx (scripts/replicas.py, docs/deploy/nginx.conf)", ""]
         for name, target in (("1 replica", one), (f"{count} replicas", many)):
-            steps = ", ".join(f"{s['rate']:g}/s: p95 {_s(s['p95'])}, {s['correct']}/{s['readers']}" for s in target["capacity"]["steps"])
+            steps = ", ".join(f"{s['rate']:g}/s: p95 {_s(s['p95'])}, {s['correct']}/{s['readers']}{_busy(s)}" for s in target["capacity"]["steps"])
             (size, b), = target["bursts"].items()
             lines.append(
                 f"- {name}: capacity **{_cap(target)} readers/s** ({steps}); burst of {size}: "
@@ -364,14 +417,14 @@ def report(result: dict, started: datetime, args) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bursts", default="50,100,200")
-    parser.add_argument("--rates", default="1,2,3,4,6,8,10,12,16")
+    parser.add_argument("--rates", default="4,16,32,48,64,96,128")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--stalled", type=int, default=20)
     parser.add_argument("--data", type=Path, default=ROOT / "geodata")
     parser.add_argument("--runs", default=None, help="the atlas server's page runs at once ($STRATEGIC_SITES_RUNS; 0: no queue)")
     parser.add_argument("--quick", action="store_true", help="10 readers, one rate for 10 s; nothing written to bench/results.md")
     parser.add_argument("--no-write", action="store_true")
-    parser.add_argument("--only", default="atlas,floor", help="which servers: atlas, floor or both")
+    parser.add_argument("--only", default="atlas,floor,floor-in-turn", help="which servers: atlas, floor, floor-in-turn (bursts only)")
     parser.add_argument("--replicas", type=int, default=2, help="then 1 and this many replicas behind nginx (0: none)")
     args = parser.parse_args()
     args.bursts = [int(v) for v in args.bursts.split(",")]
