@@ -46,6 +46,7 @@ with ui.reader_turn():
     ui.points_uploader(atlas)  # the user's own points: this session only
     ui.prepare(atlas, filters)  # the one filtering of this run, shared by the page
     ui.link_warning(atlas)
+    ui.points_gone_notice()  # the address says the tab held the user's own points, and this session has none
     ui.open_found_site()
     navigation.run()
     # After the page: the browser, which redraws everything a rerun sends in order, gets the
@@ -54,3 +55,4 @@ with ui.reader_turn():
     ui.footer(atlas)
     ui.skip_links(top, navigation.url_path)
     ui.sync_url(atlas, filters, navigation.url_path, top)
+    ui.rerun_on_reconnect()  # a page that reconnects to a restarted server runs again from its link (ui/reconnect.py)

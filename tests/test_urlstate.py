@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategic_sites.view.filters import FIRST_YEAR, LAYERS, Filters, apply
-from strategic_sites.view.urlstate import PARAMS, Known, embed_height, parse, query_string, serialise
+from strategic_sites.view.urlstate import PARAMS, POINTS, Known, embed_height, parse, query_string, serialise
 from strategic_sites.core.vocab import CONFIDENCE, SITE_KINDS, STATUSES
 
 TODAY = date(2026, 11, 24)
@@ -274,7 +274,7 @@ def test_the_readme_documents_every_url_parameter_and_value():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| parameter |") :].split("\n\n")[0]
-    for name in PARAMS:
+    for name in (*PARAMS, POINTS):
         assert f"`{name}`" in table, name
     vocabularies = [value for choice in CHOICES if choice.param != "country" for value in choice.values(None)]  # countries: the atlas's
     for value in (*vocabularies, *LAYERS, "en", "ru"):

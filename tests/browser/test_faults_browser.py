@@ -50,11 +50,45 @@ def sites_on_map(page) -> list[str]:
     return map_window(page).evaluate("() => [...document.querySelectorAll('.ssa-site')].map(e => e.dataset.site).sort()")
 
 
-def sessions_opened(page) -> list:
-    """Every WebSocket the page opens (one per Streamlit session it connects)."""
-    opened: list = []
-    page.on("websocket", lambda socket: opened.append(socket) if "/_stcore/stream" in socket.url else None)
-    return opened
+class Opened(list):
+    """Every WebSocket the page opens (one per Streamlit session it connects), with the messages
+    each one received (a run's messages), counted from its opening."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.frames: dict[int, list[int]] = {}
+        page.on("websocket", self._opened)
+
+    def _opened(self, socket) -> None:
+        if "/_stcore/stream" not in socket.url:
+            return
+        got = self.frames.setdefault(id(socket), [])
+        socket.on("framereceived", lambda payload: got.append(len(payload)))
+        self.append(socket)
+
+    def received(self, socket) -> list[int]:
+        return self.frames.get(id(socket), [])
+
+
+def sessions_opened(page) -> Opened:
+    return Opened(page)
+
+
+def pressed_countries(page) -> list[str]:
+    """The host countries the sidebar's pills show chosen."""
+    return sorted(page.locator('.st-key-f_country button[aria-pressed="true"]').all_inner_texts())
+
+
+def wait_for_a_run_on(page, opened: Opened, timeout: float = 90) -> None:
+    """Until the page's newest session has sent it a run's messages: the page ran again on the
+    new server (Streamlit's page asks for no run after reconnecting unless the atlas's timer
+    fragment is there: ui/reconnect.py), whole (not a first sight: its widgets are the link's)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not opened.received(opened[-1]):
+        page.wait_for_timeout(100)
+    assert opened.received(opened[-1]), "the page did not run again after reconnecting: it shows the old session's page"
+    wait_for_page_at_rest(page)
+    assert page.get_by_text("The filters appear once the map has drawn").count() == 0
 
 
 def wait_for_new_session(page, opened: list, before: int, timeout: float = 90) -> None:
@@ -80,12 +114,52 @@ def test_a_server_restarted_under_a_reader_comes_back_with_the_same_view(start_s
     first.stop()
     start_server(port=port)  # the same address, a new process: none of the old sessions
     wait_for_new_session(page, opened, before)
-    wait_for_page_at_rest(page)
+    wait_for_a_run_on(page, opened)
+    assert pressed_countries(page) == ["Kyrgyzstan (KGZ)", "Tajikistan (TJK)"]  # the widgets say the link's view
     wait_for_markers(page, len(sites))
     wait_for_events_drawn(page)
     assert sites_on_map(page) == sites
     assert page.url.endswith(f"/?{QUERY}") or QUERY in page.url  # the link is still the view
     page.screenshot(path=ARTIFACTS / "fault-restarted.png")
+    assert not watched.errors, watched.errors
+
+
+@pytest.mark.parametrize("viewport", [(1400, 1000), (390, 844)], ids=["desktop", "phone"])
+def test_a_restart_under_a_reader_with_their_own_points_says_the_points_are_gone_and_how_to_add_them(start_server, open_page, view, viewport):
+    """Uploaded points live in the session, which a restart ends: the page comes back to its
+    link's view and says, where it is seen, that the points are not shown and how to bring them back."""
+    from test_points_browser import CSV, points_on_map, upload
+
+    sites, _ = view
+    port = free_port()
+    first = start_server(port=port)
+    watched = open_page(f"{first.url}/?{QUERY}", viewport=viewport)
+    page = watched.page
+    opened = sessions_opened(page)
+    wait_for_markers(page, len(sites))
+    upload(page, "mine.csv", CSV, "text/csv")
+    points_on_map(page, 1)  # the view's countries (Kyrgyzstan, Tajikistan) show the Bishkek point
+    page.wait_for_function("() => new URL(location.href).searchParams.get('points') === '3'", timeout=60_000)
+    wait_for_page_at_rest(page)
+    before = len(opened)
+    first.stop()
+    start_server(port=port)
+    wait_for_new_session(page, opened, before)
+    wait_for_a_run_on(page, opened)
+    notice = page.locator(".st-key-points-gone")
+    notice.get_by_text("Your own points are not shown").wait_for(timeout=90_000)
+    assert "3 points" in notice.inner_text()
+    wait_for_markers(page, len(sites))
+    assert sites_on_map(page) == sites  # the link's view, without the points
+    assert "points=" not in page.url and QUERY in page.url  # the address no longer says the tab holds points
+    assert pressed_countries(page) == ["Kyrgyzstan (KGZ)", "Tajikistan (TJK)"]
+    notice.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / f"fault-restarted-points-gone-{'phone' if viewport[0] < 600 else 'desktop'}.png")
+    # It is dismissed from the keyboard, and stays dismissed.
+    hide = notice.get_by_role("button", name="Hide this notice")
+    hide.focus()
+    page.keyboard.press("Enter")
+    notice.wait_for(state="detached", timeout=60_000)
     assert not watched.errors, watched.errors
 
 
@@ -121,7 +195,8 @@ def test_a_replica_killed_behind_nginx_sends_its_readers_to_the_other_with_their
         before = len(opened)
         replicas[port].stop()  # the reader's replica dies
         wait_for_new_session(page, opened, before)
-        wait_for_page_at_rest(page)
+        wait_for_a_run_on(page, opened)
+        assert pressed_countries(page) == ["Kyrgyzstan (KGZ)", "Tajikistan (TJK)"]
         wait_for_markers(page, len(sites))
         wait_for_events_drawn(page)
         assert sites_on_map(page) == sites

@@ -36,6 +36,7 @@ from strategic_sites.ui.goto import go_to_site, open_found_site
 from strategic_sites.ui.loading import DATA_ENV, atlas, current, data_folder, prepare
 from strategic_sites.ui.map_widget import MAP_HEIGHT, MAP_KEY, RETURNED, atlas_map, folium_args, map_download
 from strategic_sites.ui.pages_text import about, data_changes, events_summary, grade_exceptions
+from strategic_sites.ui.points import gone_notice as points_gone_notice
 from strategic_sites.ui.points import uploader as points_uploader
 from strategic_sites.ui.data_api import data_api
 from strategic_sites.ui.embed import embedded_view
@@ -43,6 +44,7 @@ from strategic_sites.ui.links import share_link
 from strategic_sites.view.links import PAGES
 from strategic_sites.ui.publish import embedded, page_style, view_description
 from strategic_sites.ui.readers import reader_turn
+from strategic_sites.ui.reconnect import timer as rerun_on_reconnect
 from strategic_sites.ui.sidebar import filter_widgets, footer, link_warning, page_drawn, sidebar_filters, skip_links, sync_url
 from strategic_sites.ui.site import site_detail
 from strategic_sites.ui.state import select_site
@@ -86,6 +88,8 @@ __all__ = [
     "page_style",
     "reader_turn",
     "points_uploader",
+    "points_gone_notice",
+    "rerun_on_reconnect",
     "prepare",
     "rest_follows",
     "select_site",

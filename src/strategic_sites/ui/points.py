@@ -87,6 +87,30 @@ def uploader(atlas: Atlas) -> None:
             _report(upload, current())
 
 
+def gone_notice() -> None:
+    """Say so when the address says this tab held the user's own points and this session holds
+    none: the server restarted under the tab (a new session: the points lived in the old one), or
+    the address was opened elsewhere. Shown above the page until points are added or the notice
+    is hidden; never a silent map without them."""
+    held = st.session_state.get(state.POINTS_GONE)
+    if not held:
+        return
+    if current() is not None:  # added again
+        st.session_state[state.POINTS_GONE] = None
+        return
+    with st.container(key=state.POINTS_GONE_BOX):
+        st.warning(
+            f"**Your own points are not shown.** This page was open with {text.plural(held, 'point')} added from a file. "
+            "Such points are kept only in the browser session that added them, never in the link or the atlas's data, "
+            "and that session has ended: the server was restarted, or the address was opened in another tab or browser. "
+            "To see them again, add the file again under **Your points** in the sidebar.",
+            icon=":material/location_off:",
+        )
+        if st.button("Hide this notice", key=state.HIDE_POINTS_GONE):
+            st.session_state[state.POINTS_GONE] = None
+            st.rerun()
+
+
 def _read(file, atlas: Atlas) -> None:
     """Read a file just uploaded, within the server's budget; keep what it gave, let the file go,
     and draw the page again with an empty uploader."""

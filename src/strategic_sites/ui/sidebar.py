@@ -35,8 +35,10 @@ def read_link(known: Known, more_warnings: tuple[str, ...] = ()) -> Filters | No
         return None
     params = _url_params()
     parsed, warnings = urlstate.parse(params, known)
+    held, held_warnings = urlstate.points_held(params)
     st.session_state[state.URL_SEEDED] = parsed
-    st.session_state[state.URL_WARNINGS] = warnings + list(more_warnings)
+    st.session_state[state.URL_WARNINGS] = warnings + held_warnings + list(more_warnings)
+    st.session_state[state.POINTS_GONE] = held  # the tab held points this new session has not (ui/points.py)
     st.session_state[state.URL_DATA] = urlstate.data_version(params)
     return parsed
 
@@ -234,7 +236,10 @@ def sync_url(data: Atlas, filters: Filters, page_path: str = "", where=None) -> 
     foot when there is none)."""
     known = Known.of(data)
     params = urlstate.serialise(filters, known)
-    if params != {k: v for k, v in _url_params().items() if k in urlstate.PARAMS}:
+    points = st.session_state.get(state.POINTS)
+    if points is not None:  # the address bar says the tab holds points (not the share link: urlstate.points_held)
+        params[urlstate.POINTS] = [str(len(points.frame))]
+    if params != {k: v for k, v in _url_params().items() if k in urlstate.PARAMS or k == urlstate.POINTS}:
         st.query_params.from_dict(params)
     with where if where is not None else st.sidebar:
         # In a popover: the code box's highlighter (1.5 MB of the browser's first download)

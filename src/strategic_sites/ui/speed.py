@@ -98,6 +98,7 @@ import streamlit as st
 
 from strategic_sites.data.atlas import Atlas
 from strategic_sites.ui import state
+from strategic_sites.ui.reconnect import page_in_browser
 
 # The cached functions take the atlas itself: Streamlit hashes it by its key (the fingerprint of
 # its data files, fixed at load, and its language), never by its contents.
@@ -121,7 +122,8 @@ MAP_PAGE = ""  # the map page's url_path (the default page)
 
 def first_paint(page_path: str | None = None) -> bool:
     """Whether this run draws the map alone. app.py decides once per run, passing the page's
-    url_path: yes for a session's first run when it opens on the map page. A page asks
+    url_path: yes for a session's first run when it opens on the map page, unless the browser
+    shows the page already (it reconnected to this new session: :mod:`.reconnect`). A page asks
     without an argument.
 
     The drawn map asks for the next run: streamlit-folium reports the map's first view, which
@@ -130,7 +132,7 @@ def first_paint(page_path: str | None = None) -> bool:
     timer would ask by itself, but on a machine so busy that maps take longer than its delay,
     every session would run the page once more: the rest, then the map's report.)"""
     if page_path is not None:
-        st.session_state[state.FIRST_PAINT] = page_path == MAP_PAGE and state.STARTED not in st.session_state
+        st.session_state[state.FIRST_PAINT] = page_path == MAP_PAGE and state.STARTED not in st.session_state and not page_in_browser()
         st.session_state[state.STARTED] = True
     return bool(st.session_state.get(state.FIRST_PAINT))
 

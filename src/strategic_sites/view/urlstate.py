@@ -30,6 +30,13 @@ An embedded page (``embed=true``) also reads ``h``, the map's height in pixels, 
 from 300 to 1200 (default 480; :func:`embed_height`). It is the snippet's, not part of a view:
 share links leave it out. Any other value, one outside that range included, is ignored with a
 warning, as a bad view parameter is.
+
+While a browser tab holds the user's own points (uploaded from a file; they live in that tab's
+session on the server only), the address bar also carries ``points``, how many there are
+(``points=120``; :func:`points_held`). It is not part of a view either: share links leave it
+out. A session that opens an address with ``points`` but holds no points (the server restarted
+under the tab, or the address was copied elsewhere) says that the points are not there and how
+to bring them back, rather than showing the map without them in silence.
 """
 
 from __future__ import annotations
@@ -289,6 +296,22 @@ def embed_height(params: Mapping[str, Sequence[str] | str]) -> tuple[int, list[s
     if not re.fullmatch(r"[0-9]{1,4}", value) or not low <= int(value) <= high:
         reader.warn("h", value, f"not a height in pixels from {low} to {high}")
         return EMBED_HEIGHT, reader.warnings
+    return int(value), reader.warnings
+
+
+POINTS = "points"  # the number of the user's own points the tab holds (not a view's: :func:`points_held`)
+
+
+def points_held(params: Mapping[str, Sequence[str] | str]) -> tuple[int | None, list[str]]:
+    """How many of the user's own points the address says its tab held (None: it says nothing),
+    and the warning when ``points=`` is not a count (a whole number from 1, at most seven digits)."""
+    reader = _Reader({POINTS: params[POINTS]} if POINTS in params else {})
+    value = reader.single(POINTS)
+    if value is None:
+        return None, reader.warnings
+    if not re.fullmatch(r"[0-9]{1,7}", value) or int(value) < 1:
+        reader.warn(POINTS, value, "not a number of points")
+        return None, reader.warnings
     return int(value), reader.warnings
 
 
