@@ -14,7 +14,10 @@ lives in its own module:
 - :mod:`.sidebar`: the filters, read from and written back to the URL, the warning about a
   link's unusable parts, and the share link;
 - :mod:`.map_widget`: the map, its click and its HTML download;
-- :mod:`.points`: the user's own points (the uploader, their overlay and table);
+- :mod:`.points`: the user's own points (the uploader, their overlay and table, and the notice
+  when a tab's points are gone with its session);
+- :mod:`.readers`: readers take turns (one page run at a time, in the order they came);
+- :mod:`.reconnect`: a page that reconnects to a restarted server runs again from its link;
 - :mod:`.site`: the selected site's panel;
 - :mod:`.cite`: "Cite this view" (below "Share this view") and "Cite this site" or one of its
   facts (in the site panel);
