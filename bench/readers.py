@@ -59,34 +59,18 @@ def quantile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def ranks(values: list[float]) -> list[float]:
-    """Each value's rank from 1 (ties share the mean of their ranks)."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    out = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            out[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return out
-
-
 def in_order(readings: list[protocol.Reading]) -> float | None:
     """Spearman's rank correlation between the order readers came in (their connections' starts,
     in the order they were opened) and the moment each got its map: 1 when every reader was served
-    in arrival order, about 0 when served all together or at random."""
-    served = [(i, r.started + r.t_map) for i, r in enumerate(readings) if r.ok and r.t_map is not None]
+    in arrival order, about 0 when served all together or at random. (The Pearson correlation of
+    pandas' ranks, ties sharing their mean rank: pandas' own "spearman" needs SciPy.)"""
+    import pandas as pd
+
+    served = pd.Series({i: r.started + r.t_map for i, r in enumerate(readings) if r.ok and r.t_map is not None}, dtype=float)
     if len(served) < 3:
         return None
-    a, b = ranks([float(i) for i, _ in served]), ranks([t for _, t in served])
-    n = len(served)
-    mean = (n + 1) / 2
-    cov = sum((x - mean) * (y - mean) for x, y in zip(a, b))
-    var = (sum((x - mean) ** 2 for x in a) * sum((y - mean) ** 2 for y in b)) ** 0.5
-    return cov / var if var else None
+    value = pd.Series(served.index, dtype=float).rank().corr(pd.Series(served.to_numpy()).rank())
+    return None if pd.isna(value) else float(value)
 
 
 def summary(readings: list[protocol.Reading]) -> dict:
