@@ -288,14 +288,22 @@ def embed_height(params: Mapping[str, Sequence[str] | str]) -> tuple[int, list[s
     it names none), and the warning when it cannot be used: only a whole number written in at
     most four ASCII digits, from 300 to 1200, is a height (``h=0480`` is 480; ``h=²``, ``h=-5``
     and ``h=2000`` are ignored)."""
-    reader = _Reader({"h": params["h"]} if "h" in params else {})
-    value = reader.single("h")
-    if value is None:
-        return EMBED_HEIGHT, reader.warnings
     low, high = EMBED_HEIGHTS
-    if not re.fullmatch(r"[0-9]{1,4}", value) or not low <= int(value) <= high:
-        reader.warn("h", value, f"not a height in pixels from {low} to {high}")
-        return EMBED_HEIGHT, reader.warnings
+    value, warnings = _whole_number(params, "h", 4, EMBED_HEIGHTS, f"not a height in pixels from {low} to {high}")
+    return (EMBED_HEIGHT if value is None else value), warnings
+
+
+def _whole_number(params: Mapping[str, Sequence[str] | str], name: str, digits: int, bounds: tuple[int, int], why: str) -> tuple[int | None, list[str]]:
+    """The one parameter ``name`` that is not a view's, as a whole number written in at most
+    ``digits`` ASCII digits within ``bounds`` (None: absent, or not such a number, with the
+    warning saying ``why``)."""
+    reader = _Reader({name: params[name]} if name in params else {})
+    value = reader.single(name)
+    if value is None:
+        return None, reader.warnings
+    if not re.fullmatch(rf"[0-9]{{1,{digits}}}", value) or not bounds[0] <= int(value) <= bounds[1]:
+        reader.warn(name, value, why)
+        return None, reader.warnings
     return int(value), reader.warnings
 
 
@@ -305,14 +313,7 @@ POINTS = "points"  # the number of the user's own points the tab holds (not a vi
 def points_held(params: Mapping[str, Sequence[str] | str]) -> tuple[int | None, list[str]]:
     """How many of the user's own points the address says its tab held (None: it says nothing),
     and the warning when ``points=`` is not a count (a whole number from 1, at most seven digits)."""
-    reader = _Reader({POINTS: params[POINTS]} if POINTS in params else {})
-    value = reader.single(POINTS)
-    if value is None:
-        return None, reader.warnings
-    if not re.fullmatch(r"[0-9]{1,7}", value) or int(value) < 1:
-        reader.warn(POINTS, value, "not a number of points")
-        return None, reader.warnings
-    return int(value), reader.warnings
+    return _whole_number(params, POINTS, 7, (1, 9_999_999), "not a number of points")
 
 
 def data_version(params: Mapping[str, Sequence[str] | str]) -> str | None:
