@@ -155,6 +155,12 @@ def test_a_restart_under_a_reader_with_their_own_points_says_the_points_are_gone
     assert pressed_countries(page) == ["Kyrgyzstan (KGZ)", "Tajikistan (TJK)"]
     notice.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / f"fault-restarted-points-gone-{'phone' if viewport[0] < 600 else 'desktop'}.png")
+    # axe finds nothing serious in the notice (its text, its icon, its button).
+    from axe import run as axe_run
+    from axe import serious, summary
+
+    in_notice = [f for f in serious(axe_run(page)) if page.locator(f.node.target).evaluate("e => !!e.closest('.st-key-points-gone')")]
+    assert not in_notice, summary(in_notice)
     # It is dismissed from the keyboard, and stays dismissed.
     hide = notice.get_by_role("button", name="Hide this notice")
     hide.focus()
